@@ -1,0 +1,72 @@
+"""Dates as Tribun prints them, read with python-dateutil.
+
+Pages print ``Senin, 4 Mei 2020 04:25 WIB`` (Indonesian day and month names, zone abbreviation), JSON-LD and
+``time[datetime]`` carry ISO 8601 with an offset, and listings print zone-less local times
+(``2024-01-23 17:01:36``). Everything is returned as an offset-aware ``datetime``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from dateutil import parser
+
+from tribun_crawler.sites import WIB, ZONE_OFFSETS
+
+
+class IndonesianParserInfo(parser.parserinfo):
+    """dateutil vocabulary for Indonesian day and month names (English names keep working)."""
+
+    JUMP = [*parser.parserinfo.JUMP, "pukul", "jam", "tanggal", "tgl"]
+    WEEKDAYS = [
+        ("Sen", "Senin", "Mon", "Monday"),
+        ("Sel", "Selasa", "Tue", "Tuesday"),
+        ("Rab", "Rabu", "Wed", "Wednesday"),
+        ("Kam", "Kamis", "Thu", "Thursday"),
+        ("Jum", "Jumat", "Jum'at", "Fri", "Friday"),
+        ("Sab", "Sabtu", "Sat", "Saturday"),
+        ("Min", "Minggu", "Ahad", "Sun", "Sunday"),
+    ]
+    MONTHS = [
+        ("Jan", "Januari", "January"),
+        ("Feb", "Februari", "February"),
+        ("Mar", "Maret", "March"),
+        ("Apr", "April"),
+        ("Mei", "May"),
+        ("Jun", "Juni", "June"),
+        ("Jul", "Juli", "July"),
+        ("Agu", "Agt", "Ags", "Agustus", "Aug", "August"),
+        ("Sep", "Sept", "September"),
+        ("Okt", "Oktober", "Oct", "October"),
+        ("Nov", "Nopember", "November"),
+        ("Des", "Desember", "Dec", "December"),
+    ]
+
+
+_PARSER_INFO = IndonesianParserInfo()
+# Relative times ("32 menit lalu") carry no year; fuzzy parsing would invent one, so a year is required.
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def parse_date(text: str | None, default_tz: tzinfo = WIB) -> datetime | None:
+    """An offset-aware datetime from any date text Tribun prints, or None when it holds no date.
+
+    A zone abbreviation (WIB/WITA/WIT) or an ISO offset in the text wins; otherwise ``default_tz``, the
+    site's local zone, is attached.
+    """
+    if not text or not _HAS_YEAR.search(text):
+        return None
+    cleaned = " ".join(text.replace("|", " ").split())
+    try:
+        value = parser.parse(cleaned, parserinfo=_PARSER_INFO, tzinfos=ZONE_OFFSETS, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=default_tz)
+    return value
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """ISO 8601 with the UTC offset and without microseconds, e.g. ``2020-05-04T04:25:00+07:00``."""
+    return value.replace(microsecond=0).isoformat() if value else None

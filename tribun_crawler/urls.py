@@ -1,0 +1,132 @@
+"""URL shapes of the Tribun network: what a URL is, and the one canonical form of an article URL.
+
+Every decision about a link (follow it, route it, deduplicate it) goes through :func:`classify_url` and
+:func:`canonical_article_url`, so the rules in TRIBUN_SITE.md live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+from tribun_crawler.sites import SITES, site_key
+
+
+class PageType(str, Enum):
+    HOME = "home"
+    SECTION = "section"
+    INDEX = "index"
+    ARCHIVE = "archive"
+    ARTICLE = "article"
+
+
+#: First path segments that are never articles nor listings we read (TRIBUN_SITE.md, "Article URLs").
+NON_ARTICLE_SEGMENTS = frozenset(
+    "index-news indeks tag topic topics search komentar member auth api ajax json posts penulis editor "
+    "epaper images webstories video foto galeri rss sitemap".split()
+)
+#: Of those, the ones that are listing pages the crawler does read.
+INDEX_SEGMENTS = frozenset({"index-news", "indeks"})
+
+_SEGMENT = r"[a-z0-9][a-z0-9-]*"
+_DATE_ARTICLE = re.compile(rf"^/(?:{_SEGMENT}/)*(?P<date>\d{{4}}/\d{{2}}/\d{{2}})/(?P<slug>[^/]+)$")
+_ID_ARTICLE = re.compile(rf"^/(?:{_SEGMENT}/)+(?P<id>\d{{6,8}})(?:/(?P<slug>[^/]+))?$")
+_ARCHIVE = re.compile(r"^/\d{4}/\d{1,2}$")
+_SECTION = re.compile(rf"^/{_SEGMENT}(?:/{_SEGMENT})?$")
+_AMP_PREFIX = re.compile(r"^/amp(?=/)")
+_FILE_SUFFIX = re.compile(r"\.(?:xml|json|php|js|css|jpe?g|png|gif|webp|svg|pdf|mp4|ico|txt)$", re.I)
+
+#: Query parameters that never change which article a URL points to.
+_TRACKING_PARAM = re.compile(r"^(?:utm_.*|_ga|_gl|fbclid|gclid|page)$", re.I)
+
+
+def _path(url: str) -> str:
+    path = urlsplit(url).path or "/"
+    path = _AMP_PREFIX.sub("", path)
+    path = re.sub(r"/{2,}", "/", path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return path
+
+
+def classify_url(url: str) -> PageType | None:
+    """The page type a URL leads to, or None when the crawler must never request it.
+
+    None covers hosts outside the network, non-http(s) schemes, and non-article paths (tag, topic, video, …).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+        return None
+    path = _path(url)
+    if path == "/":
+        return PageType.HOME
+    if _FILE_SUFFIX.search(path):
+        return None
+    first = path.split("/", 2)[1].lower()
+    if first in INDEX_SEGMENTS:
+        return PageType.INDEX
+    if first in NON_ARTICLE_SEGMENTS:
+        return None
+    if _DATE_ARTICLE.match(path) or _ID_ARTICLE.match(path):
+        return PageType.ARTICLE
+    if _ARCHIVE.match(path):
+        return PageType.ARCHIVE
+    if _SECTION.match(path.lower()):
+        return PageType.SECTION
+    return None
+
+
+def is_article_url(url: str) -> bool:
+    return classify_url(url) is PageType.ARTICLE
+
+
+def canonical_site_url(url: str) -> str:
+    """``url`` on its site's canonical host: https, ``www.`` for the flagship, no ``/amp/``, no trailing slash."""
+    parts = urlsplit(url)
+    key = site_key(parts.hostname)
+    host = SITES[key].host if key else (parts.hostname or "")
+    return urlunsplit(("https", host, _path(url), parts.query, ""))
+
+
+def canonical_article_url(url: str) -> str:
+    """The canonical form of an article URL: https, ``www.`` flagship, no ``/amp/``, no query, no fragment.
+
+    w3lib's ``canonicalize_url`` normalises percent-encoding and case of the escape sequences, so two spellings
+    of one slug collapse into one.
+    """
+    parts = urlsplit(canonicalize_url(canonical_site_url(url)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def canonical_listing_url(url: str) -> str:
+    """A listing URL with tracking parameters removed and parameters sorted (``date`` and ``page`` kept)."""
+    site_url = canonical_site_url(url)
+    parts = urlsplit(site_url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query) if k.lower() == "page" or not _TRACKING_PARAM.match(k)
+    ]
+    return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")))
+
+
+def article_id_from_url(url: str) -> str | None:
+    """Tribun's numeric article id when the URL carries one (2025+ shape), else None."""
+    match = _ID_ARTICLE.match(_path(url))
+    return match.group("id") if match else None
+
+
+def article_key(url: str) -> str:
+    """One key per article whatever variant links to it: ``site:id`` for id URLs, else the canonical URL.
+
+    ``/nasional/7844542`` and ``/nasional/7844542/slug`` are one article: the id decides, not the slug.
+    """
+    site = site_key(urlsplit(url).hostname) or ""
+    article_id = article_id_from_url(url)
+    return f"{site}:{article_id}" if article_id else canonical_article_url(url)
+
+
+def with_page(url: str, page: int | str) -> str:
+    """The canonical article URL asking for one page (``2``) or all pages (``all``)."""
+    return f"{canonical_article_url(url)}?page={page}"
