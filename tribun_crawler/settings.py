@@ -66,7 +66,7 @@ REDIS_URL = _env("REDIS_URL", "") or None
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
 
 # --- Engine ------------------------------------------------------------------------------------------------
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("TRIBUN_LOG_LEVEL", "INFO")
 LOGSTATS_INTERVAL = 60.0
+REQUEST_FINGERPRINTER_CLASS = "tribun_crawler.fingerprint.TribunRequestFingerprinter"
