@@ -15,6 +15,7 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from tribun_crawler.extractors.article import ArticlePage
@@ -258,7 +259,7 @@ class TribunSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # robots.txt, the state store or a block decided; the middleware that did it counted it
         if request.meta.get("article_page") == "all":
             yield self.fallback_request(request)
