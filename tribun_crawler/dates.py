@@ -15,33 +15,38 @@ from dateutil import parser
 from tribun_crawler.sites import WIB, ZONE_OFFSETS
 
 
+# dateutil accepts any number of spellings per day or month; its type stubs only admit pairs.
+_WEEKDAYS: list[tuple[str, ...]] = [
+    ("Sen", "Senin", "Mon", "Monday"),
+    ("Sel", "Selasa", "Tue", "Tuesday"),
+    ("Rab", "Rabu", "Wed", "Wednesday"),
+    ("Kam", "Kamis", "Thu", "Thursday"),
+    ("Jum", "Jumat", "Jum'at", "Fri", "Friday"),
+    ("Sab", "Sabtu", "Sat", "Saturday"),
+    ("Min", "Minggu", "Ahad", "Sun", "Sunday"),
+]
+_MONTHS: list[tuple[str, ...]] = [
+    ("Jan", "Januari", "January"),
+    ("Feb", "Februari", "February"),
+    ("Mar", "Maret", "March"),
+    ("Apr", "April"),
+    ("Mei", "May"),
+    ("Jun", "Juni", "June"),
+    ("Jul", "Juli", "July"),
+    ("Agu", "Agt", "Ags", "Agustus", "Aug", "August"),
+    ("Sep", "Sept", "September"),
+    ("Okt", "Oktober", "Oct", "October"),
+    ("Nov", "Nopember", "November"),
+    ("Des", "Desember", "Dec", "December"),
+]
+
+
 class IndonesianParserInfo(parser.parserinfo):
     """dateutil vocabulary for Indonesian day and month names (English names keep working)."""
 
     JUMP = [*parser.parserinfo.JUMP, "pukul", "jam", "tanggal", "tgl"]
-    WEEKDAYS = [
-        ("Sen", "Senin", "Mon", "Monday"),
-        ("Sel", "Selasa", "Tue", "Tuesday"),
-        ("Rab", "Rabu", "Wed", "Wednesday"),
-        ("Kam", "Kamis", "Thu", "Thursday"),
-        ("Jum", "Jumat", "Jum'at", "Fri", "Friday"),
-        ("Sab", "Sabtu", "Sat", "Saturday"),
-        ("Min", "Minggu", "Ahad", "Sun", "Sunday"),
-    ]
-    MONTHS = [
-        ("Jan", "Januari", "January"),
-        ("Feb", "Februari", "February"),
-        ("Mar", "Maret", "March"),
-        ("Apr", "April"),
-        ("Mei", "May"),
-        ("Jun", "Juni", "June"),
-        ("Jul", "Juli", "July"),
-        ("Agu", "Agt", "Ags", "Agustus", "Aug", "August"),
-        ("Sep", "Sept", "September"),
-        ("Okt", "Oktober", "Oct", "October"),
-        ("Nov", "Nopember", "November"),
-        ("Des", "Desember", "Dec", "December"),
-    ]
+    WEEKDAYS = _WEEKDAYS  # type: ignore[assignment]
+    MONTHS = _MONTHS  # type: ignore[assignment]
 
 
 _PARSER_INFO = IndonesianParserInfo()

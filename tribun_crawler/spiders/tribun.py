@@ -212,7 +212,7 @@ class TribunSpider(scrapy.Spider):
         page = ArticlePage(response, downloaded_at=datetime.now(timezone.utc))
         problem = page.problem()
         if problem:
-            if response.meta.get("article_page") == "all":
+            if response.meta.get("article_page") == "all" and response.request is not None:
                 # A broken ?page=all response may still have readable single pages.
                 yield self.fallback_request(response.request)
                 return

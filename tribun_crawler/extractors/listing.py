@@ -1,0 +1,170 @@
+"""Listing pages, where articles are discovered: homepage, section hub, daily index, monthly archive.
+
+Listing pages carry no structured data about their items (no JSON-LD list, no meta tags), so everything
+here is read from the DOM, in the containers TRIBUN_SITE.md names ("Listing pages"). Links anywhere else on
+the page (menus, sidebars "Berita Terkini"/"Berita Populer", topic kickers, share buttons) are never articles
+of the listing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from parsel import Selector, SelectorList
+from scrapy.http import TextResponse
+
+from tribun_crawler.dates import parse_date
+from tribun_crawler.sites import SITES, WIB, site_key
+from tribun_crawler.text import clean_text
+from tribun_crawler.urls import PageType, article_key, canonical_listing_url, classify_url
+
+# Sidebars are site-wide recirculation; their markup is undocumented and may reuse listing classes, so a card
+# inside one is dropped whatever it looks like. #boxleft holds the left column (ads, "Indeks Berita" links).
+_OUTSIDE_SIDEBARS = '[not(ancestor::*[starts-with(@id, "boxright") or @id = "boxleft"])]'
+
+# One node per card; every link of a card shares the card's date. Class lists grow over the years, so classes
+# are matched one by one (has-class), never as the whole attribute.
+_CARDS = (
+    # homepage headline slider: the title heading of each slide
+    '(//*[@id="headline"]//h2[has-class("hlover_title")]'
+    # homepage / section hub "latest" list; native-ad slots share the list but hold no article
+    ' | //ul[@id="latestul"]/li[not(has-class("nativeads") or has-class("reserved_box_ads"))]'
+    # daily index (ul.lsi > li.ptb15) and monthly archive (ul li.ptb15)
+    ' | //ul//li[has-class("ptb15")])' + _OUTSIDE_SIDEBARS
+)
+# h4 in a card is the topic kicker (/topic/…), never the article.
+_CARD_LINKS = ".//a[@href][not(ancestor::h4)]"
+
+# Daily index: div#paginga div.paging; monthly archive: div.paging; either may also show a "Next" link.
+_PAGING_LINKS = (
+    '(//div[has-class("paging")]//a[@href]'
+    ' | //a[@href][@rel = "next" or starts-with(translate(normalize-space(.), "NEXT", "next"), "next")])'
+    + _OUTSIDE_SIDEBARS
+)
+#: Page types whose pagination is followed. Hubs page only through /ajax/latest (disallowed by robots.txt) and
+#: their ``?page=N`` returns the first page again on 2026 www.
+_PAGED_TYPES = frozenset({PageType.INDEX, PageType.ARCHIVE})
+#: The daily index serves page 10 again for page 11 onward; following those would loop over one page.
+_INDEX_LAST_PAGE = 10
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    url: str
+    """Absolute article URL as linked (not canonicalised); ``classify_url(url)`` is ``PageType.ARTICLE``."""
+    title: str | None
+    published: datetime | None
+    """Offset-aware; zone-less listing times are the site's local time."""
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One article link of a card, before links to the same article are merged."""
+
+    key: str
+    url: str
+    title: str | None
+    published: datetime | None
+    in_heading: bool
+
+
+class ListingPage:
+    """Reads a homepage, section hub, daily index (/index-news?date=…, /indeks) or monthly archive page.
+
+    No I/O: everything comes from the response it is given.
+    """
+
+    def __init__(self, response: TextResponse):
+        self.response = response
+        parts = urlsplit(response.url)
+        # Thumbnail hrefs are relative without a leading slash ("2024/01/23/slug") yet mean the site root,
+        # whatever the listing's own path is.
+        self.site_root = f"{parts.scheme}://{parts.netloc}/"
+        key = site_key(parts.hostname)
+        self.tz: tzinfo = SITES[key].tz if key else WIB
+
+    def articleEntries(self) -> list[ListingEntry]:
+        """Article links of the listing in page order, one entry per article (by ``urls.article_key``)."""
+        links_by_key: dict[str, list[_Link]] = {}
+        for card in self.response.xpath(_CARDS):
+            for link in self._card_article_links(card):
+                links_by_key.setdefault(link.key, []).append(link)
+        return [self._merged_entry(links) for links in links_by_key.values()]
+
+    def nextPageUrls(self) -> list[str]:
+        """Absolute URLs of the following pages of this listing (daily index and monthly archive only)."""
+        page_type = classify_url(self.response.url)
+        if page_type not in _PAGED_TYPES:
+            return []
+        current = _page_number(self.response.url) or 1
+        last = _INDEX_LAST_PAGE if page_type is PageType.INDEX else None
+        site = site_key(urlsplit(self.response.url).hostname)
+        urls: dict[str, str] = {}
+        for href in self.response.xpath(_PAGING_LINKS).xpath("@href").getall():
+            url = self.response.urljoin(href.strip())
+            page = _page_number(url)
+            if (
+                classify_url(url) is page_type
+                and site_key(urlsplit(url).hostname) == site
+                and page is not None
+                and page > current
+                and (last is None or page <= last)
+            ):
+                urls.setdefault(canonical_listing_url(url), url)
+        return list(urls.values())
+
+    def oldestPublished(self) -> datetime | None:
+        """The oldest entry date on the page, the spider's signal to stop paging past ``since``."""
+        dates = [entry.published for entry in self.articleEntries() if entry.published is not None]
+        return min(dates, default=None)
+
+    def _card_article_links(self, card: Selector) -> list[_Link]:
+        published = self.published(card)
+        links = []
+        for anchor in card.xpath(_CARD_LINKS):
+            url = self.url(anchor)
+            if classify_url(url) is not PageType.ARTICLE:
+                continue
+            in_heading = bool(anchor.xpath("ancestor::*[self::h1 or self::h2 or self::h3]"))
+            links.append(_Link(article_key(url), url, self.title(anchor, in_heading), published, in_heading))
+        return links
+
+    def url(self, anchor: Selector) -> str:
+        return urljoin(self.site_root, (anchor.attrib.get("href") or "").strip())
+
+    def title(self, anchor: Selector, in_heading: bool) -> str | None:
+        # A heading link's text is the title shown to readers; a thumbnail link only has its title attribute.
+        text = clean_text(" ".join(anchor.xpath(".//text()").getall())) if in_heading else ""
+        return text or clean_text(anchor.attrib.get("title")) or None
+
+    def published(self, card: Selector) -> datetime | None:
+        # time.timeago keeps the absolute local time in @title (its text is "32 menit lalu"); time.grey prints
+        # "Senin, 4 Mei 2020 04:25 WIB"; a datetime attribute, where present, carries its own offset.
+        times: SelectorList = card.xpath(".//time")
+        for time in times:
+            text = clean_text(" ".join(time.xpath(".//text()").getall()))
+            for candidate in (time.attrib.get("title"), time.attrib.get("datetime"), text):
+                value = parse_date(candidate, self.tz)
+                if value is not None:
+                    return value
+        return None
+
+    @staticmethod
+    def _merged_entry(links: list[_Link]) -> ListingEntry:
+        # The heading link is richest (absolute href, visible title); thumbnails and slide images fill gaps.
+        ranked = sorted(links, key=lambda link: not link.in_heading)
+        return ListingEntry(
+            url=ranked[0].url,
+            title=next((link.title for link in ranked if link.title), None),
+            published=next((link.published for link in ranked if link.published), None),
+        )
+
+
+def _page_number(url: str) -> int | None:
+    """The ``page`` parameter of a listing URL, 1 when absent, None when it is not a number."""
+    value = dict(parse_qsl(urlsplit(url).query)).get("page")
+    if value is None:
+        return 1
+    return int(value) if value.strip().isdigit() else None
