@@ -14,7 +14,6 @@ from dateutil import parser
 
 from tribun_crawler.sites import WIB, ZONE_OFFSETS
 
-
 # dateutil accepts any number of spellings per day or month; its type stubs only admit pairs.
 _WEEKDAYS: list[tuple[str, ...]] = [
     ("Sen", "Senin", "Mon", "Monday"),

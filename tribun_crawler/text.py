@@ -7,8 +7,9 @@ import unicodedata
 
 _WS = re.compile(r"\s+")
 
-#: Lines that are links to other stories, not body text ("Baca juga:", "Baca:", "BACA JUGA").
-RELATED_LINE = re.compile(r"^\W*(baca\s+juga|baca)\s*:?", re.I)
+#: Lines that are links to other stories, not body text ("Baca juga:", "Baca:", "BACA JUGA"). A bare "Baca"
+#: needs its colon: "Bacaan doa …" and "Baca selengkapnya …" paragraphs are body text.
+RELATED_LINE = re.compile(r"^\W*(baca\s+juga\b|baca\s*:)", re.I)
 #: Trailing boilerplate: syndication footer, "follow us" lines, the credit line after the footer.
 BOILERPLATE_LINE = re.compile(
     r"^\W*(artikel ini telah tayang di|simak berita lainnya di|ikuti (kami|kanal|saluran|berita)|"
@@ -40,3 +41,23 @@ def is_boilerplate_line(line: str) -> bool:
 def clean_person_name(name: str | None) -> str:
     """A writer's or editor's name without "Laporan Wartawan …," or "Penulis:" prefixes."""
     return clean_text(REPORTER_PREFIX.sub("", clean_text(name)))
+
+
+#: The syndication footer naming the original of a copy ("Artikel ini telah tayang di X dengan judul …, URL").
+SYNDICATION_LINE = re.compile(r"^\W*artikel ini telah tayang di\b", re.I)
+#: Credit lines ("Penulis: X | Editor: Y", "Editor: Y", "Sumber: …"); after the footer they are not body text.
+CREDIT_LINE = re.compile(r"^\W*(penulis|editor|reporter|sumber)\s*:", re.I)
+#: "Laporan Wartawan Tribunnews.com, Name" in front of the dateline: a reporter credit, not body text.
+REPORTER_LINE = re.compile(r"^\W*laporan\s+(wartawan|reporter|koresponden)\b", re.I)
+
+
+def is_syndication_line(line: str) -> bool:
+    return bool(SYNDICATION_LINE.match(line))
+
+
+def is_credit_line(line: str) -> bool:
+    return bool(CREDIT_LINE.match(line))
+
+
+def is_reporter_line(line: str) -> bool:
+    return bool(REPORTER_LINE.match(line))

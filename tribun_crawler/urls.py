@@ -7,7 +7,7 @@ Every decision about a link (follow it, route it, deduplicate it) goes through :
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -15,7 +15,7 @@ from w3lib.url import canonicalize_url
 from tribun_crawler.sites import SITES, site_key
 
 
-class PageType(str, Enum):
+class PageType(StrEnum):
     HOME = "home"
     SECTION = "section"
     INDEX = "index"
@@ -25,8 +25,31 @@ class PageType(str, Enum):
 
 #: First path segments that are never articles nor listings we read (TRIBUN_SITE.md, "Article URLs").
 NON_ARTICLE_SEGMENTS = frozenset(
-    "index-news indeks tag topic topics search komentar member auth api ajax json posts penulis editor "
-    "epaper images webstories video foto galeri rss sitemap".split()
+    [
+        "index-news",
+        "indeks",
+        "tag",
+        "topic",
+        "topics",
+        "search",
+        "komentar",
+        "member",
+        "auth",
+        "api",
+        "ajax",
+        "json",
+        "posts",
+        "penulis",
+        "editor",
+        "epaper",
+        "images",
+        "webstories",
+        "video",
+        "foto",
+        "galeri",
+        "rss",
+        "sitemap",
+    ]
 )
 #: Of those, the ones that are listing pages the crawler does read.
 INDEX_SEGMENTS = frozenset({"index-news", "indeks"})
@@ -105,9 +128,7 @@ def canonical_listing_url(url: str) -> str:
     """A listing URL with tracking parameters removed and parameters sorted (``date`` and ``page`` kept)."""
     site_url = canonical_site_url(url)
     parts = urlsplit(site_url)
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query) if k.lower() == "page" or not _TRACKING_PARAM.match(k)
-    ]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() == "page" or not _TRACKING_PARAM.match(k)]
     return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")))
 
 

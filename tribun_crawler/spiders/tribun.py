@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -20,8 +20,9 @@ from twisted.python.failure import Failure
 
 from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.extractors.listing import ListingPage
+from tribun_crawler.items import ArticleItem
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, parse_site_keys
-from tribun_crawler.urls import PageType, canonical_listing_url, classify_url, with_page
+from tribun_crawler.urls import PageType, canonical_article_url, canonical_listing_url, classify_url, with_page
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ def _parse_day(value: str | None, name: str) -> date | None:
 
 def _is_true(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def index_url(host: str, day: date) -> str:
@@ -77,6 +82,7 @@ class TribunSpider(scrapy.Spider):
 
     def __init__(
         self,
+        *,
         sites: str | None = None,
         sections: str | None = None,
         start_urls: str | None = None,
@@ -161,14 +167,13 @@ class TribunSpider(scrapy.Spider):
             meta={"tribun_page_type": page_type.value if page_type else "listing", "listing_pages": pages_seen},
         )
 
-    def article_request(self, url: str, *, depth: int, priority: int, page: str = "all") -> scrapy.Request:
-        # ?page=all returns a multi-page article whole in one response; single-page articles ignore it.
+    def article_request(self, url: str, *, depth: int, priority: int) -> scrapy.Request:
         return scrapy.Request(
-            with_page(url, page),
+            canonical_article_url(url),
             callback=self.parse_article,
             errback=self.article_failed,
             priority=priority,
-            meta={"tribun_page_type": "article", "related_depth": depth, "article_page": page},
+            meta={"tribun_page_type": "article", "related_depth": depth},
         )
 
     # --- Listings ---------------------------------------------------------------------------------------------
@@ -209,40 +214,58 @@ class TribunSpider(scrapy.Spider):
             self.count_unreadable(response.url, "not-html")
             return
         self.crawler.stats.inc_value("tribun/pages/article")
-        page = ArticlePage(response, downloaded_at=datetime.now(timezone.utc))
+        page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
-            if response.meta.get("article_page") == "all" and response.request is not None:
-                # A broken ?page=all response may still have readable single pages.
-                yield self.fallback_request(response.request)
-                return
             self.count_unreadable(response.url, problem)
             return
         published = page.datePublished()
         if published and not self.in_window(datetime.fromisoformat(published)):
             self.crawler.stats.inc_value("tribun/skipped/out_of_window")
             return
-        other_pages: list[ArticlePage] = []
-        if not page.isAllPages():
-            other_pages = await self.fetch_other_pages(page)
-        yield page.to_item(other_pages)
+        item = page.to_item() if page.isAllPages() else await self.complete_item(page)
+        yield item
         for request in self.related_requests(page, response):
             yield request
 
-    async def fetch_other_pages(self, first: ArticlePage) -> list[ArticlePage]:
-        """Pages 2..N of an article whose ``?page=all`` did not return it whole, fetched in order to stitch."""
-        pages = []
-        self.crawler.stats.inc_value("tribun/articles/stitched")
+    async def complete_item(self, first: ArticlePage) -> ArticleItem:
+        """The whole article from its first page: ``?page=all`` in one response, else pages 2..N stitched.
+
+        The extra pages are fetched inside this callback (through the downloader and all its middlewares, so
+        robots.txt, delays and the cache apply) because the item needs every page before it can be emitted.
+        """
+        all_pages = await self.fetch_page(with_page(first.url(), "all"))
+        if all_pages is not None and all_pages.problem() is None and all_pages.isAllPages():
+            item = all_pages.to_item()
+            item.pageCount = max(first.pageCount(), item.pageCount)
+            item.relatedUrls = _unique([*first.relatedUrls(), *item.relatedUrls])
+            return item
+        self.crawler.stats.inc_value("tribun/articles/page_all_failed")
+        other_pages = []
         for url in first.pageUrls():
-            request = scrapy.Request(url, meta={"tribun_page_type": "article_page"})
-            response = await self.crawler.engine.download_async(request)
-            if response.status != 200 or not isinstance(response, TextResponse):
-                logger.warning("Page %s of a multi-page article answered %s", url, response.status)
+            page = await self.fetch_page(url)
+            if page is None or page.problem():
                 self.crawler.stats.inc_value("tribun/articles/incomplete")
+                logger.warning("Article %s emitted without page %s, which could not be read", first.url(), url)
                 break
-            self.crawler.stats.inc_value("tribun/pages/article_page")
-            pages.append(ArticlePage(response))
-        return pages
+            other_pages.append(page)
+        else:
+            self.crawler.stats.inc_value("tribun/articles/stitched")
+        return first.to_item(other_pages)
+
+    async def fetch_page(self, url: str) -> ArticlePage | None:
+        """One more page of an article being read, or None when it cannot be fetched."""
+        request = scrapy.Request(url, meta={"tribun_page_type": "article_page"})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except IgnoreRequest:
+            return None  # robots.txt or a block said no; the middleware that did it counted it
+        if response.status != 200 or not isinstance(response, TextResponse):
+            logger.info("Page %s answered %s", url, response.status)
+            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{response.status}")
+            return None
+        self.crawler.stats.inc_value("tribun/pages/article_page")
+        return ArticlePage(response, downloaded_at=datetime.now(UTC))
 
     def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
         depth = int(response.meta.get("related_depth", 0)) + 1
@@ -251,19 +274,10 @@ class TribunSpider(scrapy.Spider):
         for url in page.relatedUrls():
             yield self.article_request(url, depth=depth, priority=PRIORITY_RELATED - depth)
 
-    def fallback_request(self, request: scrapy.Request) -> scrapy.Request:
-        """Page 1 of an article whose ``?page=all`` failed; its other pages are then stitched."""
-        self.crawler.stats.inc_value("tribun/articles/page_all_failed")
-        depth = int(request.meta.get("related_depth", 0))
-        return self.article_request(request.url, depth=depth, priority=request.priority, page="1")
-
-    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+    def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # robots.txt, the state store or a block decided; the middleware that did it counted it
-        if request.meta.get("article_page") == "all":
-            yield self.fallback_request(request)
-            return
         reason = failure.type.__name__ if failure.type else "error"
         logger.warning("Article %s could not be fetched: %s", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value(f"tribun/errors/article/{reason}")
@@ -284,4 +298,3 @@ class TribunSpider(scrapy.Spider):
     def count_unreadable(self, url: str, reason: str) -> None:
         logger.warning("Unreadable page %s: %s", url, reason)
         self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
-
