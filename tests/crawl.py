@@ -1,0 +1,91 @@
+"""Run the real ``scrapy crawl tribun`` command in a subprocess, against the replica network or an HTTP cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Settings every test crawl uses: no politeness waits (the replica is local), its own state file.
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "LOG_LEVEL": "DEBUG",
+}
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    items: list[dict[str, Any]]
+    log: str
+    stats: dict[str, Any]
+    """The run report written beside the feed, when there is one."""
+
+
+def scrapy_command(
+    feed: Path, args: Mapping[str, str] = {}, settings: Mapping[str, str] = {}, log_file: Path | None = None
+) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "tribun", "-O", str(feed)]
+    for name, value in args.items():
+        command += ["-a", f"{name}={value}"]
+    for name, value in {**FAST, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    if log_file is not None:
+        command += ["-s", f"LOG_FILE={log_file}"]
+    return command
+
+
+def crawl_env(extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """The environment of a test crawl: no proxy unless ``extra`` sets one, no inherited TRIBUN_* settings."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TRIBUN_") and k.lower() not in {"http_proxy", "https_proxy", "no_proxy", "redis_url"}
+    }
+    return {**env, **extra}
+
+
+def run_crawl(
+    workdir: Path,
+    *,
+    args: Mapping[str, str] = {},
+    settings: Mapping[str, str] = {},
+    env: Mapping[str, str] = {},
+    name: str = "run",
+    timeout: float = 300,
+) -> CrawlResult:
+    """``scrapy crawl tribun -O workdir/<name>.jsonl`` from the repository root, waited for."""
+    feed = workdir / f"{name}.jsonl"
+    log_file = workdir / f"{name}.log"
+    command = scrapy_command(feed, args, settings, log_file)
+    process = subprocess.run(command, cwd=REPO_ROOT, env=crawl_env(env), timeout=timeout, check=False)
+    return CrawlResult(
+        returncode=process.returncode,
+        items=read_jsonl(feed),
+        log=log_file.read_text(encoding="utf-8") if log_file.exists() else "",
+        stats=read_report(feed),
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every line of a JSONL feed, parsed; a line that is not valid JSON fails the test that reads it."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def read_report(feed: Path) -> dict[str, Any]:
+    report = feed.with_suffix(".stats.json")
+    return json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+
+
+def by_url(items: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(item["url"]): item for item in items}

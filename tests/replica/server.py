@@ -1,0 +1,429 @@
+"""The replica Tribun network as an HTTP proxy on 127.0.0.1, for end-to-end runs of ``scrapy crawl tribun``.
+
+Point a crawler at it with ``http_proxy``/``https_proxy=http://127.0.0.1:PORT``:
+
+- absolute-form plain-http requests (``GET http://host/path HTTP/1.1``) are answered directly;
+- ``CONNECT host:443`` is answered ``200 Connection established``, the socket is then wrapped in TLS with the
+  self-signed ``*.tribunnews.com`` certificate next to this file, and the HTTP/1.1 requests on it (keep-alive)
+  are answered for that host;
+- a host outside :data:`tribun_crawler.sites.SITES` gets 502 and is logged as an off-network attempt;
+- every request is appended to the JSONL request log (``--log``).
+
+The site behaves like the real one behind CloudFront: 403 to non-browser user agents and to every request on a
+``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
+
+    python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
+        [--block HOST ...] [--crawl-delay HOST=SECONDS ...]
+
+prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import signal
+import socketserver
+import ssl
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from types import FrameType
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.replica import pages
+from tests.replica.network import POPULATED_SITES, SECTIONS, Network, build_network, request_variant
+from tribun_crawler.sites import SITES, WIB, site_key
+
+HERE = Path(__file__).resolve().parent
+#: Test-only certificate and key for ``*.tribunnews.com`` (self-signed, 20 years); how to regenerate them is in
+#: the package docstring (``tests/replica/__init__.py``).
+CERT_FILE = HERE / "cert.pem"
+KEY_FILE = HERE / "key.pem"
+
+#: User agents CloudFront turns away: HTTP libraries, command-line tools, anything calling itself a bot.
+_NON_BROWSER = re.compile(
+    r"bot|crawl|spider|scrapy|python|urllib|requests|httpx|aiohttp|curl|wget|go-http|java/|okhttp|libwww|"
+    r"httpclient|postman",
+    re.I,
+)
+_BROWSER = re.compile(r"^Mozilla/5\.0 \([^)]+\).*\b(?:Chrome|Firefox|Safari|Edg)/\d", re.I)
+
+
+def is_browser(user_agent: str) -> bool:
+    """True for a browser user agent, the only kind CloudFront lets through."""
+    return bool(_BROWSER.search(user_agent)) and not _NON_BROWSER.search(user_agent)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=UTF-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    network: Network
+    log_path: Path
+    blocked: frozenset[str] = frozenset()
+    crawl_delays: dict[str, float] = field(default_factory=dict)
+    log_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def log(self, entry: dict[str, object]) -> None:
+        """Append one JSON line; one ``write`` per line so a reader never sees half an entry."""
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
+        with self.log_lock:
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+
+
+def _host_name(value: str) -> str:
+    """A ``--block``/``--crawl-delay`` host: a full host name, or a site key such as ``banyumas``."""
+    value = value.strip().lower()
+    return SITES[value].host if value in SITES else value
+
+
+def _html(status: int, text: str) -> Response:
+    return Response(status, text.encode())
+
+
+def _parse_day(value: str | None, default: date) -> date | None:
+    if not value:
+        return default
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value.strip())
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _page_number(query: dict[str, str]) -> int:
+    value = query.get("page", "1")
+    return int(value) if value.isdigit() else 1
+
+
+def respond(config: Config, host: str, path: str, query: str, user_agent: str) -> Response:
+    """The response of the network to one request, before transport concerns (gzip, headers)."""
+    request_id = uuid.uuid4().hex[:20].upper()
+    if host in config.blocked or not is_browser(user_agent):
+        return Response(
+            403,
+            pages.cloudfront_403(request_id).encode("latin-1"),
+            "text/html; charset=iso-8859-1",
+            {"X-Cache": "Error from cloudfront"},
+        )
+    site = site_key(host)
+    assert site is not None
+    if path == "/robots.txt":
+        delay = config.crawl_delays.get(host)
+        return Response(200, pages.robots_txt(site, delay).encode(), "text/plain; charset=UTF-8")
+    response = _route(config.network, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
+    return response or _html(404, pages.render_not_found(site))
+
+
+def _route(net: Network, site: str, path: str, params: dict[str, str], query: str) -> Response | None:
+    now = datetime.now(WIB)
+    if path == "/":
+        return _html(200, pages.render_home(net, site, now))
+    if path in ("/index-news", "/indeks") or path.startswith("/index-news/"):
+        return _index(net, site, path, params)
+    if site not in POPULATED_SITES:
+        return None
+    article = net.resolve(SITES[site].host, path)
+    if article is not None:
+        text = pages.render_article(net, article, request_variant(query), amp=path.startswith("/amp/"))
+        return _html(200, text) if text is not None else None
+    xml = _sitemap(net, site, path)
+    if xml is not None:
+        return Response(200, xml.encode(), "application/xml; charset=UTF-8")
+    archive = re.fullmatch(r"/(\d{4})/(\d{1,2})", path)
+    if archive and site == "www" and 1 <= int(archive.group(2)) <= 12:
+        year, month = int(archive.group(1)), int(archive.group(2))
+        return _html(200, pages.render_archive(net, site, year, month, _page_number(params)))
+    section = path.strip("/")
+    if section in dict(SECTIONS[site]):
+        return _html(200, pages.render_hub(net, site, section, now))
+    return None
+
+
+def _index(net: Network, site: str, path: str, params: dict[str, str]) -> Response | None:
+    """``/index-news[/{section}]?date=…&page=…``; the regional menu's ``/indeks`` shows the same list."""
+    section = path.removeprefix("/index-news/") if path.startswith("/index-news/") else None
+    if path == "/indeks" and site == "www":
+        return None
+    if section is not None and section not in dict(SECTIONS.get(site, ())):
+        return None
+    day = _parse_day(params.get("date"), net.today)
+    if day is None:
+        return None
+    return _html(200, pages.render_index(net, site, day, _page_number(params), section))
+
+
+def _sitemap(net: Network, site: str, path: str) -> str | None:
+    if site == "www":
+        if path == "/sitemap.xml":
+            return pages.sitemap_index(site)
+        match = re.fullmatch(r"/([a-z-]+)/sitemap-(news|web)\.xml", path)
+        if match and match.group(1) in dict(SECTIONS[site]):
+            render = pages.news_sitemap if match.group(2) == "news" else pages.web_sitemap
+            return render(net, site, match.group(1))
+        return None
+    if path == "/sitemap_news.xml":
+        return pages.news_sitemap(net, site)
+    if path == "/sitemap_web.xml":
+        return pages.web_sitemap(net, site)
+    return None
+
+
+class ReplicaServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # a crawler opens many tunnels at once
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], config: Config, tls: ssl.SSLContext) -> None:
+        self.config = config
+        self.tls = tls
+        super().__init__(address, ProxyHandler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up mid-request is normal for a crawler (timeouts, shutdown): not an error.
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 60
+    server: ReplicaServer
+    tunnel_host: str | None = None
+
+    def version_string(self) -> str:
+        return "CloudFront"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """The JSONL log records every request; the default access log on stderr would only be noise."""
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, ssl.SSLError, TimeoutError):
+            self.close_connection = True
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if isinstance(self.connection, ssl.SSLSocket):
+                self.connection.close()
+
+    # --- proxy ---------------------------------------------------------------------------------------------
+
+    def do_CONNECT(self) -> None:
+        host = self.path.rsplit(":", 1)[0].strip("[]").lower()
+        if site_key(host) is None:
+            self._log("CONNECT", scheme="https", host=host, path="", query="", status=502, off_network=True)
+            self._send(Response(502, b"502 Bad Gateway: host outside the Tribun network\n", "text/plain"))
+            self.close_connection = True
+            return
+        self._log("CONNECT", scheme="https", host=host, path="", query="", status=200)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        # The client sends its TLS hello only after the 200, so nothing is left in the plain read buffer.
+        self.rfile.close()
+        try:
+            tls_socket = self.server.tls.wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            self.close_connection = True
+            return
+        self.connection = self.request = tls_socket
+        self.rfile = tls_socket.makefile("rb")
+        self.wfile = tls_socket.makefile("wb")
+        self.tunnel_host = host
+        self.close_connection = False
+
+    def do_GET(self) -> None:
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._serve(send_body=False)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        scheme, host, path, query = self._target()
+        self._log(
+            "POST",
+            scheme=scheme,
+            host=host,
+            path=path,
+            query=query,
+            status=405,
+            off_network=site_key(host) is None,
+        )
+        self._send(Response(405, b"Method Not Allowed\n", "text/plain"))
+
+    def _target(self) -> tuple[str, str, str, str]:
+        """(scheme, host, path, query) of the request: tunnel host, absolute-form URL or Host header."""
+        if self.path.startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            return parts.scheme, (parts.hostname or "").lower(), parts.path or "/", parts.query
+        parts = urlsplit(self.path)
+        if self.tunnel_host:
+            return "https", self.tunnel_host, parts.path or "/", parts.query
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+        return "http", host, parts.path or "/", parts.query
+
+    def _serve(self, *, send_body: bool) -> None:
+        scheme, host, path, query = self._target()
+        user_agent = self.headers.get("User-Agent") or ""
+        if site_key(host) is None:
+            self._log(
+                self.command,
+                scheme=scheme,
+                host=host,
+                path=path,
+                query=query,
+                status=502,
+                off_network=True,
+                user_agent=user_agent,
+            )
+            self._send(Response(502, b"502 Bad Gateway: host outside the Tribun network\n", "text/plain"))
+            return
+        response = respond(self.server.config, host, path, query, user_agent)
+        self._log(
+            self.command,
+            scheme=scheme,
+            host=host,
+            path=path,
+            query=query,
+            status=response.status,
+            user_agent=user_agent,
+        )
+        self._send(response, send_body=send_body)
+
+    def _send(self, response: Response, *, send_body: bool = True) -> None:
+        body = response.body
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 512:
+            body = gzip.compress(body)
+            response.headers["Content-Encoding"] = "gzip"
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        headers = {
+            "Vary": "Accept-Encoding",
+            "X-Cache": "Miss from cloudfront",
+            "Via": "1.1 7f3a2c.cloudfront.net (CloudFront)",
+            **response.headers,
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _log(
+        self,
+        method: str,
+        *,
+        scheme: str,
+        host: str,
+        path: str,
+        query: str,
+        status: int,
+        off_network: bool = False,
+        user_agent: str | None = None,
+    ) -> None:
+        ua = user_agent if user_agent is not None else self.headers.get("User-Agent") or ""
+        if off_network:
+            print(f"replica: off-network attempt {method} {scheme}://{host}{path}", file=sys.stderr, flush=True)
+        self.server.config.log(
+            {
+                "t": time.time(),
+                "method": method,
+                "scheme": scheme,
+                "host": host,
+                "path": path,
+                "query": query,
+                "user_agent": ua,
+                "status": status,
+                "off_network": off_network,
+            }
+        )
+
+
+def tls_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERT_FILE, KEY_FILE)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def _delay(value: str) -> tuple[str, float]:
+    host, sep, seconds = value.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected HOST=SECONDS, got {value!r}")
+    try:
+        return _host_name(host), float(seconds)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {seconds!r}") from exc
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.replica.server", description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--log", type=Path, required=True, help="JSONL request log to append to")
+    parser.add_argument("--generation", type=int, default=1, help="network generation (2: updates)")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, help="network date, YYYY-MM-DD")
+    parser.add_argument("--block", nargs="+", action="extend", default=[], metavar="HOST", type=_host_name)
+    parser.add_argument("--crawl-delay", nargs="+", action="extend", default=[], metavar="HOST=SECONDS", type=_delay)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = Config(
+        network=build_network(args.generation, args.today),
+        log_path=args.log,
+        blocked=frozenset(args.block),
+        crawl_delays=dict(args.crawl_delay),
+    )
+    server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    while not stop.wait(1.0):
+        pass
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
