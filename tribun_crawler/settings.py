@@ -31,13 +31,13 @@ ROBOTSTXT_OBEY = True
 # CloudFront answers 403 to library and "bot" user agents: present a desktop browser. (env)
 USER_AGENT = _env(
     "TRIBUN_USER_AGENT",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 )
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = float(_env("TRIBUN_DOWNLOAD_DELAY", "1.0"))
-RANDOMIZE_DOWNLOAD_DELAY = True
+# ±50 % around the delay (Scrapy 2.19 deprecates RANDOMIZE_DOWNLOAD_DELAY for this).
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -65,8 +65,102 @@ REDIS_URL = _env("REDIS_URL", "") or None
 #: Articles published within this many hours are fetched again to catch updates. (env)
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
 
+# --- Pipelines, state and feeds ----------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    # NFC text, single spaces, no boilerplate lines or name prefixes, canonical URLs, offset-aware ISO dates.
+    "tribun_crawler.pipelines.normalize.NormalizePipeline": 100,
+    # Drops (tribun/dropped/<reason>) items without url, headline, body or datePublished, or too short.
+    "tribun_crawler.pipelines.validate.ValidatePipeline": 200,
+    # One item per article and syndicated story, this run and earlier ones; records emitted articles.
+    "tribun_crawler.pipelines.dedupe.DeduplicatePipeline": 300,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Skips article requests the state store knows (unless within TRIBUN_RECHECK_HOURS), before robots.txt
+    # and the download delay spend anything on them.
+    "tribun_crawler.middlewares.state.StateMiddleware": 50,
+}
+#: Where the state lives: auto (Redis when REDIS_URL is set, else the SQLite file), sqlite or redis. (env)
+TRIBUN_STATE_BACKEND = _env("TRIBUN_STATE_BACKEND", "auto")
+#: Prefix of every Redis key of the state, so several crawls can share one Redis database. (env)
+TRIBUN_REDIS_PREFIX = _env("TRIBUN_REDIS_PREFIX", "tribun:state")
+#: Shorter bodies (characters, after normalisation) are teasers, video or photo pages: dropped. (env)
+TRIBUN_MIN_BODY_CHARS = int(_env("TRIBUN_MIN_BODY_CHARS", "150"))
+#: Emit syndicated copies with duplicateOf set to the emitted original, instead of dropping them. (env)
+TRIBUN_EMIT_DUPLICATES = _env("TRIBUN_EMIT_DUPLICATES", "0").strip().lower() in {"1", "true", "yes", "on"}
+#: Folder of the default feed: one JSONL file per run, {dir}/{spider}/{start time UTC}.jsonl. (env)
+TRIBUN_FEED_DIR = _env("TRIBUN_FEED_DIR", "data")
+#: The FEEDS of a run whose command line names no output; -o/-O/-s FEEDS replace it (the DefaultFeed add-on:
+#: Scrapy itself would add -o/-O to FEEDS). store_empty False: a run with nothing new leaves no empty file.
+TRIBUN_DEFAULT_FEEDS = {
+    f"{TRIBUN_FEED_DIR}/%(name)s/%(time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "store_empty": False,
+    },
+}
+ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.feeds.DefaultFeed": 0}
+# Local files are written unbuffered, so a killed run loses no line the state store has recorded.
+FEED_STORAGES = {
+    "": "tribun_crawler.feeds.UnbufferedFileFeedStorage",
+    "file": "tribun_crawler.feeds.UnbufferedFileFeedStorage",
+}
+# %(time)s = the run's start time, UTC, as 2024-06-20T12-05-00.
+FEED_URI_PARAMS = "tribun_crawler.feeds.feed_uri_params"
+# --- End of pipelines, state and feeds ---------------------------------------------------------------------
+
 # --- Engine ------------------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("TRIBUN_LOG_LEVEL", "INFO")
 LOGSTATS_INTERVAL = 60.0
 REQUEST_FINGERPRINTER_CLASS = "tribun_crawler.fingerprint.TribunRequestFingerprinter"
+
+# --- Operation: politeness, blocks, report, distribution ---------------------------------------------------
+# Hand out requests of the hosts with the fewest downloads in progress first, so a whole-network crawl fetches
+# its ~60 hosts side by side, each at its own pace, instead of queueing behind one site.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+DOWNLOADER_MIDDLEWARES = {
+    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
+    # Drops requests to a blocked host (403s or challenge pages in a row) during its cool-down. Last on the way
+    # in, after robots.txt (100) and the cache (900): a request it lets pass goes straight into its host's slot.
+    "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware": 950,
+    # robots.txt Crawl-delay per host, and backoff after 429/5xx/timeouts: before RetryMiddleware (550) on the
+    # way out, so it sees what RetryMiddleware turns into retries.
+    "tribun_crawler.middlewares.politeness.HostPacingMiddleware": 560,
+}
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    # The periodic progress line, in articles, with drops, duplicates, errors and blocked hosts.
+    "scrapy.extensions.logstats.LogStats": None,
+    "tribun_crawler.extensions.report.ProgressLog": 0,
+    # Field coverage, the end-of-run report (log + <feed>.stats.json) and the exit status of `scrapy crawl`.
+    "tribun_crawler.extensions.report.RunReport": 100,
+}
+# The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
+ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.distributed.DistributedQueue": 0}
+# `scrapy crawl` exits 3 (blocked), 4 (no articles) or 5 (field coverage too low) on a broken run.
+COMMANDS_MODULE = "tribun_crawler.commands"
+#: Pause a host this long after a 429/5xx/timeout, doubled per retry (a longer Retry-After wins). (env)
+TRIBUN_RETRY_BACKOFF_BASE = float(_env("TRIBUN_RETRY_BACKOFF_BASE", "2"))
+#: Longest pause of a host after errors, Retry-After included, in seconds. (env)
+TRIBUN_RETRY_BACKOFF_MAX = float(_env("TRIBUN_RETRY_BACKOFF_MAX", "120"))
+#: Block answers (403, WAF challenge) in a row from one host that make it a block. 3 is all a refusing regional
+#: site answers before its articles: robots.txt, the homepage and the daily index. (env)
+TRIBUN_BLOCK_THRESHOLD = int(_env("TRIBUN_BLOCK_THRESHOLD", "3"))
+#: Seconds a blocked host's requests are dropped before it is tried again. (env)
+TRIBUN_BLOCK_COOLDOWN = float(_env("TRIBUN_BLOCK_COOLDOWN", "600"))
+#: HTTP statuses that are block answers (WAF challenge headers count too).
+TRIBUN_BLOCK_HTTP_CODES = [403]
+#: Also write the run report here (%(name)s, %(time)s as in FEEDS); it always goes beside local feeds. (env)
+TRIBUN_REPORT_PATH = _env("TRIBUN_REPORT_PATH", "")
+#: Exit 5 when fewer emitted articles than this share have each of TRIBUN_COVERAGE_FIELDS. (env)
+TRIBUN_MIN_COVERAGE = float(_env("TRIBUN_MIN_COVERAGE", "0.8"))
+TRIBUN_COVERAGE_FIELDS = ["headline", "articleBody", "datePublished"]
+#: Coverage is judged from this many emitted articles on. (env)
+TRIBUN_COVERAGE_MIN_ITEMS = int(_env("TRIBUN_COVERAGE_MIN_ITEMS", "10"))
+#: 1 forces the shared Redis queue on (0 off); empty follows REDIS_URL. (env)
+TRIBUN_DISTRIBUTED = _env("TRIBUN_DISTRIBUTED", "")
+#: A worker closes once the shared queue stayed empty, with no worker busy, this many seconds. (env)
+TRIBUN_DISTRIBUTED_IDLE_TIMEOUT = float(_env("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT", "30"))
+#: Seconds between a worker's heartbeats in Redis; three missed ones and it counts as gone.
+TRIBUN_DISTRIBUTED_HEARTBEAT = 5.0
+# --- End of operation --------------------------------------------------------------------------------------

@@ -114,11 +114,13 @@ def start_replica(
     crawl_delay: Mapping[str, float] | None = None,
     today: date | None = None,
     log_name: str = "replica-requests.jsonl",
+    redesign_since: date | None = None,
 ) -> Replica:
     """Start ``python -m tests.replica.server`` on a free port and wait for READY.
 
     ``today`` fixes the network's date (default: :func:`~tests.replica.network.default_today`); start both
-    generations of an incremental test with the same ``today``. The request log and the server's stderr go to
+    generations of an incremental test with the same ``today``. ``redesign_since`` serves the articles published
+    from that date on in a new template (``--redesign-since``). The request log and the server's stderr go to
     ``tmp_path``.
     """
     day = today or default_today()
@@ -140,6 +142,8 @@ def start_replica(
         command += ["--block", host]
     for host, seconds in (crawl_delay or {}).items():
         command += ["--crawl-delay", f"{host}={seconds}"]
+    if redesign_since is not None:
+        command += ["--redesign-since", redesign_since.isoformat()]
     stderr_path = tmp_path / f"{log_path.stem}.stderr"
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)

@@ -483,7 +483,12 @@ def _block(net: Network, article: Article, block: Block, first: bool) -> str:
     )
 
 
-def _body(net: Network, article: Article, pages: list[int]) -> str:
+#: The body div of a hypothetical next template (``--redesign-since``; no such template is documented yet):
+#: the classes every era so far shared are gone, as they will be whenever Tribun redesigns its article page.
+REDESIGNED_BODY_CLASS = "read__content detail-text multi-fontsize editcontent"
+
+
+def _body(net: Network, article: Article, pages: list[int], *, redesigned: bool = False) -> str:
     parts = []
     if 1 in pages and article.summary:
         bullets = "".join(f"<li>{escape(s)}</li>" for s in article.summary)
@@ -506,6 +511,8 @@ def _body(net: Network, article: Article, pages: list[int]) -> str:
         Era.REGIONAL_2025: "side-article txt-article multi-fontsize editcontent",
         Era.WWW_2026: "side-article txt-article multi-fontsize editcontent",
     }[article.era]
+    if redesigned:
+        css = REDESIGNED_BODY_CLASS
     return f'<div class="{css}">\n' + "\n".join(parts) + "\n</div>"
 
 
@@ -686,11 +693,14 @@ def variant_amp_url(article: Article) -> str:
     return f"https://{host}/amp{article.path}"
 
 
-def render_article(net: Network, article: Article, page_param: str, *, amp: bool = False) -> str | None:
+def render_article(
+    net: Network, article: Article, page_param: str, *, amp: bool = False, redesigned: bool = False
+) -> str | None:
     """An article page for a ``page`` parameter (``1``, ``2``, …, ``all``), None when there is no such page.
 
     ``?page=all`` returns the whole article with a title ending "- Halaman all", except for an article whose
     ``page_all`` is ``page1``: there the parameter is ignored and page 1 comes back, paging and all.
+    ``redesigned`` serves it in the hypothetical next template: its body div is :data:`REDESIGNED_BODY_CLASS`.
     """
     if page_param == "all" and article.page_all == "ok":
         pages = list(range(1, article.page_count + 1))
@@ -706,7 +716,7 @@ def render_article(net: Network, article: Article, page_param: str, *, amp: bool
         description = article.description + (f" - Halaman {page}" if page > 1 else "")
     head = _article_head(article, title, description, amp)
     if amp:
-        return _amp_document(net, article, head, pages)
+        return _amp_document(net, article, head, pages, redesigned=redesigned)
     traps = article_traps(article)
     summary_tag = "h2" if article.era is Era.WWW_2018 else "h4"
     content_id = f' data-content-id="{article.article_id}"' if article.era.id_url else ""
@@ -734,7 +744,7 @@ def render_article(net: Network, article: Article, page_param: str, *, amp: bool
  height="393"></a>
 <div class="arial f12 pt5 grey2">{escape(article.image_caption)}</div>
 </div>
-{_body(net, article, pages)}
+{_body(net, article, pages, redesigned=redesigned)}
 {_paging(article, page) if page else ""}
 {side}
 {related}
@@ -747,7 +757,7 @@ def render_article(net: Network, article: Article, page_param: str, *, amp: bool
     return _document(article.site, head, main, _sidebar(net, article.site, terkini=True))
 
 
-def _amp_document(net: Network, article: Article, head: str, pages: list[int]) -> str:
+def _amp_document(net: Network, article: Article, head: str, pages: list[int], *, redesigned: bool) -> str:
     local = article.published.astimezone(article.tz)
     return f"""<!doctype html>
 <html amp lang="id">
@@ -764,7 +774,7 @@ def _amp_document(net: Network, article: Article, head: str, pages: list[int]) -
 <h1 id="arttitle">{escape(article.headline)}</h1>
 <time class="grey">{long_date(local)}</time>
 <amp-img src="{escape(article.image)}" width="700" height="393" layout="responsive"></amp-img>
-{_body(net, article, pages)}
+{_body(net, article, pages, redesigned=redesigned)}
 {_paging(article, pages[0]) if len(pages) == 1 else ""}
 {_related(net, article)}
 </article>

@@ -11,9 +11,11 @@ Point a crawler at it with ``http_proxy``/``https_proxy=http://127.0.0.1:PORT``:
 
 The site behaves like the real one behind CloudFront: 403 to non-browser user agents and to every request on a
 ``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
+``--redesign-since DATE`` plays a template change: articles published on or after DATE come in a new article
+template whose body div has other classes (older articles keep their era's template, as on the real site).
 
     python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
-        [--block HOST ...] [--crawl-delay HOST=SECONDS ...]
+        [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD]
 
 prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
 """
@@ -78,6 +80,8 @@ class Config:
     log_path: Path
     blocked: frozenset[str] = frozenset()
     crawl_delays: dict[str, float] = field(default_factory=dict)
+    redesign_since: date | None = None
+    """Articles published on or after this (local) date are served in the redesigned template."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, entry: dict[str, object]) -> None:
@@ -133,11 +137,12 @@ def respond(config: Config, host: str, path: str, query: str, user_agent: str) -
     if path == "/robots.txt":
         delay = config.crawl_delays.get(host)
         return Response(200, pages.robots_txt(site, delay).encode(), "text/plain; charset=UTF-8")
-    response = _route(config.network, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
+    response = _route(config, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
     return response or _html(404, pages.render_not_found(site))
 
 
-def _route(net: Network, site: str, path: str, params: dict[str, str], query: str) -> Response | None:
+def _route(config: Config, site: str, path: str, params: dict[str, str], query: str) -> Response | None:
+    net = config.network
     now = datetime.now(WIB)
     if path == "/":
         return _html(200, pages.render_home(net, site, now))
@@ -147,7 +152,10 @@ def _route(net: Network, site: str, path: str, params: dict[str, str], query: st
         return None
     article = net.resolve(SITES[site].host, path)
     if article is not None:
-        text = pages.render_article(net, article, request_variant(query), amp=path.startswith("/amp/"))
+        redesigned = config.redesign_since is not None and article.published.date() >= config.redesign_since
+        text = pages.render_article(
+            net, article, request_variant(query), amp=path.startswith("/amp/"), redesigned=redesigned
+        )
         return _html(200, text) if text is not None else None
     xml = _sitemap(net, site, path)
     if xml is not None:
@@ -395,6 +403,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--today", type=date.fromisoformat, default=None, help="network date, YYYY-MM-DD")
     parser.add_argument("--block", nargs="+", action="extend", default=[], metavar="HOST", type=_host_name)
     parser.add_argument("--crawl-delay", nargs="+", action="extend", default=[], metavar="HOST=SECONDS", type=_delay)
+    parser.add_argument(
+        "--redesign-since",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="serve articles published on or after this date in a new template (another body div class)",
+    )
     return parser.parse_args(argv)
 
 
@@ -405,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path=args.log,
         blocked=frozenset(args.block),
         crawl_delays=dict(args.crawl_delay),
+        redesign_since=args.redesign_since,
     )
     server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
     stop = threading.Event()

@@ -1,0 +1,55 @@
+"""Persistent state: every article that reached the feed, so later runs neither fetch nor emit it again.
+
+Backends share one interface (:class:`StateStore`); which one a crawl uses is a setting, not a code change:
+``TRIBUN_STATE_BACKEND`` = ``auto`` (Redis when ``REDIS_URL`` is set, else SQLite), ``sqlite`` or ``redis``.
+``python -m tribun_crawler.state reset`` empties the configured store without crawling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tribun_crawler.state.base import StateStore
+from tribun_crawler.state.records import ArticleRecord, ItemFingerprints
+from tribun_crawler.state.redis_store import DEFAULT_PREFIX, RedisStateStore
+from tribun_crawler.state.sqlite_store import SQLiteStateStore
+
+__all__ = [
+    "BACKENDS",
+    "ArticleRecord",
+    "ItemFingerprints",
+    "RedisStateStore",
+    "SQLiteStateStore",
+    "StateStore",
+    "backend_name",
+    "open_store",
+    "reset_requested",
+]
+
+BACKENDS = ("auto", "sqlite", "redis")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def backend_name(settings: Any) -> str:
+    """``sqlite`` or ``redis``, from ``TRIBUN_STATE_BACKEND`` (``auto``: Redis when ``REDIS_URL`` is set)."""
+    choice = (settings.get("TRIBUN_STATE_BACKEND") or "auto").strip().lower()
+    if choice not in BACKENDS:
+        raise ValueError(f"TRIBUN_STATE_BACKEND must be one of {', '.join(BACKENDS)}, not {choice!r}")
+    if choice == "auto":
+        return "redis" if settings.get("REDIS_URL") else "sqlite"
+    return choice
+
+
+def open_store(settings: Any) -> StateStore:
+    """The store the settings name (Scrapy ``Settings`` or any mapping with ``get``), opened."""
+    if backend_name(settings) == "redis":
+        url = settings.get("REDIS_URL")
+        if not url:
+            raise ValueError("TRIBUN_STATE_BACKEND=redis needs REDIS_URL")
+        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX") or DEFAULT_PREFIX)
+    return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH") or ".state/tribun.sqlite3")
+
+
+def reset_requested(spider: Any) -> bool:
+    """True when the spider was started with ``-a reset_state=1`` (or true/yes/on)."""
+    return str(getattr(spider, "reset_state", "") or "").strip().lower() in _TRUE

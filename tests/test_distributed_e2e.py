@@ -1,0 +1,117 @@
+"""End to end, distributed: two real ``scrapy crawl tribun`` workers sharing one crawl through Redis.
+
+A redis-server of the test's own (tests/redis_server.py) holds the shared queue, dupefilter and state; both
+workers are started at the same moment against one replica network. Together they must read each article once
+and emit it once, close by themselves once the shared queue stays empty, and a second scheduled run of both
+workers, with nothing new on the site, must emit nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
+from tests.redis_server import redis_server
+from tests.replica import Replica, start_replica
+from tests.replica.network import POPULATED_SITES
+from tribun_crawler.sites import WIB
+
+pytestmark = pytest.mark.slow
+
+SITES = ",".join(POPULATED_SITES)
+WORKERS = 2
+#: Seconds the shared queue stays empty, with no worker busy, before a worker closes.
+IDLE_TIMEOUT = "3"
+#: A worker that has not closed after this long is hanging.
+RUN_TIMEOUT = 120
+
+
+def spider_today() -> date:
+    return datetime.now(WIB).date()
+
+
+@pytest.fixture
+def own_redis_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh redis-server per test: the shared run's keys are not prefixed, so nothing else may share it."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    yield from redis_server(folder)
+
+
+@pytest.fixture
+def replica(tmp_path: Path) -> Any:
+    with start_replica(tmp_path, today=spider_today()) as running:
+        yield running
+
+
+def run_workers(tmp_path: Path, replica: Replica, redis_url: str, run: str) -> list[dict[str, Any]]:
+    """Start every worker of one scheduled run at once and wait for all; their feeds, reports and statuses."""
+    env = crawl_env({**replica.env, "REDIS_URL": redis_url})
+    settings = {"TRIBUN_DISTRIBUTED_IDLE_TIMEOUT": IDLE_TIMEOUT}
+    processes = []
+    for n in range(1, WORKERS + 1):
+        name = f"{run}-worker{n}"
+        command = scrapy_command(tmp_path / f"{name}.jsonl", {"sites": SITES}, settings, tmp_path / f"{name}.log")
+        processes.append((name, subprocess.Popen(command, cwd=REPO_ROOT, env=env)))
+    workers = []
+    try:
+        for name, process in processes:
+            status = process.wait(timeout=RUN_TIMEOUT)
+            workers.append(
+                {
+                    "status": status,
+                    "items": read_jsonl(tmp_path / f"{name}.jsonl"),
+                    "report": read_report(tmp_path / f"{name}.jsonl"),
+                    "log": (tmp_path / f"{name}.log").read_text(encoding="utf-8"),
+                }
+            )
+    finally:
+        for _, process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return workers
+
+
+def test_two_workers_share_one_crawl_and_a_second_run_finds_nothing_new(
+    tmp_path: Path, replica: Replica, own_redis_url: str
+) -> None:
+    network = replica.network()
+    expected = network.expected(POPULATED_SITES, depth=2, index_dates=[replica.today], include_copies=True)
+
+    workers = run_workers(tmp_path, replica, own_redis_url, "first")
+    log = replica.requests()
+
+    for worker in workers:
+        assert worker["status"] == 0, worker["log"][-3000:]
+        # Closed by itself once the shared queue stayed empty, not killed or timed out.
+        assert "Shared queue empty and no worker busy" in worker["log"]
+        assert worker["report"]["finish_reason"] == "finished"
+    # One shared run, not two crawls side by side.
+    runs = {worker["report"]["stats"]["tribun/distributed/run"] for worker in workers}
+    assert len(runs) == 1
+    urls = [item["url"] for worker in workers for item in worker["items"]]
+    assert [url for url, n in Counter(urls).items() if n > 1] == []
+    assert set(urls) <= {e.url for e in expected}
+    # A story and its syndicated copy are one article: whichever a worker read first is emitted.
+    stories = {e.based_on or e.url for e in expected}
+    assert sorted({e.based_on or e.url for e in expected if e.url in urls}) == sorted(stories)
+    assert len(urls) == len(stories)
+    # No article page was read twice, by one worker or by both.
+    assert network.duplicate_fetches(log) == {}
+    assert network.forbidden_requests(log, POPULATED_SITES, 2, [replica.today]) == []
+
+    second = run_workers(tmp_path, replica, own_redis_url, "second")
+
+    assert [worker["items"] for worker in second] == [[]] * WORKERS
+    assert [worker["report"]["articles"] for worker in second] == [0] * WORKERS
+    assert any(worker["report"]["pages"]["total"] for worker in second), "the second run read the listings again"
+    # Nothing new is not a broken run: no worker may report one.
+    assert [(worker["status"], worker["report"]["problems"]) for worker in second] == [(0, [])] * WORKERS

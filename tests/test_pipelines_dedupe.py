@@ -1,0 +1,280 @@
+"""DeduplicatePipeline behind normalise and validate, on both state backends: within a run and across runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from scrapy import signals
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.utils.misc import build_from_crawler
+
+from tests.conftest import BODIES, PipelineRun, make_article, make_crawler
+from tribun_crawler.pipelines.dedupe import DeduplicatePipeline
+from tribun_crawler.state import open_store
+from tribun_crawler.state.records import body_fingerprint, key_fingerprint
+
+ORIGINAL_URL = "https://www.tribunnews.com/internasional/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
+JATENG_URL = "https://jateng.tribunnews.com/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
+BANYUMAS_URL = "https://banyumas.tribunnews.com/2024/06/22/korut-terbangkan-lagi-balon-berisi-sampah"
+
+
+def original(**fields: Any) -> Any:
+    values = {
+        "url": ORIGINAL_URL,
+        "body": "korea",
+        "headline": "Korea Utara Kembali Terbangkan Balon Sampah ke Korea Selatan",
+        "datePublished": "2024-06-22T21:05:00+07:00",
+    }
+    return make_article(**{**values, **fields})
+
+
+def syndicated_copy(url: str, brand: str, *, footer: bool = True, extra: str = "", **fields: Any) -> Any:
+    """A regional republication: its own dateline, maybe a paragraph of its own, the footer naming the original."""
+    body = BODIES["korea"].replace("TRIBUNNEWS.COM, SEOUL", f"{brand.upper()}, SEOUL")
+    if extra:
+        body += "\n\n" + extra
+    if footer:
+        body += (
+            "\n\nArtikel ini telah tayang di Tribunnews.com dengan judul Korea Utara Kembali Terbangkan "
+            f"Balon Sampah ke Korea Selatan, {ORIGINAL_URL.replace('www.', 'm.')}?page=all"
+            "\n\nPenulis: Whiesa Daniswara | Editor: Wahyu Aji"
+        )
+    return make_article(
+        url=url,
+        body=body,
+        headline="Korea Utara Kembali Terbangkan Balon Sampah ke Korea Selatan",
+        datePublished="2024-06-22T22:30:00+07:00",
+        **fields,
+    )
+
+
+REGIONAL_PARAGRAPH = (
+    "Sejumlah warga Indonesia yang tinggal di Seoul mengaku tetap beraktivitas seperti biasa dan mengikuti "
+    "imbauan Kedutaan Besar Republik Indonesia."
+)
+
+
+@pytest.fixture
+def run(pipeline_run: Any, state_settings: dict[str, Any]) -> Any:
+    with pipeline_run(state_settings) as run:
+        yield run
+
+
+# --- Within one run -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ORIGINAL_URL.replace("www.", "m.").replace(".com/", ".com/amp/"),
+        ORIGINAL_URL + "?page=all",
+        ORIGINAL_URL + "?utm_source=facebook#komentar",
+    ],
+)
+def test_same_canonical_url_is_one_item(run: PipelineRun, variant: str) -> None:
+    assert run.feed(original()) is not None
+    assert run.feed(original(url=variant)) is None
+    assert run.stat("tribun/duplicates/url") == 1
+    assert run.dropped == [f"duplicate (url) of {ORIGINAL_URL}: {ORIGINAL_URL}"]
+
+
+def test_same_article_id_on_the_same_site_is_one_item(run: PipelineRun) -> None:
+    dated = original(articleId="7731367")
+    by_id = original(url="https://www.tribunnews.com/internasional/7731367/korea-utara-kembali-terbangkan")
+    assert run.feed(dated) is not None
+    assert run.feed(by_id) is None
+    assert run.stat("tribun/duplicates/id") == 1
+
+
+def test_same_article_id_on_another_site_is_another_article(run: PipelineRun) -> None:
+    www = make_article(url="https://www.tribunnews.com/nasional/7731367/banjir-jakarta", body="banjir")
+    regional = make_article(url="https://wartakota.tribunnews.com/bekasi/7731367/pilkada", body="pilkada")
+    assert run.feed(www) is not None
+    assert run.feed(regional) is not None
+    assert not [k for k in run.crawler.stats.get_stats() if k.startswith("tribun/duplicates/")]
+
+
+def test_different_stories_are_all_emitted(run: PipelineRun) -> None:
+    for name in BODIES:
+        url = f"https://www.tribunnews.com/nasional/2024/06/20/{name}-hari-ini"
+        assert run.feed(make_article(url=url, body=name)) is not None
+    assert len(run.emitted) == len(BODIES)
+    assert run.stat("tribun/state/recorded") == len(BODIES)
+
+
+def test_copy_naming_an_emitted_original_is_dropped(run: PipelineRun) -> None:
+    copy = syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)
+    assert run.feed(original()) is not None
+    assert run.feed(copy) is None
+    assert run.stat("tribun/duplicates/syndicated") == 1
+    assert run.dropped == [f"duplicate (syndicated) of {ORIGINAL_URL}: {JATENG_URL}"]
+
+
+def test_first_copy_seen_wins_over_the_original_seen_later(run: PipelineRun) -> None:
+    copy = syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)
+    assert run.feed(copy) is not None
+    assert copy.isBasedOn == ORIGINAL_URL
+    assert run.feed(original()) is None
+    assert run.dropped == [f"duplicate (syndicated) of {JATENG_URL}: {ORIGINAL_URL}"]
+
+
+def test_sibling_copies_of_one_original_are_one_item(run: PipelineRun) -> None:
+    assert run.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)) is not None
+    assert run.feed(syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com")) is None
+    assert run.stat("tribun/duplicates/syndicated") == 1
+
+
+def test_same_body_without_footer_is_a_duplicate(run: PipelineRun) -> None:
+    copy = syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com", footer=False)
+    assert copy.isBasedOn is None
+    assert run.feed(original()) is not None
+    assert run.feed(copy) is None
+    assert run.stat("tribun/duplicates/same_body") == 1
+    assert run.stat("tribun/duplicates/syndicated") is None
+
+
+def test_emit_duplicates_sets_duplicate_of_and_still_counts(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run({**state_settings, "TRIBUN_EMIT_DUPLICATES": True}) as run:
+        assert run.feed(original()) is not None
+        copy = run.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH))
+        same_body = run.feed(syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com", footer=False))
+        again = run.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH))
+        assert copy is not None
+        assert copy.duplicateOf == ORIGINAL_URL
+        assert same_body is not None
+        assert same_body.duplicateOf == ORIGINAL_URL
+        assert again is None
+        assert run.stat("tribun/duplicates/syndicated") == 1
+        assert run.stat("tribun/duplicates/same_body") == 1
+        assert run.stat("tribun/duplicates/url") == 1
+        assert run.emitted[0].duplicateOf is None
+    with open_store(run.crawler.settings) as store:
+        stored_copy = store.get(key_fingerprint(JATENG_URL))
+        assert stored_copy is not None
+        assert stored_copy.original == key_fingerprint(ORIGINAL_URL)
+        # A later copy must be matched with the original, never with an emitted duplicate.
+        found = store.find_group(key_fingerprint(ORIGINAL_URL))
+        assert found is not None
+        assert found.url == ORIGINAL_URL
+        found = store.find_body(body_fingerprint(BODIES["korea"]))
+        assert found is not None
+        assert found.url == ORIGINAL_URL
+
+
+def test_nothing_is_recorded_before_item_scraped(run: PipelineRun) -> None:
+    item = original()
+    for pipeline in run.pipelines:
+        item = pipeline.process_item(item)
+    with open_store(run.crawler.settings) as store:
+        assert store.get(key_fingerprint(ORIGINAL_URL)) is None
+        run.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=run.crawler.spider)
+        assert store.get(key_fingerprint(ORIGINAL_URL)) is not None
+
+
+def test_store_records_after_the_feed_exporter_writes(tmp_path: Any, sqlite_settings: dict[str, Any]) -> None:
+    feed = tmp_path / "feed.jsonl"
+    crawler = make_crawler({**sqlite_settings, "FEEDS": {str(feed): {"format": "jsonlines"}}})
+    exporter = crawler.get_extension(FeedExporter)
+    assert exporter is not None
+    pipeline = build_from_crawler(DeduplicatePipeline, crawler)
+    receivers = list(liveReceivers(getAllReceivers(crawler, signals.item_scraped)))
+    assert receivers.index(exporter.item_scraped) < receivers.index(pipeline.item_scraped)
+
+
+# --- Across runs --------------------------------------------------------------------------------------------
+
+
+def test_fresh_crawler_on_the_same_store_drops_unchanged_articles(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    with pipeline_run(state_settings) as first:
+        assert first.feed(original()) is not None
+    with pipeline_run(state_settings) as second:
+        assert second.feed(original(url=ORIGINAL_URL + "?page=all")) is None
+        assert second.stat("tribun/dropped/unchanged") == 1
+        assert second.dropped == [f"unchanged since it was emitted: {ORIGINAL_URL}"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"articleBody": BODIES["korea"] + "\n\n" + REGIONAL_PARAGRAPH},
+        {"dateModified": "2024-06-23T07:10:00+07:00"},
+    ],
+    ids=["body", "dateModified"],
+)
+def test_changed_article_is_emitted_again_with_the_same_url(
+    pipeline_run: Any, state_settings: dict[str, Any], change: dict[str, str]
+) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+    with pipeline_run(state_settings) as second:
+        updated = second.feed(original(**change))
+        assert updated is not None
+        assert updated.url == ORIGINAL_URL
+        assert second.stat("tribun/recheck/updated") == 1
+        # The same update seen twice in one run is one item.
+        assert second.feed(original(**change)) is None
+    with pipeline_run(state_settings) as third:
+        assert third.feed(original(**change)) is None
+        assert third.stat("tribun/dropped/unchanged") == 1
+    with open_store(third.crawler.settings) as store:
+        assert store.count() == 1
+
+
+def test_known_by_article_id_across_runs(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original(articleId="7731367"))
+    by_id = original(url="https://www.tribunnews.com/internasional/7731367/korea-utara-kembali-terbangkan")
+    with pipeline_run(state_settings) as second:
+        assert second.feed(by_id) is None
+        assert second.stat("tribun/dropped/unchanged") == 1
+
+
+def test_copy_of_an_original_emitted_in_an_earlier_run(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+    with pipeline_run(state_settings) as second:
+        assert second.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)) is None
+        assert second.feed(syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com", footer=False)) is None
+        assert second.stat("tribun/duplicates/syndicated") == 1
+        assert second.stat("tribun/duplicates/same_body") == 1
+    with pipeline_run({**state_settings, "TRIBUN_EMIT_DUPLICATES": "1"}) as third:
+        copy = third.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH))
+        assert copy is not None
+        assert copy.duplicateOf == ORIGINAL_URL
+
+
+def test_original_arriving_in_a_later_run_than_its_copy(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH))
+    with pipeline_run(state_settings) as second:
+        assert second.feed(original()) is None
+        assert second.dropped == [f"duplicate (syndicated) of {JATENG_URL}: {ORIGINAL_URL}"]
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "yes"])
+def test_reset_state_forgets_everything_at_spider_open(
+    pipeline_run: Any, state_settings: dict[str, Any], value: str
+) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+        first.feed(make_article())
+    with pipeline_run(state_settings, reset_state=value) as second:
+        assert second.stat("tribun/state/reset") == 2
+        assert second.feed(original()) is not None
+        assert second.stat("tribun/dropped/unchanged") is None
+    with open_store(second.crawler.settings) as store:
+        assert store.count() == 1
+
+
+@pytest.mark.parametrize("value", ["0", "false", ""])
+def test_reset_state_off_keeps_the_store(pipeline_run: Any, state_settings: dict[str, Any], value: str) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+    with pipeline_run(state_settings, reset_state=value) as second:
+        assert second.stat("tribun/state/reset") is None
+        assert second.feed(original()) is None
+        assert second.stat("tribun/dropped/unchanged") == 1

@@ -1,0 +1,93 @@
+"""ValidatePipeline, behind the normalise pipeline as in ITEM_PIPELINES: every drop reason, logged and counted."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from tests.conftest import BODIES, PipelineRun, make_article
+from tribun_crawler.pipelines.validate import REASONS
+
+
+@pytest.fixture
+def run(pipeline_run: Any, sqlite_settings: dict[str, Any]) -> Any:
+    with pipeline_run(sqlite_settings) as run:
+        yield run
+
+
+TEASER = (
+    "TRIBUNNEWS.COM - Simak video selengkapnya berikut ini.\n\n"
+    "Baca juga: Banjir Rendam 34 RT di Jakarta Timur\n\n"
+    "Ikuti kami di Google News"
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"url": ""}, "missing_url"),
+        ({"url": "https://www.tribunnews.com/tag/banjir"}, "bad_url"),
+        ({"url": "https://video.tribunnews.com/view/123456/banjir"}, "bad_url"),
+        ({"url": "https://www.kompas.com/read/2024/06/20/banjir"}, "bad_url"),
+        ({"headline": "   "}, "missing_headline"),
+        ({"headline": None}, "missing_headline"),
+        ({"articleBody": None}, "missing_body"),
+        ({"articleBody": "\n\nBaca juga: Banjir Jakarta\n\n"}, "missing_body"),
+        ({"articleBody": TEASER}, "short_body"),
+        ({"datePublished": None}, "missing_date"),
+        ({"datePublished": "32 menit lalu"}, "bad_date"),
+    ],
+)
+def test_each_reason_drops_and_counts_with_the_url(run: PipelineRun, fields: dict[str, Any], reason: str) -> None:
+    item = make_article(**fields)
+    assert run.feed(item) is None
+    assert run.stat(f"tribun/dropped/{reason}") == 1
+    assert sum(run.stat(f"tribun/dropped/{r}") or 0 for r in REASONS) == 1
+    (message,) = run.dropped
+    assert message.startswith(f"{reason}: ")
+    if item.url:
+        assert item.url in message
+    assert run.emitted == []
+
+
+def test_scrapy_logs_the_drop_as_a_warning_with_reason_and_url(run: PipelineRun) -> None:
+    item = make_article(articleBody=TEASER)
+    normalize, validate = run.pipelines[:2]
+    with pytest.raises(DropItem) as caught:
+        validate.process_item(normalize.process_item(item))
+    entry = run.crawler.logformatter.dropped(item, caught.value, None, run.crawler.spider)
+    assert entry["level"] == logging.WARNING
+    assert str(entry["args"]["exception"]).startswith(f"short_body: {item.url} (")
+
+
+def test_body_length_is_judged_after_normalisation(pipeline_run: Any, sqlite_settings: dict[str, Any]) -> None:
+    padding = "\n\n".join(["Baca juga: Berita lain yang tidak berhubungan dengan isi artikel ini sama sekali"] * 12)
+    body = "TRIBUNNEWS.COM, JAKARTA - Banjir merendam 34 RT pada Kamis pagi.\n\n" + padding
+    assert len(body) > 800
+    with pipeline_run({**sqlite_settings, "TRIBUN_MIN_BODY_CHARS": 200}) as run:
+        assert run.feed(make_article(articleBody=body)) is None
+        assert run.stat("tribun/dropped/short_body") == 1
+
+
+def test_min_body_chars_is_a_setting(pipeline_run: Any, sqlite_settings: dict[str, Any]) -> None:
+    body = BODIES["banjir"]
+    with pipeline_run({**sqlite_settings, "TRIBUN_MIN_BODY_CHARS": len(body) + 1}) as run:
+        assert run.feed(make_article()) is None
+        assert run.stat("tribun/dropped/short_body") == 1
+    with pipeline_run({**sqlite_settings, "TRIBUN_MIN_BODY_CHARS": len(body)}) as run:
+        assert run.feed(make_article()) is not None
+
+
+def test_a_complete_article_passes_untouched_by_validation(run: PipelineRun) -> None:
+    item = make_article()
+    assert run.feed(item) is item
+    assert run.dropped == []
+    assert not any(key.startswith("tribun/dropped/") for key in run.crawler.stats.get_stats())
+
+
+def test_default_minimum_keeps_short_real_news_and_drops_teasers(run: PipelineRun) -> None:
+    min_chars = run.crawler.settings.getint("TRIBUN_MIN_BODY_CHARS")
+    assert len(TEASER) < min_chars <= min(len(body) for body in BODIES.values())

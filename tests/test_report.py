@@ -1,0 +1,371 @@
+"""The run report (log + JSON beside the feed), field coverage, the exit status of `scrapy crawl`, progress."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
+from tribun_crawler import settings as project_settings
+from tribun_crawler.extensions.report import (
+    ProgressLog,
+    RunReport,
+    exit_code_of,
+    local_feed_paths,
+    report_path_for_feed,
+)
+from tribun_crawler.items import ArticleItem
+
+REPORT = "tribun_crawler.extensions.report.RunReport"
+BLOCKS = "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+BODY = (
+    "TRIBUNNEWS.COM, JAKARTA - Presiden memimpin sidang kabinet paripurna di Istana Negara, Jakarta, pada "
+    "Senin (3/11/2025) pagi. Sidang membahas rancangan anggaran dan program prioritas tahun depan.\n\n"
+    "Menteri Sekretaris Negara mengatakan seluruh menteri diminta menyampaikan capaian kementerian masing-"
+    "masing sebelum akhir bulan."
+)
+
+
+class CountingPipeline:
+    """Stands in for the project's validation and dedupe pipelines: drops and counts like they do.
+
+    Bodies under 100 characters are dropped as ``short_body``; a URL already emitted (or listed in
+    ``TEST_KNOWN_URLS``, as from an earlier run) is dropped as a duplicate of kind ``url``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.seen: set[str] = set(crawler.settings.getlist("TEST_KNOWN_URLS"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CountingPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if len(item.articleBody or "") < 100:
+            self.stats.inc_value("tribun/dropped/short_body")
+            raise DropItem("short_body: body under 100 characters")
+        if item.url in self.seen:
+            self.stats.inc_value("tribun/duplicates/url")
+            raise DropItem(f"duplicate of {item.url}")
+        self.seen.add(item.url)
+        return item
+
+
+def www(n: int) -> str:
+    return f"https://www.tribunnews.com/nasional/{7731360 + n}/sidang-kabinet-paripurna-{n}"
+
+
+def full_item(url: str, **fields: Any) -> ArticleItem:
+    item = ArticleItem(
+        url=url,
+        articleId=url.rsplit("/", 2)[-2],
+        site="www",
+        headline="Sidang Kabinet Paripurna Bahas Anggaran Tahun Depan",
+        description="Presiden memimpin sidang kabinet paripurna di Istana Negara.",
+        articleBody=BODY,
+        datePublished="2025-11-03T08:15:00+07:00",
+        datePublishedRaw="Senin, 3 November 2025 08:15 WIB",
+        authors=[{"name": "Taufik Ismail", "url": None}],
+        articleSection="Nasional",
+        keywords=["sidang kabinet", "APBN"],
+    )
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return item
+
+
+def run(
+    tmp_path: Path, urls: list[str], items: dict[str, Any], settings: dict[str, Any] | None = None
+) -> tuple[Crawler, dict[str, Any] | None]:
+    """Crawl ``urls`` from the in-memory CDN into a JSONL feed under ``tmp_path``; the crawler and its report."""
+    crawler = make_crawler(
+        ArticlesSpider,
+        {
+            **CDN_SETTINGS,
+            "ITEM_PIPELINES": {"tests.test_report.CountingPipeline": 300},
+            "EXTENSIONS": {REPORT: 100},
+            "FEEDS": {str(tmp_path / "data" / "%(name)s" / "%(time)s.jsonl"): {"format": "jsonlines"}},
+            "TRIBUN_MIN_COVERAGE": 0.8,
+            "TRIBUN_COVERAGE_MIN_ITEMS": 3,
+            **(settings or {}),
+        },
+    )
+    asyncio.run(crawler.crawl_async(urls=urls, items=items))
+    report = crawler.get_extension(RunReport)
+    assert report is not None
+    return crawler, report.report
+
+
+def written_report(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The one report written beside the feed, checked to share the feed file's name."""
+    feeds = list((tmp_path / "data" / "articles").glob("*.jsonl"))
+    reports = list((tmp_path / "data" / "articles").glob("*.stats.json"))
+    assert len(feeds) == 1
+    assert [path.name for path in reports] == [feeds[0].name.removesuffix(".jsonl") + ".stats.json"]
+    return reports[0], json.loads(reports[0].read_text(encoding="utf-8"))
+
+
+def test_report_beside_the_feed_counts_what_the_run_did(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    urls = [www(n) for n in range(1, 7)]
+    items = {
+        www(1): full_item(www(1)),
+        www(2): full_item(www(2), datePublished=None, keywords=[]),
+        www(3): full_item(www(3)),
+        www(4): full_item(www(4), articleBody="Video: sidang kabinet."),  # a teaser: dropped
+        www(5): full_item(www(1)),  # a syndicated copy of www(1): duplicate
+    }
+    with caplog.at_level(logging.INFO, logger="tribun_crawler.extensions.report"):
+        crawler, report = run(
+            tmp_path, urls, items, {"TEST_CDN_MISSING_PATHS": ["/nasional/7731366/sidang-kabinet-paripurna-6"]}
+        )
+
+    path, written = written_report(tmp_path)
+    assert written == report
+    assert written["finish_reason"] == "finished"
+    assert written["pages"] == {"total": 6, "article": 5}  # robots.txt is not a page; the 404 is
+    assert written["articles"] == 3
+    assert written["dropped"] == {"short_body": 1}
+    assert written["duplicates"] == {"url": 1}
+    assert written["blocked_hosts"] == {}
+    assert written["errors"] == {"http/404": 1}
+    assert written["coverage"]["headline"] == 1.0
+    assert written["coverage"]["articleBody"] == 1.0
+    assert written["coverage"]["datePublished"] == pytest.approx(2 / 3, abs=1e-4)
+    assert written["coverage"]["keywords"] == pytest.approx(2 / 3, abs=1e-4)
+    assert written["coverage"]["isBasedOn"] == 0.0
+    assert written["coverage"]["isAccessibleForFree"] == 1.0  # False would count as filled too
+    assert written["exit_code"] == 5
+    assert written["problems"] == [
+        "only 67% of 3 articles have datePublished (minimum 80%): has the page template changed?"
+    ]
+    assert written["stats"]["item_scraped_count"] == 3
+    assert exit_code_of(crawler) == 5
+
+    summary = [record for record in caplog.records if record.getMessage().startswith("Run report")]
+    assert len(summary) == 1
+    assert summary[0].levelno == logging.WARNING
+    text = summary[0].getMessage()
+    assert "Run report (finished, exit status 5)" in text
+    assert "articles emitted: 3" in text
+    assert "dropped: 1 (short_body 1)" in text
+    assert "PROBLEM: only 67% of 3 articles have datePublished" in text
+    assert str(path) in text
+
+
+def test_a_healthy_run_exits_0(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    urls = [www(n) for n in range(1, 4)]
+    with caplog.at_level(logging.INFO, logger="tribun_crawler.extensions.report"):
+        crawler, report = run(tmp_path, urls, {url: full_item(url) for url in urls})
+
+    assert report is not None
+    assert report["exit_code"] == 0
+    assert report["problems"] == []
+    assert exit_code_of(crawler) == 0
+    _, written = written_report(tmp_path)
+    assert written["coverage"]["datePublished"] == 1.0
+    summary = [record for record in caplog.records if record.getMessage().startswith("Run report")]
+    assert [record.levelno for record in summary] == [logging.INFO]
+
+
+def test_pages_without_any_article_exit_4(tmp_path: Path) -> None:
+    crawler, report = run(tmp_path, [www(n) for n in range(1, 4)], {})
+
+    assert report is not None
+    assert report["pages"] == {"total": 3, "article": 3}
+    assert report["articles"] == 0
+    assert report["exit_code"] == 4
+    assert report["problems"] == ["3 pages fetched but no article emitted or recognised"]
+    assert exit_code_of(crawler) == 4
+
+
+def test_no_new_article_is_not_a_broken_run(tmp_path: Path) -> None:
+    # Every article was emitted by an earlier run: the duplicates explain the empty feed.
+    urls = [www(n) for n in range(1, 4)]
+    _, report = run(tmp_path, urls, {url: full_item(url) for url in urls}, {"TEST_KNOWN_URLS": urls})
+
+    assert report is not None
+    assert report["articles"] == 0
+    assert report["duplicates"] == {"url": 3}
+    assert report["exit_code"] == 0
+
+
+def test_coverage_is_not_judged_on_a_few_articles(tmp_path: Path) -> None:
+    _, report = run(tmp_path, [www(1), www(2)], {www(1): full_item(www(1), datePublished=None)})
+
+    assert report is not None
+    assert report["coverage"]["datePublished"] == 0.0
+    assert report["exit_code"] == 0  # 1 article, TRIBUN_COVERAGE_MIN_ITEMS is 3
+
+
+def test_a_blocked_run_exits_3(tmp_path: Path) -> None:
+    urls = [www(n) for n in range(1, 6)]
+    _, report = run(
+        tmp_path,
+        urls,
+        {url: full_item(url) for url in urls},
+        {
+            "TEST_CDN_BLOCKED_HOSTS": ["www.tribunnews.com"],
+            "ROBOTSTXT_OBEY": True,
+            "DOWNLOADER_MIDDLEWARES": {BLOCKS: project_settings.DOWNLOADER_MIDDLEWARES[BLOCKS]},
+            "TRIBUN_BLOCK_THRESHOLD": 2,
+            "DOWNLOAD_DELAY": 0.01,
+        },
+    )
+
+    assert report is not None
+    assert report["finish_reason"] == "blocked"
+    assert report["blocked_hosts"] == {"www.tribunnews.com": 1}
+    assert report["block_dropped"] == {"www.tribunnews.com": 4}
+    assert report["pages"] == {"total": 1}  # robots.txt is not a page
+    assert report["errors"] == {"http/403": 2}  # but its 403 is an HTTP error like the article page's
+    assert report["exit_code"] == 3
+    assert report["problems"][0] == "closed as blocked: www.tribunnews.com refused the crawler"
+
+
+def test_report_path_setting_when_no_feed_is_local(tmp_path: Path) -> None:
+    urls = [www(1)]
+    crawler, report = run(
+        tmp_path,
+        urls,
+        {www(1): full_item(www(1))},
+        {
+            "FEEDS": {"stdout:": {"format": "jsonlines"}},
+            "TRIBUN_REPORT_PATH": str(tmp_path / "reports" / "%(name)s-%(time)s.json"),
+        },
+    )
+
+    assert local_feed_paths(crawler) == []
+    written = list((tmp_path / "reports").glob("articles-*.json"))
+    assert len(written) == 1
+    assert json.loads(written[0].read_text(encoding="utf-8")) == report
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("feed", "report"),
+    [
+        ("data/tribun/2024-06-20T12-05-00.jsonl", "data/tribun/2024-06-20T12-05-00.stats.json"),
+        ("data/tribun/2024-06-20T12-05-00.jsonl.gz", "data/tribun/2024-06-20T12-05-00.stats.json"),
+        ("/srv/out/run.2024.csv", "/srv/out/run.2024.stats.json"),
+        ("export", "export.stats.json"),
+    ],
+)
+def test_report_path_for_feed(feed: str, report: str) -> None:
+    assert report_path_for_feed(Path(feed)) == Path(report)
+
+
+def test_progress_line_tells_articles_drops_duplicates_and_blocks(caplog: pytest.LogCaptureFixture) -> None:
+    crawler = get_crawler(Spider, {"LOGSTATS_INTERVAL": 60.0})
+    spider = Spider("tribun")
+    for name, value in {
+        "response_received_count": 120,
+        "item_scraped_count": 40,
+        "tribun/dropped/short_body": 3,
+        "tribun/dropped/no_date": 2,
+        "tribun/duplicates/syndicated": 7,
+        "tribun/unreadable/no-body": 1,
+        "downloader/response_status_count/404": 2,
+        "tribun/blocked/banyumas.tribunnews.com": 1,
+    }.items():
+        crawler.stats.set_value(name, value)
+    progress = ProgressLog.from_crawler(crawler)
+
+    async def first_line() -> None:
+        progress.spider_opened(spider)  # logs at once, then every LOGSTATS_INTERVAL
+        progress.spider_closed(spider, "finished")
+
+    with caplog.at_level(logging.INFO, logger="tribun_crawler.extensions.report"):
+        asyncio.run(first_line())
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Crawled 120 pages (at 120 pages/min), emitted 40 articles (at 40 articles/min); dropped 5, "
+        "duplicates 7, errors 3, blocked hosts 1"
+    ]
+
+
+def test_exit_code_without_report_or_close() -> None:
+    assert exit_code_of(get_crawler(Spider, {"EXTENSIONS": {}})) == 0
+    # Enabled, but the spider never closed: the run did not finish.
+    assert exit_code_of(get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}})) == 1
+
+
+def test_project_settings_enable_the_report_and_the_command() -> None:
+    assert project_settings.EXTENSIONS[REPORT] is not None
+    assert project_settings.EXTENSIONS["scrapy.extensions.logstats.LogStats"] is None
+    assert project_settings.EXTENSIONS["tribun_crawler.extensions.report.ProgressLog"] is not None
+    assert project_settings.COMMANDS_MODULE == "tribun_crawler.commands"
+
+
+# --- `scrapy crawl` in a process of its own -------------------------------------------------------------------
+
+PROBE_SETTINGS = f"""
+BOT_NAME = "probe"
+SPIDER_MODULES = ["tests.local_crawl"]
+COMMANDS_MODULE = "tribun_crawler.commands"
+EXTENSIONS = {{"{REPORT}": 100}}
+DOWNLOADER_MIDDLEWARES = {{"{BLOCKS}": 950}}
+DOWNLOAD_HANDLERS = {{"https": "tests.local_crawl.TribunCdn"}}
+ROBOTSTXT_OBEY = True
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+TELNETCONSOLE_ENABLED = False
+TRIBUN_BLOCK_THRESHOLD = 2
+TRIBUN_COVERAGE_MIN_ITEMS = 1
+"""
+
+
+def scrapy_crawl(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl articles`` with the probe settings, from a folder outside the project (no scrapy.cfg)."""
+    (tmp_path / "probe_settings.py").write_text(PROBE_SETTINGS, encoding="utf-8")
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "probe_settings",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)]),
+    }
+    urls = ",".join(www(n) for n in range(1, 4))
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "articles", "-a", f"urls={urls}", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["-a", "read_pages=1"], 0),
+        ([], 4),
+        (["-a", "read_pages=1", "-s", "TEST_CDN_BLOCKED_HOSTS=www.tribunnews.com"], 3),
+    ],
+    ids=["healthy", "no-articles", "blocked"],
+)
+def test_scrapy_crawl_exits_with_the_run_status(tmp_path: Path, args: list[str], status: int) -> None:
+    result = scrapy_crawl(tmp_path, *args, "-O", str(tmp_path / "out.jsonl"))
+
+    assert result.returncode == status, result.stderr[-3000:]
+    assert f"exit status {status})" in result.stderr
+    report = json.loads((tmp_path / "out.stats.json").read_text(encoding="utf-8"))
+    assert report["exit_code"] == status
+
+
+def test_scrapy_crawl_usage_errors_keep_scrapys_status(tmp_path: Path) -> None:
+    result = scrapy_crawl(tmp_path, "no-such-argument-value-is-fine", "extra-spider")
+
+    assert result.returncode == 2

@@ -1,0 +1,62 @@
+"""`python -m tribun_crawler.state`: stats, lookup and reset without crawling, on both backends."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import make_article
+from tribun_crawler.state import open_store
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _state_cli(state_settings: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIBUN_", "REDIS_URL"))}
+    env.update({k: str(v) for k, v in state_settings.items() if v is not None})
+    env["PYTHONPATH"] = str(PROJECT)
+    return subprocess.run(
+        [sys.executable, "-m", "tribun_crawler.state", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_stats_lookup_and_reset(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    item = make_article(articleId="7731367", dateModified="2024-06-20T09:00:00+07:00")
+    with pipeline_run(state_settings) as run:
+        assert run.feed(item) is not None
+
+    stats = _state_cli(state_settings, "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert f"{state_settings['TRIBUN_STATE_BACKEND']}:" in stats.stdout
+    assert ": 1 articles, " in stats.stdout
+
+    found = _state_cli(state_settings, "lookup", item.url.replace("www.", "m.") + "?page=all")
+    assert found.returncode == 0, found.stderr
+    assert f"url:        {item.url}" in found.stdout
+    assert "articleId:  7731367" in found.stdout
+    assert "published:  2024-06-20T01:15:00+00:00" in found.stdout
+    assert "modified:   2024-06-20T02:00:00+00:00" in found.stdout
+
+    missing = _state_cli(state_settings, "lookup", "https://www.tribunnews.com/nasional/2024/06/21/lain")
+    assert missing.returncode == 1
+    assert missing.stdout.startswith("not stored: ")
+
+    reset = _state_cli(state_settings, "reset")
+    assert reset.returncode == 0, reset.stderr
+    assert "(1 articles forgotten)" in reset.stdout
+    with open_store(state_settings) as store:
+        assert store.count() == 0
+
+
+def test_options_override_the_settings(tmp_path: Path, sqlite_settings: dict[str, Any]) -> None:
+    other = tmp_path / "other.sqlite3"
+    done = _state_cli(sqlite_settings, "--backend", "sqlite", "--path", str(other), "stats")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"sqlite:{other}: 0 articles, {other.stat().st_size} bytes (empty)\n"

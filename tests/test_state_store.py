@@ -1,0 +1,284 @@
+"""The state stores, SQLite and Redis, through their shared interface; then what is specific to each."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tests.conftest import BODIES
+from tribun_crawler.state import (
+    ArticleRecord,
+    RedisStateStore,
+    SQLiteStateStore,
+    StateStore,
+    backend_name,
+    open_store,
+)
+from tribun_crawler.state.records import (
+    body_fingerprint,
+    compact_url,
+    expand_url,
+    id_fingerprint,
+    key_fingerprint,
+    now_ms,
+)
+from tribun_crawler.state.redis_store import redacted
+from tribun_crawler.state.sqlite_store import SCHEMA_VERSION
+
+DATED = "https://www.tribunnews.com/internasional/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
+COPY = "https://jateng.tribunnews.com/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
+BY_ID = "https://wartakota.tribunnews.com/bekasi/894833/banjir-rendam-perumahan-di-bekasi"
+
+
+def record(url: str = DATED, body: str = "korea", **fields: Any) -> ArticleRecord:
+    values: dict[str, Any] = {
+        "key": key_fingerprint(url),
+        "url": url,
+        "body": body_fingerprint(BODIES.get(body, body)),
+        "published": 1719065100,
+        "modified": None,
+        "recorded": now_ms(),
+        "article_id": None,
+    }
+    return ArticleRecord(**{**values, **fields})
+
+
+@pytest.fixture
+def store(state_settings: dict[str, Any]) -> Any:
+    with open_store(state_settings) as store:
+        yield store
+
+
+def test_a_record_comes_back_whole(store: StateStore) -> None:
+    full = record(modified=1719100000, article_id=7731367, group=key_fingerprint(BY_ID))
+    bare = record(BY_ID, "banjir", published=None)
+    store.put(full)
+    store.put(bare)
+    assert store.get(full.key) == full
+    assert store.get(bare.key) == bare
+    assert store.get(key_fingerprint(DATED + "?page=all")) == full
+    assert store.get(key_fingerprint(COPY)) is None
+    assert store.count() == 2
+
+
+def test_aliases_find_the_article_under_its_site_and_id(store: StateStore) -> None:
+    dated = record(article_id=7731367)
+    store.put(dated, [id_fingerprint("www", "7731367")])
+    assert store.get(id_fingerprint("www", "7731367")) == dated
+    assert store.get(id_fingerprint("jateng", "7731367")) is None
+    assert store.count() == 1
+
+
+def test_put_replaces_the_record_of_the_same_article(store: StateStore) -> None:
+    store.put(record())
+    updated = record(body="korea updated", modified=1719200000)
+    store.put(updated)
+    assert store.count() == 1
+    assert store.get(updated.key) == updated
+    assert store.find_body(body_fingerprint(BODIES["korea"])) is None
+    assert store.find_body(updated.body) == updated
+
+
+def test_find_group_answers_with_the_original_or_an_emitted_copy(store: StateStore) -> None:
+    story = key_fingerprint(DATED)
+    copy = record(COPY, group=story)
+    assert store.find_group(story) is None
+    store.put(copy)
+    assert store.find_group(story) == copy
+    assert store.find_group(copy.key) == copy
+    original = record()
+    store.put(original)
+    assert store.find_group(story) == original
+
+
+def test_emitted_duplicates_never_answer_for_a_story_or_a_body(store: StateStore) -> None:
+    story = key_fingerprint(DATED)
+    duplicate = record(COPY, group=story, original=key_fingerprint(DATED))
+    store.put(duplicate)
+    assert store.get(duplicate.key) == duplicate
+    assert store.find_group(story) is None
+    assert store.find_body(duplicate.body) is None
+
+
+def test_put_many_is_many_puts(store: StateStore) -> None:
+    records = [
+        (record(f"https://www.tribunnews.com/nasional/{7_000_000 + i}/berita", f"isi berita {i}"), ())
+        for i in range(120)
+    ]
+    assert store.put_many(iter(records)) == 120
+    assert store.count() == 120
+    for stored, _ in records:
+        assert store.get(stored.key) == stored
+        assert store.find_body(stored.body) == stored
+
+
+def test_records_lists_every_stored_article(store: StateStore) -> None:
+    stored = [record(), record(COPY, group=key_fingerprint(DATED)), record(BY_ID, "banjir", article_id=894833)]
+    for one in stored:
+        store.put(one)
+    assert sorted(store.records(), key=lambda r: r.url) == sorted(stored, key=lambda r: r.url)
+
+
+def test_reset_forgets_everything(store: StateStore) -> None:
+    store.put(record(article_id=7731367), [id_fingerprint("www", "7731367")])
+    store.put(record(COPY, group=key_fingerprint(DATED)))
+    store.reset()
+    assert store.count() == 0
+    assert store.get(key_fingerprint(DATED)) is None
+    assert store.get(id_fingerprint("www", "7731367")) is None
+    assert store.find_group(key_fingerprint(DATED)) is None
+    assert store.find_body(body_fingerprint(BODIES["korea"])) is None
+    store.put(record())
+    assert store.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        DATED,
+        BY_ID,
+        "https://www.kompas.com/read/2024/06/22/korea-utara",
+        "http://example.org/x",
+        "https://tribunnews.com.evil.example/x",
+    ],
+)
+def test_compact_urls_expand_to_the_same_url(url: str) -> None:
+    assert expand_url(compact_url(url)) == url
+
+
+def test_compact_url_saves_the_scheme_and_domain() -> None:
+    assert compact_url(BY_ID) == "wartakota/bekasi/894833/banjir-rendam-perumahan-di-bekasi"
+
+
+# --- Backend choice ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, "sqlite"),
+        ({"TRIBUN_STATE_BACKEND": "auto", "REDIS_URL": None}, "sqlite"),
+        ({"TRIBUN_STATE_BACKEND": "auto", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "redis"),
+        ({"TRIBUN_STATE_BACKEND": "SQLite", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "sqlite"),
+        ({"TRIBUN_STATE_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "redis"),
+    ],
+)
+def test_backend_is_a_setting(settings: dict[str, Any], expected: str) -> None:
+    assert backend_name(settings) == expected
+
+
+def test_unknown_backend_and_redis_without_url_are_errors() -> None:
+    with pytest.raises(ValueError, match="TRIBUN_STATE_BACKEND"):
+        backend_name({"TRIBUN_STATE_BACKEND": "postgres"})
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        open_store({"TRIBUN_STATE_BACKEND": "redis", "REDIS_URL": None})
+
+
+# --- SQLite --------------------------------------------------------------------------------------------------
+
+
+def test_sqlite_file_and_folder_are_created_on_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "tribun.sqlite3"
+    with open_store({"TRIBUN_STATE_BACKEND": "sqlite", "TRIBUN_STATE_PATH": str(path)}) as store:
+        assert isinstance(store, SQLiteStateStore)
+        store.put(record())
+    assert path.is_file()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_sqlite_readers_see_only_committed_writes_and_are_not_blocked(tmp_path: Path) -> None:
+    path = tmp_path / "tribun.sqlite3"
+    with SQLiteStateStore(path) as writer, SQLiteStateStore(path, timeout=0.1) as reader:
+        writer.put(record())
+        with writer._transaction() as db:
+            db.execute("DELETE FROM articles")
+            # Mid-transaction: the reader still reads, and still sees the committed article.
+            assert reader.get(key_fingerprint(DATED)) is not None
+            assert reader.count() == 1
+        assert reader.count() == 0
+
+
+def test_sqlite_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path / "tribun.sqlite3") as store:
+        bad_alias = "not an integer"
+        with pytest.raises(sqlite3.Error):
+            store.put(record(), [bad_alias])  # type: ignore[list-item]
+        assert store.count() == 0
+        assert store.integrity_errors() == []
+
+
+def test_sqlite_is_bytes_per_article(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path / "tribun.sqlite3") as store:
+        n = 5_000
+        store.put_many(
+            (
+                record(
+                    f"https://www.tribunnews.com/nasional/2024/06/20/pemerintah-umumkan-kebijakan-baru-nomor-{i}",
+                    f"isi berita nomor {i}",
+                    article_id=7_000_000 + i,
+                ),
+                [id_fingerprint("www", str(7_000_000 + i))],
+            )
+            for i in range(n)
+        )
+        per_article = store.size_bytes() / n
+    assert per_article < 250
+
+
+def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "tribun.sqlite3"
+    SQLiteStateStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        SQLiteStateStore(path)
+
+
+# --- Redis ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+def test_redis_keys_all_live_under_the_prefix(redis_url: str, redis_prefix: str) -> None:
+    with RedisStateStore(redis_url, prefix=redis_prefix) as store:
+        store.put(record(article_id=7731367, group=key_fingerprint(COPY)), [id_fingerprint("www", "7731367")])
+        assert store.size_bytes() > 0
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = [k.decode() for k in client.scan_iter(match=f"{redis_prefix}:*")]
+    finally:
+        client.close()
+    assert len(keys) == 5  # the record, its body, group and alias index entries, the counter
+    assert all(key.startswith(redis_prefix + ":") for key in keys)
+
+
+@pytest.mark.redis
+def test_redis_reset_leaves_other_prefixes_alone(redis_url: str, redis_prefix: str) -> None:
+    # Glob characters in a prefix are literal: "[ab]*" must not delete the keys of prefix "a".
+    with (
+        RedisStateStore(redis_url, prefix=f"{redis_prefix}:a") as neighbour,
+        RedisStateStore(redis_url, prefix=f"{redis_prefix}:[ab]*") as store,
+    ):
+        neighbour.put(record())
+        store.put(record())
+        store.reset()
+        assert store.count() == 0
+        assert list(store.records()) == []
+        assert neighbour.count() == 1
+        assert len(list(neighbour.records())) == 1
+        assert neighbour.get(key_fingerprint(DATED)) is not None
+
+
+def test_redis_store_fails_at_open_when_the_server_does_not_answer() -> None:
+    with pytest.raises(redis.ConnectionError):
+        RedisStateStore("redis://127.0.0.1:1/0")
+
+
+def test_redis_url_password_is_not_shown() -> None:
+    assert redacted("redis://user:s3cret@10.0.0.5:6380/2") == "redis://user:***@10.0.0.5:6380/2"
+    assert redacted("redis://127.0.0.1:6379/15") == "redis://127.0.0.1:6379/15"

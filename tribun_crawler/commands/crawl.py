@@ -1,0 +1,39 @@
+"""``scrapy crawl``, with an exit status that tells cron and CI whether the run worked.
+
+Scrapy's own ``crawl`` exits 0 whenever the crawl started, even when it emitted nothing. This one exits with
+the status the run report decided (``tribun_crawler.extensions.report``): 0 healthy, 1 the crawl could not
+start or never closed, 2 usage error, 3 every host blocked the crawler, 4 pages fetched but no article
+emitted, 5 field coverage below ``TRIBUN_MIN_COVERAGE``. Enabled by
+``COMMANDS_MODULE = "tribun_crawler.commands"``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from tribun_crawler.extensions.report import exit_code_of
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCrawlCommand):
+    def short_desc(self) -> str:
+        return "Run a spider of the current project, by name; exit non-zero when the run looks broken"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) < 1:
+            raise UsageError
+        if len(args) > 1:
+            raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        self.exitcode = exit_code_of(crawler)

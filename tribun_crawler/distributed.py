@@ -1,0 +1,401 @@
+"""Several workers, one crawl: the request queue and the request dupefilter in Redis (scrapy-redis).
+
+**Switch.** The add-on ``DistributedQueue`` (in ``ADDONS``) turns it on when ``REDIS_URL`` is set, or when
+``TRIBUN_DISTRIBUTED=1`` (Redis then at ``REDIS_URL``, or scrapy-redis' ``REDIS_HOST``/``REDIS_PORT``, default
+localhost:6379); ``TRIBUN_DISTRIBUTED=0`` keeps the queue local even with ``REDIS_URL`` set (the state store
+may still use Redis). Both are read from the environment or ``-s``; add-ons see ``-s`` values, so the switch
+lives in this one place. Off, nothing changes: Scrapy's own scheduler, no server needed.
+
+**Runs.** Every ``scrapy crawl tribun`` started with the switch on is a worker. A worker joins the run in
+progress (one whose workers are alive) or, when there is none, starts a new run with a fresh id. The queue and
+the dupefilter are keyed by run: ``<spider>:run:<id>:requests`` and ``…:dupefilter``; ``<spider>:run`` names
+the current run. So the workers of one run share the queue, and the start requests they all yield (hubs, daily
+indexes) are fetched once per run, while the next run has a new id and fetches them again. A worker started
+while a run is in progress joins it; its start requests are then duplicates and it helps with the queue.
+
+**Liveness.** Each worker writes a heartbeat every ``TRIBUN_DISTRIBUTED_HEARTBEAT`` seconds (and whether it
+has work in progress) into ``…:workers`` and ``…:busy``, using the Redis server's clock; a worker silent for
+three heartbeats is gone (crashed). Run keys also expire a week after the last heartbeat.
+
+**Closing.** An idle worker stays open while the shared queue holds requests or another worker is busy (it may
+still add requests), and closes once the queue has stayed empty, with nobody busy, for
+``TRIBUN_DISTRIBUTED_IDLE_TIMEOUT`` seconds. An idle worker notices new requests at Scrapy's engine
+heartbeat (every 5 s). The last worker to leave a run deletes its keys (queue, dupefilter, registry): the
+next run starts clean. A run whose workers all crashed is replaced by the next worker that starts.
+
+**Limits.** Politeness and block detection are per worker: N workers send up to N times the per-host rate, so
+raise ``TRIBUN_DOWNLOAD_DELAY`` with N. Requests travel through Redis pickled (scrapy-redis' default): their
+callbacks must be spider methods and their ``meta`` picklable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+from secrets import token_hex
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+
+from redis.exceptions import RedisError
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.misc import load_object
+from scrapy_redis import defaults as redis_defaults
+from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+    from scrapy.utils.asyncio import AsyncioLoopingCall
+    from scrapy.utils.request import RequestFingerprinterProtocol
+    from twisted.internet.task import LoopingCall
+
+logger = logging.getLogger(__name__)
+
+#: A worker that missed this many heartbeats is taken for gone.
+STALE_HEARTBEATS = 3
+#: Run keys expire this long after the last heartbeat, so a crashed run leaves nothing behind for good.
+RUN_KEY_TTL = 7 * 24 * 3600
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def distributed_enabled(settings: BaseSettings) -> bool:
+    """``TRIBUN_DISTRIBUTED`` when it is set, else whether ``REDIS_URL`` is."""
+    flag = str(settings.get("TRIBUN_DISTRIBUTED") or "").strip().lower()
+    if flag in _TRUE:
+        return True
+    if flag in _FALSE:
+        return False
+    if flag:
+        raise ValueError(f"TRIBUN_DISTRIBUTED must be 1 or 0 (or empty to follow REDIS_URL), got {flag!r}")
+    return bool(settings.get("REDIS_URL"))
+
+
+class DistributedQueue:
+    """Scrapy add-on: the shared scheduler in Redis when ``REDIS_URL`` or ``TRIBUN_DISTRIBUTED`` asks."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if distributed_enabled(settings):
+            settings.set("SCHEDULER", "tribun_crawler.distributed.SharedScheduler", priority="addon")
+
+
+class SharedDupeFilter(RFPDupeFilter):
+    """scrapy-redis' dupefilter, fingerprinting with the crawler's request fingerprinter.
+
+    scrapy-redis hashes the canonical URL itself; the project's ``TribunRequestFingerprinter`` makes every
+    variant of an article (``m.``, ``/amp/``, ``utm_*``, slug or not) one request, and the shared filter must
+    agree with it.
+    """
+
+    def __init__(
+        self,
+        server: Any,
+        key: str,
+        debug: bool = False,
+        *,
+        fingerprinter: RequestFingerprinterProtocol,
+        stats: StatsCollector | None = None,
+    ) -> None:
+        super().__init__(server, key, debug)
+        self.fingerprinter = fingerprinter
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """A filter keyed by spider (``SCHEDULER_DUPEFILTER_KEY``), for use outside ``SharedScheduler``."""
+        assert crawler.spidercls is not None
+        key_template = crawler.settings.get("SCHEDULER_DUPEFILTER_KEY", redis_defaults.SCHEDULER_DUPEFILTER_KEY)
+        return cls(
+            get_redis_from_settings(crawler.settings),
+            key_template % {"spider": crawler.spidercls.name},
+            crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=crawler.request_fingerprinter,
+            stats=crawler.stats,
+        )
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> Self:
+        return cls.from_crawler(spider.crawler)
+
+    def request_fingerprint(self, request: Request) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def log(self, request: Request, spider: Spider) -> None:
+        super().log(request, spider)
+        if self.stats is not None:
+            self.stats.inc_value("dupefilter/filtered")
+
+
+# Timestamps come from the Redis server's clock (TIME): workers on several machines need not agree on theirs.
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+
+# KEYS: current. ARGV: run key prefix, new run id, worker, stale seconds, ttl.
+_JOIN = (
+    _NOW
+    + """
+local prefix = ARGV[1]
+local current = redis.call('GET', KEYS[1])
+if current then
+  local workers = prefix .. current .. ':workers'
+  if redis.call('ZCOUNT', workers, now - tonumber(ARGV[4]), '+inf') > 0 then
+    redis.call('ZADD', workers, now, ARGV[3])
+    return {current, 0}
+  end
+  redis.call('DEL', workers, prefix .. current .. ':busy', prefix .. current .. ':requests',
+             prefix .. current .. ':dupefilter')
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
+redis.call('ZADD', prefix .. ARGV[2] .. ':workers', now, ARGV[3])
+redis.call('EXPIRE', prefix .. ARGV[2] .. ':workers', ARGV[5])
+return {ARGV[2], 1}
+"""
+)
+
+# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, busy (1/0), ttl, run id.
+_BEAT = (
+    _NOW
+    + """
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+if ARGV[2] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+if redis.call('GET', KEYS[5]) == ARGV[4] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
+return 1
+"""
+)
+
+# KEYS: busy. ARGV: worker, stale seconds.
+_OTHERS_BUSY = (
+    _NOW
+    + """
+local n = 0
+for _, worker in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')) do
+  if worker ~= ARGV[1] then n = n + 1 end
+end
+return n
+"""
+)
+
+# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, stale seconds, run id.
+_LEAVE = (
+    _NOW
+    + """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf') > 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+if redis.call('GET', KEYS[5]) == ARGV[3] then redis.call('DEL', KEYS[5]) end
+return 1
+"""
+)
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{token_hex(3)}"
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{token_hex(3)}"
+
+
+class SharedRun:
+    """A worker's membership of the shared run in Redis: join, heartbeat, who is busy, leave."""
+
+    def __init__(self, server: Any, namespace: str, worker: str, heartbeat: float) -> None:
+        self.server = server
+        self.namespace = namespace
+        self.worker = worker
+        self.stale_after = heartbeat * STALE_HEARTBEATS
+        self.run_id: str | None = None
+        self._join = server.register_script(_JOIN)
+        self._beat = server.register_script(_BEAT)
+        self._others_busy = server.register_script(_OTHERS_BUSY)
+        self._leave = server.register_script(_LEAVE)
+
+    @property
+    def current_key(self) -> str:
+        return f"{self.namespace}:run"
+
+    def key(self, name: str) -> str:
+        """A key of the joined run: ``requests``, ``dupefilter``, ``workers`` or ``busy``."""
+        if self.run_id is None:
+            raise RuntimeError("not in a run yet: join() first")
+        return f"{self.current_key}:{self.run_id}:{name}"
+
+    def run_keys(self) -> list[str]:
+        return [self.key("workers"), self.key("busy"), self.key("requests"), self.key("dupefilter")]
+
+    def join(self) -> bool:
+        """Join the live run, or start one; True when this worker started it."""
+        run_id, created = self._join(
+            keys=[self.current_key],
+            args=[f"{self.current_key}:", new_run_id(), self.worker, self.stale_after, RUN_KEY_TTL],
+        )
+        self.run_id = run_id.decode() if isinstance(run_id, bytes) else str(run_id)
+        return bool(created)
+
+    def beat(self, busy: bool) -> None:
+        self._beat(
+            keys=[*self.run_keys(), self.current_key],
+            args=[self.worker, "1" if busy else "0", RUN_KEY_TTL, self.run_id],
+        )
+
+    def others_busy(self) -> int:
+        """Other live workers with work in progress at their last heartbeat."""
+        return int(self._others_busy(keys=[self.key("busy")], args=[self.worker, self.stale_after]))
+
+    def leave(self) -> bool:
+        """Leave the run; True when this was its last live worker and the run's keys were deleted."""
+        return bool(
+            self._leave(keys=[*self.run_keys(), self.current_key], args=[self.worker, self.stale_after, self.run_id])
+        )
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis' scheduler with a queue and a dupefilter per shared run, closing when the run is done.
+
+    See the module docstring for runs, liveness and closing.
+    """
+
+    def __init__(
+        self,
+        server: Any,
+        crawler: Crawler,
+        *,
+        heartbeat: float,
+        idle_timeout: float,
+        queue_cls: str,
+        serializer: Any = None,
+    ) -> None:
+        # persist=True: scrapy-redis would flush the shared queue when any one worker closes; the last worker
+        # of the run deletes it instead (SharedRun.leave).
+        super().__init__(server, persist=True, queue_cls=queue_cls, serializer=serializer)
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.heartbeat = heartbeat
+        self.idle_timeout = idle_timeout
+        self.run: SharedRun | None = None
+        self.idle = False
+        """True from the engine's spider_idle signal until this worker takes a request again."""
+        self.idle_since: float | None = None
+        self.beat_call: AsyncioLoopingCall | LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        server = get_redis_from_settings(settings)
+        server.ping()
+        serializer = settings.get("SCHEDULER_SERIALIZER")
+        scheduler = cls(
+            server,
+            crawler,
+            heartbeat=settings.getfloat("TRIBUN_DISTRIBUTED_HEARTBEAT", 5.0),
+            idle_timeout=settings.getfloat("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT", 30.0),
+            queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or redis_defaults.SCHEDULER_QUEUE_CLASS,
+            serializer=load_object(serializer) if isinstance(serializer, str) else serializer,
+        )
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.run = SharedRun(self.server, spider.name, new_worker_id(), self.heartbeat)
+        started = self.run.join()
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key=self.run.key("requests"), serializer=self.serializer
+        )
+        self.df = SharedDupeFilter(
+            self.server,
+            self.run.key("dupefilter"),
+            self.crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=self.crawler.request_fingerprinter,
+            stats=self.stats,
+        )
+        self.stats.set_value("tribun/distributed/run", self.run.run_id)
+        logger.info(
+            "%s shared run %s as worker %s (%d requests queued)",
+            "Started" if started else "Joined",
+            self.run.run_id,
+            self.run.worker,
+            len(self.queue),
+        )
+        self.beat_call = create_looping_call(self.beat)
+        self.beat_call.start(self.heartbeat, now=True)
+
+    def close(self, reason: str) -> None:
+        if self.beat_call is not None and self.beat_call.running:
+            self.beat_call.stop()
+        if self.run is None:
+            return
+        last = self.run.leave()
+        logger.info(
+            "Left shared run %s (%s)%s",
+            self.run.run_id,
+            reason,
+            ": last worker, run keys deleted" if last else "; other workers remain",
+        )
+
+    # --- Queue ---------------------------------------------------------------------------------------------
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop()
+        if request is None:
+            return None
+        self.stats.inc_value("scheduler/dequeued/redis")
+        self.mark_busy()
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
+
+    # --- Liveness and closing ------------------------------------------------------------------------------
+
+    def mark_busy(self) -> None:
+        """An idle worker that takes a request tells the others at once, not at its next heartbeat."""
+        if self.idle:
+            self.idle = False
+            self.idle_since = None
+            assert self.run is not None
+            self.run.beat(busy=True)
+
+    def beat(self) -> None:
+        assert self.run is not None
+        try:
+            self.run.beat(busy=not self.idle)
+        except RedisError as exc:
+            # One missed heartbeat is harmless; the loop must keep running to send the next one.
+            logger.warning("Shared run heartbeat failed: %s", exc)
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Keep an idle worker open while the shared run may still produce requests (module docstring)."""
+        assert self.run is not None
+        if not self.idle:
+            self.idle = True
+            self.run.beat(busy=False)
+        if self.has_pending_requests() or self.run.others_busy():
+            self.idle_since = None
+            raise DontCloseSpider
+        now = monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+        logger.info("Shared queue empty and no worker busy for %.0f s: closing", now - self.idle_since)

@@ -1,0 +1,333 @@
+"""What a run did, for the people and the cron jobs that watch it.
+
+``RunReport``
+    At close, one summary in the log and the same as JSON beside every local file feed (``FEEDS`` URI
+    ``data/tribun/2024-06-20T12-05-00.jsonl`` → ``data/tribun/2024-06-20T12-05-00.stats.json``) and, when
+    set, at ``TRIBUN_REPORT_PATH`` (``%(name)s``, and ``%(time)s`` as the run's start time like the feed's).
+    It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``):
+
+    ==  ==============================================================================================
+    0   the run looks healthy
+    1   Scrapy could not start the crawl, or the run never closed (Scrapy's own status)
+    2   usage error: unknown spider, bad option (Scrapy's own status)
+    3   **blocked**: the spider closed because every host was blocking it (``middlewares.blocks``)
+    4   **no articles**: pages were fetched but no article was emitted, and nothing explains it (no duplicates
+        ``tribun/duplicates/*``, no out-of-window skips ``tribun/skipped/*``)
+    5   **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the emitted articles have one of
+        ``TRIBUN_COVERAGE_FIELDS`` (headline, articleBody, datePublished): the site changed a template. Judged
+        from ``TRIBUN_COVERAGE_MIN_ITEMS`` emitted articles on, smaller samples say little
+    ==  ==============================================================================================
+
+    When several apply, the lowest of 3, 4, 5 wins; the report lists them all under ``problems``.
+
+    Field coverage is counted as items are emitted (``item_scraped``): ``tribun/coverage/<field>`` is the
+    number of emitted articles with the field filled (not None, not empty; ``False`` counts as filled).
+
+``ProgressLog``
+    Scrapy's periodic LogStats line (every ``LOGSTATS_INTERVAL``), told in articles, with drops, duplicates,
+    errors and blocked hosts. It replaces LogStats in ``EXTENSIONS`` and keeps its end-of-run rates.
+
+The JSON report (keys are stable; counters absent from the run are empty objects or 0)::
+
+    {"spider", "started", "finished", "finish_reason", "exit_code", "problems": [str],
+     "pages": {"total", "<type>": n}, "articles", "dropped": {"<reason>": n}, "duplicates": {"<kind>": n},
+     "skipped": {"<reason>": n}, "blocked_hosts": {"<host>": blocks}, "block_dropped": {"<host>": requests},
+     "errors": {"<kind>": n}, "coverage": {"<field>": share 0..1}, "stats": {all Scrapy stats}}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.extensions.logstats import LogStats
+from w3lib.url import file_uri_to_path
+
+from tribun_crawler.feeds import TIME_FORMAT
+from tribun_crawler.items import ArticleItem
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_BLOCKED = 3
+EXIT_NO_ARTICLES = 4
+EXIT_LOW_COVERAGE = 5
+#: Exit status when the crawl ran but its report was never made (the spider never closed).
+EXIT_NOT_CLOSED = 1
+
+ARTICLE_FIELDS = tuple(field.name for field in fields(ArticleItem))
+COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".lzma", ".zst"})
+
+
+def stats_under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The counters below ``prefix`` (``tribun/dropped/`` → ``{"invalid": 2, …}``), keyed by the rest."""
+    return {
+        key[len(prefix) :]: value
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix) and isinstance(value, int) and not isinstance(value, bool)
+    }
+
+
+def error_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """Errors by kind: the spider's, unreadable pages, HTTP errors, download/spider exceptions, give-ups."""
+    errors: dict[str, int] = {}
+    for kind, count in stats_under(stats, "tribun/errors/").items():
+        errors[kind] = count
+    for reason, count in stats_under(stats, "tribun/unreadable/").items():
+        errors[f"unreadable/{reason}"] = count
+    for status, count in stats_under(stats, "downloader/response_status_count/").items():
+        if status.isdigit() and int(status) >= 400:
+            errors[f"http/{status}"] = count
+    for name, count in stats_under(stats, "downloader/exception_type_count/").items():
+        # IgnoreRequest is a decision (robots.txt, a block, the state store), not a failure.
+        if not name.endswith("IgnoreRequest"):
+            errors[f"download/{name.rsplit('.', 1)[-1]}"] = count
+    for name, count in stats_under(stats, "spider_exceptions/").items():
+        if name != "count":
+            errors[f"spider/{name}"] = count
+    if stats.get("retry/max_reached"):
+        errors["retry/gave_up"] = stats["retry/max_reached"]
+    return errors
+
+
+def is_filled(value: Any) -> bool:
+    return value is not None and value not in ("", [], {})
+
+
+def local_feed_paths(crawler: Crawler) -> list[Path]:
+    """Files the run's local file feeds are written to (stdout, S3, FTP … feeds are not local)."""
+    exporter = crawler.get_extension(FeedExporter)
+    if exporter is None:
+        return []
+    paths = []
+    for slot in exporter.slots:
+        uri = slot.uri
+        if PureWindowsPath(uri).drive or urlparse(uri).scheme == "":
+            paths.append(Path(uri))
+        elif urlparse(uri).scheme == "file":
+            paths.append(Path(file_uri_to_path(uri)))
+    return paths
+
+
+def report_path_for_feed(feed: Path) -> Path:
+    """``…/<run>.jsonl`` (or ``.jsonl.gz`` …) → ``…/<run>.stats.json``."""
+    name = feed.name
+    suffix = feed.suffix
+    if suffix.lower() in COMPRESSION_SUFFIXES:
+        name = name[: -len(suffix)]
+        suffix = Path(name).suffix
+    if suffix:
+        name = name[: -len(suffix)]
+    return feed.with_name(f"{name}.stats.json")
+
+
+class RunReport:
+    """Field coverage as items are emitted; at close the report (log and JSON) and the exit status."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.report_path_template: str = settings.get("TRIBUN_REPORT_PATH") or ""
+        self.min_coverage = settings.getfloat("TRIBUN_MIN_COVERAGE", 0.8)
+        self.coverage_fields: list[str] = settings.getlist(
+            "TRIBUN_COVERAGE_FIELDS", ["headline", "articleBody", "datePublished"]
+        )
+        self.coverage_min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS", 10)
+        self.exit_code: int | None = None
+        """Set when the spider closes; None until then."""
+        self.report: dict[str, Any] | None = None
+        self.written: list[Path] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        adapter = ItemAdapter(item)
+        for name in ARTICLE_FIELDS:
+            if is_filled(adapter.get(name)):
+                self.stats.inc_value(f"tribun/coverage/{name}")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.report = self.build(spider, reason)
+        self.exit_code = self.report["exit_code"]
+        self.written = self.write(spider, self.report)
+        self.log(self.report)
+
+    # --- Building ------------------------------------------------------------------------------------------
+
+    def build(self, spider: Spider, reason: str) -> dict[str, Any]:
+        stats = dict(self.stats.get_stats())
+        articles = int(stats.get("item_scraped_count", 0))
+        pages = stats_under(stats, "tribun/pages/")
+        fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
+        coverage = {
+            name: round(stats.get(f"tribun/coverage/{name}", 0) / articles, 4) if articles else 0.0
+            for name in ARTICLE_FIELDS
+        }
+        report: dict[str, Any] = {
+            "spider": spider.name,
+            "started": _isoformat(stats.get("start_time")),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "finish_reason": reason,
+            "exit_code": EXIT_OK,
+            "problems": [],
+            "pages": {"total": fetched, **pages},
+            "articles": articles,
+            "dropped": stats_under(stats, "tribun/dropped/"),
+            "duplicates": stats_under(stats, "tribun/duplicates/"),
+            "skipped": stats_under(stats, "tribun/skipped/"),
+            "blocked_hosts": stats_under(stats, "tribun/blocked/"),
+            "block_dropped": stats_under(stats, "tribun/block_dropped/"),
+            "errors": error_counts(stats),
+            "coverage": coverage,
+            "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
+        }
+        codes = self.problems(report)
+        report["problems"] = [message for _, message in codes]
+        report["exit_code"] = min((code for code, _ in codes), default=EXIT_OK)
+        return report
+
+    def problems(self, report: dict[str, Any]) -> list[tuple[int, str]]:
+        found = []
+        if report["finish_reason"] == "blocked":
+            hosts = ", ".join(report["blocked_hosts"]) or "every host"
+            found.append((EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler"))
+        explained = sum(report["duplicates"].values()) + sum(report["skipped"].values())
+        if report["pages"]["total"] > 0 and report["articles"] == 0 and not explained:
+            found.append(
+                (
+                    EXIT_NO_ARTICLES,
+                    f"{report['pages']['total']} pages fetched but no article emitted or recognised",
+                )
+            )
+        if report["articles"] >= max(1, self.coverage_min_items):
+            for name in self.coverage_fields:
+                share = report["coverage"].get(name, 0.0)
+                if share < self.min_coverage:
+                    found.append(
+                        (
+                            EXIT_LOW_COVERAGE,
+                            f"only {share:.0%} of {report['articles']} articles have {name} "
+                            f"(minimum {self.min_coverage:.0%}): has the page template changed?",
+                        )
+                    )
+        return found
+
+    # --- Output --------------------------------------------------------------------------------------------
+
+    def report_paths(self, spider: Spider) -> list[Path]:
+        paths = [report_path_for_feed(feed) for feed in local_feed_paths(self.crawler)]
+        if self.report_path_template:
+            start = self.stats.get_value("start_time") or datetime.now(UTC)
+            params = {"name": spider.name, "time": start.astimezone(UTC).strftime(TIME_FORMAT)}
+            paths.append(Path(self.report_path_template % params))
+        return list(dict.fromkeys(paths))
+
+    def write(self, spider: Spider, report: dict[str, Any]) -> list[Path]:
+        written = []
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        for path in self.report_paths(spider):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                # The report must not hide the run's outcome: the log summary and the exit status still stand.
+                logger.error("Could not write the run report to %s: %s", path, exc)
+                self.stats.inc_value("tribun/errors/report_not_written")
+                continue
+            written.append(path)
+        return written
+
+    def log(self, report: dict[str, Any]) -> None:
+        lines = [
+            f"Run report ({report['finish_reason']}, exit status {report['exit_code']}):",
+            f"  pages fetched: {_counts(report['pages'])}",
+            f"  articles emitted: {report['articles']}",
+            f"  dropped: {_counts(report['dropped'])}",
+            f"  duplicates: {_counts(report['duplicates'])}",
+            f"  skipped: {_counts(report['skipped'])}",
+            f"  blocked hosts: {_counts(report['blocked_hosts'])}",
+            f"  errors: {_counts(report['errors'])}",
+            "  coverage: "
+            + (
+                ", ".join(f"{name} {share:.0%}" for name, share in report["coverage"].items())
+                if report["articles"]
+                else "no article emitted"
+            ),
+        ]
+        lines += [f"  PROBLEM: {problem}" for problem in report["problems"]]
+        if self.written:
+            lines.append("  written to: " + ", ".join(str(path) for path in self.written))
+        logger.log(logging.WARNING if report["problems"] else logging.INFO, "\n".join(lines))
+
+
+def exit_code_of(crawler: Crawler) -> int:
+    """The exit status for a finished crawl; 0 when the report extension is not enabled."""
+    report = crawler.get_extension(RunReport)
+    if report is None:
+        return EXIT_OK
+    return EXIT_NOT_CLOSED if report.exit_code is None else report.exit_code
+
+
+class ProgressLog(LogStats):
+    """Scrapy's periodic progress line, in articles, with drops, duplicates, errors and blocked hosts."""
+
+    def log(self, spider: Spider) -> None:
+        self.calculate_stats()
+        stats = self.stats.get_stats()
+        logger.info(
+            "Crawled %(pages)d pages (at %(pagerate)d pages/min), emitted %(items)d articles "
+            "(at %(itemrate)d articles/min); dropped %(dropped)d, duplicates %(duplicates)d, "
+            "errors %(errors)d, blocked hosts %(blocked)d",
+            {
+                "pages": self.pages,
+                "pagerate": self.prate,
+                "items": self.items,
+                "itemrate": self.irate,
+                "dropped": sum(stats_under(stats, "tribun/dropped/").values()),
+                "duplicates": sum(stats_under(stats, "tribun/duplicates/").values()),
+                "errors": sum(error_counts(stats).values()),
+                "blocked": len(stats_under(stats, "tribun/blocked/")),
+            },
+            extra={"spider": spider},
+        )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return "none"
+    total = sum(value for key, value in counts.items() if key != "total")
+    parts = ", ".join(f"{key} {value}" for key, value in counts.items() if key != "total")
+    return f"{counts.get('total', total)} ({parts})" if parts else str(counts.get("total", total))
+
+
+def _isoformat(value: Any) -> str | None:
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,162 @@
+"""Pacing per host: how long the crawler waits before its next request to a host.
+
+Scrapy spaces the requests to one host by the download slot's delay (``DOWNLOAD_DELAY``, tuned by
+AutoThrottle). Two things it does not do, done here:
+
+* **robots.txt ``Crawl-delay``.** Scrapy parses it but never enforces it. For a host whose robots.txt asks for
+  one, the slot's delay is held at ``max(current delay, Crawl-delay)`` and its jitter set to 0: the jitter is
+  symmetric (±50 % by default), so it would otherwise space some requests closer than the host asked.
+  AutoThrottle lowers a slot's delay after every response; the floor is put back right after it, which works
+  because this middleware is built after the extensions and so receives ``response_downloaded`` after
+  AutoThrottle.
+* **Backoff.** After a retryable answer (``RETRY_HTTP_CODES``: 429, 5xx, …) or a retryable exception
+  (timeouts, refused connections: ``RETRY_EXCEPTIONS``) the whole host pauses for
+  ``TRIBUN_RETRY_BACKOFF_BASE * 2**n`` seconds (``n`` = retries so far), or for its ``Retry-After`` when a
+  429/503 carries one, capped at ``TRIBUN_RETRY_BACKOFF_MAX``. RetryMiddleware still decides whether to
+  retry; this only delays the host's next request, whichever it is. The pause moves the slot's last-request
+  time into the future, so the next request waits the pause plus the usual delay.
+
+Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that honoured a ``Retry-After``),
+``tribun/crawl_delay/<host>`` (the Crawl-delay applied, in seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.utils.misc import load_object
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.core.downloader import Downloader, Slot
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.robotstxt import RobotParser
+
+logger = logging.getLogger(__name__)
+
+#: Statuses whose ``Retry-After`` header is read (RFC 9110 defines it for 503 and 3xx, RFC 6585 for 429).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def retry_after_seconds(response: Response, now: datetime | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (delta-seconds or HTTP date); None if absent."""
+    raw = response.headers.get(b"Retry-After")
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff_seconds(retry_times: int, base: float, maximum: float) -> float:
+    """Exponential backoff: ``base`` after the first failure, doubled per retry, capped at ``maximum``."""
+    return float(min(base * 2**retry_times, maximum))
+
+
+class HostPacingMiddleware:
+    """Hold each host to its robots.txt Crawl-delay, and pause a host after errors (module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.robots_user_agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.retry_http_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+        self.retry_exceptions: tuple[type[BaseException], ...] = tuple(
+            load_object(name) if isinstance(name, str) else name for name in settings.getlist("RETRY_EXCEPTIONS")
+        )
+        self.backoff_base = settings.getfloat("TRIBUN_RETRY_BACKOFF_BASE", 2.0)
+        self.backoff_max = settings.getfloat("TRIBUN_RETRY_BACKOFF_MAX", 120.0)
+        self.configured_delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.crawl_delays: dict[str, float] = {}
+        """Crawl-delay per download slot key (the host name), from each host's robots.txt."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    @property
+    def downloader(self) -> Downloader:
+        return self.crawler.engine.downloader
+
+    # --- robots.txt Crawl-delay -----------------------------------------------------------------------------
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.robots_user_agent)
+        if not delay or delay <= 0:
+            return
+        key = self.downloader.get_slot_key(request)
+        self.crawl_delays[key] = delay
+        # Slots are created lazily and dropped after a minute idle; per-slot settings shape every new one.
+        slot_settings = self.downloader.per_slot_settings.setdefault(key, {})
+        slot_settings["delay"] = max(float(slot_settings.get("delay", self.configured_delay)), delay)
+        slot_settings["jitter"] = 0.0
+        slot = self.downloader.slots.get(key)
+        if slot is not None:
+            self.hold_to_crawl_delay(slot, delay)
+        self.crawler.stats.set_value(f"tribun/crawl_delay/{key}", delay)
+        logger.info(
+            "robots.txt of %s asks for Crawl-delay %s s: its requests are spaced at least that far",
+            key,
+            delay,
+        )
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        key: str | None = request.meta.get("download_slot")
+        delay = self.crawl_delays.get(key) if key else None
+        if key is None or delay is None:
+            return
+        slot = self.downloader.slots.get(key)
+        if slot is not None:
+            self.hold_to_crawl_delay(slot, delay)
+
+    @staticmethod
+    def hold_to_crawl_delay(slot: Slot, delay: float) -> None:
+        slot.delay = max(slot.delay, delay)
+        slot.jitter = 0.0
+
+    # --- Backoff -------------------------------------------------------------------------------------------
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in self.retry_http_codes or request.meta.get("dont_retry"):
+            return response
+        wait = backoff_seconds(request.meta.get("retry_times", 0), self.backoff_base, self.backoff_max)
+        asked = retry_after_seconds(response) if response.status in RETRY_AFTER_STATUSES else None
+        if asked is not None:
+            wait = min(max(wait, asked), self.backoff_max)
+            self.crawler.stats.inc_value("tribun/backoff/retry_after")
+        self.pause_host(request, wait, reason=str(response.status))
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, self.retry_exceptions) and not request.meta.get("dont_retry"):
+            wait = backoff_seconds(request.meta.get("retry_times", 0), self.backoff_base, self.backoff_max)
+            self.pause_host(request, wait, reason=type(exception).__name__)
+
+    def pause_host(self, request: Request, seconds: float, *, reason: str) -> None:
+        key = request.meta.get("download_slot")
+        slot = self.downloader.slots.get(key) if key else None
+        if slot is None or seconds <= 0:
+            return
+        # The downloader spaces a slot's requests from ``lastseen`` (monotonic clock): a later value holds
+        # them back.
+        slot.lastseen = max(slot.lastseen, monotonic() + seconds)
+        self.crawler.stats.inc_value("tribun/backoff/count")
+        logger.debug("Pausing requests to %s for %.1f s after %s on %s", key, seconds, reason, request.url)

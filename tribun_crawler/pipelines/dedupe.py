@@ -1,0 +1,161 @@
+"""Deduplicate: one item per article and per syndicated story, within a run and across runs.
+
+In the order checked, an item is:
+
+1. the same article as one already emitted in this run (same canonical URL: ``tribun/duplicates/url``; same
+   ``articleId`` on the same site: ``tribun/duplicates/id``): dropped;
+2. an article the state store remembers from an earlier run (or another worker): a *recheck*. It is emitted
+   again, same ``url`` so consumers can upsert, only when its body or ``dateModified`` changed
+   (``tribun/recheck/updated``); otherwise dropped as ``tribun/dropped/unchanged``;
+3. a syndicated copy of a story already emitted, this run or earlier: the item's ``isBasedOn`` names an
+   emitted article, or an emitted article's ``isBasedOn`` names this item's URL or the same original
+   (``tribun/duplicates/syndicated``);
+4. the same normalised body as an emitted article (``tribun/duplicates/same_body``).
+
+The first copy seen is the one emitted. Later copies (3, 4) are dropped, or with ``TRIBUN_EMIT_DUPLICATES``
+emitted with ``duplicateOf`` set to the URL of the emitted one; they are counted either way.
+
+Memory of what was emitted: this run in the pipeline (an item counts from the moment it passes, so two
+copies in flight together are caught), earlier runs in the state store. The store records an article on the
+``item_scraped`` signal, after the feed exporter (connected before any pipeline exists) has written its line:
+the store never claims an article the feed does not have. This pipeline owns the store for the crawl: it opens
+it when the spider opens, empties it first when the spider has ``reset_state`` set, and closes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from tribun_crawler.state import StateStore, open_store, reset_requested
+from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, unix_time
+
+logger = logging.getLogger(__name__)
+
+
+class DeduplicatePipeline:
+    """One item per article and per syndicated story; remembers every emitted article across runs."""
+
+    def __init__(self, crawler: Crawler, *, emit_duplicates: bool) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.emit_duplicates = emit_duplicates
+        self.store: StateStore | None = None
+        # This run's emitted articles: fingerprint -> canonical URL of the emitted item.
+        self._keys: dict[int, str] = {}
+        self._ids: dict[int, str] = {}
+        self._groups: dict[int, str] = {}
+        self._bodies: dict[int, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler, emit_duplicates=crawler.settings.getbool("TRIBUN_EMIT_DUPLICATES"))
+        # Connected now, after the extensions (FeedExporter among them) connected theirs: receivers run in
+        # connection order, so the feed line is written before the store records the article.
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.crawler.settings)
+        if reset_requested(self.crawler.spider):
+            forgotten = self.store.count()
+            self.store.reset()
+            self.stats.set_value("tribun/state/reset", forgotten)
+            logger.info("State reset: %d article(s) forgotten in %s", forgotten, self.store.describe())
+        logger.info("State: %d article(s) known in %s", self.store.count(), self.store.describe())
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def _store(self) -> StateStore:
+        if self.store is None:
+            raise RuntimeError("DeduplicatePipeline used before open_spider()")
+        return self.store
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url: str = adapter["url"]
+        fp = ItemFingerprints.of(item)
+        if fp.key in self._keys:
+            self._drop_duplicate("url", url, self._keys[fp.key])
+        if fp.id_key is not None and fp.id_key in self._ids:
+            self._drop_duplicate("id", url, self._ids[fp.id_key])
+        store = self._store()
+        stored = store.get(fp.key) or (store.get(fp.id_key) if fp.id_key is not None else None)
+        if stored is not None:
+            return self._recheck(item, fp, stored)
+        original = self._original_story(fp)
+        if original is not None:
+            return self._duplicate(item, fp, "syndicated", original)
+        original = self._same_body(fp)
+        if original is not None:
+            return self._duplicate(item, fp, "same_body", original)
+        self._remember(fp, url, original=True)
+        return item
+
+    def _original_story(self, fp: ItemFingerprints) -> str | None:
+        if fp.group in self._groups:
+            return self._groups[fp.group]
+        record = self._store().find_group(fp.group)
+        return record.url if record else None
+
+    def _same_body(self, fp: ItemFingerprints) -> str | None:
+        if fp.body in self._bodies:
+            return self._bodies[fp.body]
+        record = self._store().find_body(fp.body)
+        return record.url if record else None
+
+    def _remember(self, fp: ItemFingerprints, url: str, *, original: bool) -> None:
+        self._keys[fp.key] = url
+        if fp.id_key is not None:
+            self._ids[fp.id_key] = url
+        if original:
+            # An original answers for its story (its own key, and its original's when it is a copy).
+            self._groups.setdefault(fp.key, url)
+            self._groups.setdefault(fp.group, url)
+            self._bodies.setdefault(fp.body, url)
+
+    def _drop_duplicate(self, kind: str, url: str, original: str) -> NoReturn:
+        self.stats.inc_value(f"tribun/duplicates/{kind}")
+        raise DropItem(f"duplicate ({kind}) of {original}: {url}", log_level="DEBUG")
+
+    def _duplicate(self, item: Any, fp: ItemFingerprints, kind: str, original: str) -> Any:
+        url = ItemAdapter(item)["url"]
+        if not self.emit_duplicates:
+            self._drop_duplicate(kind, url, original)
+        self.stats.inc_value(f"tribun/duplicates/{kind}")
+        ItemAdapter(item)["duplicateOf"] = original
+        self._remember(fp, url, original=False)
+        return item
+
+    def _recheck(self, item: Any, fp: ItemFingerprints, stored: ArticleRecord) -> Any:
+        adapter = ItemAdapter(item)
+        modified = unix_time(adapter.get("dateModified"))
+        changed = fp.body != stored.body or (modified is not None and modified != stored.modified)
+        if not changed:
+            self.stats.inc_value("tribun/dropped/unchanged")
+            raise DropItem(f"unchanged since it was emitted: {adapter['url']}", log_level="DEBUG")
+        self.stats.inc_value("tribun/recheck/updated")
+        if stored.original is not None:
+            original = self._store().get(stored.original)
+            adapter["duplicateOf"] = original.url if original else adapter.get("duplicateOf")
+        self._remember(fp, adapter["url"], original=stored.original is None)
+        return item
+
+    def item_scraped(self, item: Any) -> None:
+        """Record an article the feed exporter has just written."""
+        adapter = ItemAdapter(item)
+        if self.store is None or not adapter.get("url"):
+            return
+        fp = ItemFingerprints.of(item)
+        duplicate_of = adapter.get("duplicateOf")
+        record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
+        self.store.put(record, fp.aliases())
+        self.stats.inc_value("tribun/state/recorded")

@@ -1,0 +1,79 @@
+"""Validate: nothing malformed reaches the feed.
+
+An item is dropped, with its reason in the DropItem message and the ``tribun/dropped/<reason>`` stat, when
+it has no article URL, no headline, no body, a body too short to be an article (``TRIBUN_MIN_BODY_CHARS``,
+counted after normalisation: teasers, video and photo pages are shorter), or no publication date readable as
+offset-aware ISO 8601. Runs after the normalise pipeline, so it judges what the feed would receive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from tribun_crawler.urls import is_article_url
+
+#: Every reason an item can be dropped for, in the order they are checked.
+REASONS = (
+    "missing_url",
+    "bad_url",
+    "missing_headline",
+    "missing_body",
+    "short_body",
+    "missing_date",
+    "bad_date",
+)
+
+
+def _is_offset_aware_iso(value: str) -> bool:
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+class ValidatePipeline:
+    """Drops items missing url, headline, articleBody or datePublished, or with too short a body."""
+
+    def __init__(self, crawler: Crawler, min_body_chars: int) -> None:
+        self.crawler = crawler
+        self.min_body_chars = min_body_chars
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings.getint("TRIBUN_MIN_BODY_CHARS", 400))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        problem = self.problem(adapter)
+        if problem is None:
+            return item
+        reason, detail = problem
+        url = adapter.get("url") or "<no url>"
+        self.crawler.stats.inc_value(f"tribun/dropped/{reason}")
+        raise DropItem(f"{reason}: {url} ({detail})", log_level="WARNING")
+
+    def problem(self, adapter: ItemAdapter) -> tuple[str, str] | None:
+        """Why the item must not reach the feed (one of :data:`REASONS`, and a detail), or None."""
+        url = adapter.get("url")
+        if not url:
+            return "missing_url", "no url"
+        if not is_article_url(url):
+            return "bad_url", "not a Tribun article URL"
+        if not adapter.get("headline"):
+            return "missing_headline", "no headline"
+        body = adapter.get("articleBody") or ""
+        if not body.strip():
+            return "missing_body", "no articleBody"
+        if len(body) < self.min_body_chars:
+            return "short_body", f"articleBody has {len(body)} characters, fewer than {self.min_body_chars}"
+        published = adapter.get("datePublished")
+        if not published:
+            return "missing_date", "no datePublished"
+        if not _is_offset_aware_iso(published):
+            return "bad_date", f"datePublished {published!r} is not offset-aware ISO 8601"
+        return None

@@ -1,0 +1,75 @@
+"""The interface every state backend implements (SQLite embedded, Redis shared)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Self
+
+from tribun_crawler.state.records import ArticleRecord
+
+
+class StateStore(ABC):
+    """Every article that reached the feed, across runs.
+
+    A store is opened by its constructor's caller and must be closed (or used as a context manager). Writes
+    are atomic: a record and its aliases are stored together or not at all, whatever kills the process.
+    """
+
+    #: Short name of the backend, as ``TRIBUN_STATE_BACKEND`` spells it.
+    backend: str
+
+    @abstractmethod
+    def get(self, key: int) -> ArticleRecord | None:
+        """The record stored under ``key`` or under an alias of it (``site:id``)."""
+
+    @abstractmethod
+    def find_group(self, group: int) -> ArticleRecord | None:
+        """An emitted original of a syndicated story: the article whose key is ``group``, or a copy of it.
+
+        Records of emitted duplicates are never returned: a later copy is a duplicate of the original.
+        """
+
+    @abstractmethod
+    def find_body(self, body: int) -> ArticleRecord | None:
+        """An emitted original (not a duplicate) with this content fingerprint."""
+
+    @abstractmethod
+    def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
+        """Insert or replace the record of ``record.key``, and the other keys it is found by, atomically."""
+
+    @abstractmethod
+    def put_many(self, records: Iterable[tuple[ArticleRecord, Iterable[int]]]) -> int:
+        """Bulk insert (benchmarks, imports): the same as many ``put`` calls, in few transactions."""
+
+    @abstractmethod
+    def records(self) -> Iterator[ArticleRecord]:
+        """Every stored record, in no particular order (exports, checks of a killed run)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of articles stored."""
+
+    @abstractmethod
+    def size_bytes(self) -> int:
+        """Bytes the store takes (file size, or Redis memory of its keys)."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget every article."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the state lives, for logs (no credentials)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

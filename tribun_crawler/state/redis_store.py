@@ -1,0 +1,217 @@
+"""The shared state backend: Redis, so several workers (scrapy-redis, scrapyd) remember articles together.
+
+Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``, default ``tribun:state``):
+
+- ``{prefix}:a:{bucket}``: hash, 8-byte article key -> packed record (``_RECORD``) + compact URL;
+- ``{prefix}:x:{bucket}``: hash, one-byte kind + 8-byte fingerprint -> 8-byte article key, for the lookups by
+  content (``b``), syndication group (``g``) and ``site:id`` alias (``i``);
+- ``{prefix}:count``: number of articles.
+
+Prefixes are namespaces like folders: one must not start with another plus ``:`` (``reset`` of ``tribun``
+would empty ``tribun:test`` too).
+
+Records are spread over 65,536 buckets by the top bits of their fingerprint, so each index hash stays
+small enough for Redis's compact listpack encoding (``hash-max-listpack-entries``, 128 by default) up to a
+few million articles. A write is one Lua script: a record and its index entries are stored together or not
+at all.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+
+from tribun_crawler.state.base import StateStore
+from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
+
+DEFAULT_PREFIX = "tribun:state"
+BUCKET_BITS = 16
+
+# body, published, modified, recorded (ms), article_id, group, original; 0 stands for "none".
+_RECORD = struct.Struct("<qIIQIqq")
+_KEY = struct.Struct(">q")
+_BODY, _GROUP, _ALIAS = b"b", b"g", b"i"
+
+# KEYS: article bucket, counter, index buckets...; ARGV: field, value, then field and value per index bucket.
+_PUT_SCRIPT = """
+local added = redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if added == 1 then redis.call('INCR', KEYS[2]) end
+for i = 3, #KEYS do
+    redis.call('HSET', KEYS[i], ARGV[2 * i - 3], ARGV[2 * i - 2])
+end
+return added
+"""
+
+
+def _bucket(fingerprint: int) -> str:
+    return format((fingerprint >> (64 - BUCKET_BITS)) & ((1 << BUCKET_BITS) - 1), "04x")
+
+
+def _field(fingerprint: int) -> bytes:
+    return _KEY.pack(fingerprint)
+
+
+def _encode(record: ArticleRecord) -> bytes:
+    packed = _RECORD.pack(
+        record.body,
+        record.published or 0,
+        record.modified or 0,
+        record.recorded,
+        record.article_id or 0,
+        record.group or 0,
+        record.original or 0,
+    )
+    return packed + compact_url(record.url).encode("utf-8")
+
+
+def _decode(key: int, value: bytes) -> ArticleRecord:
+    body, published, modified, recorded, article_id, group, original = _RECORD.unpack_from(value)
+    return ArticleRecord(
+        key=key,
+        url=expand_url(value[_RECORD.size :].decode("utf-8")),
+        body=body,
+        published=published or None,
+        modified=modified or None,
+        recorded=recorded,
+        article_id=article_id or None,
+        group=group or None,
+        original=original or None,
+    )
+
+
+def redacted(url: str) -> str:
+    """A Redis URL without its password, for logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class RedisStateStore(StateStore):
+    backend = "redis"
+
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
+        """Connect to Redis at ``url``; fails now, not at the first lookup, when the server is unreachable."""
+        self.url = url
+        self.prefix = prefix
+        self._redis: redis.Redis = redis.Redis.from_url(url)
+        try:
+            self._redis.ping()
+        except BaseException:
+            self._redis.close()
+            raise
+        self._put = self._redis.register_script(_PUT_SCRIPT)
+
+    def _articles(self, key: int) -> str:
+        return f"{self.prefix}:a:{_bucket(key)}"
+
+    def _index(self, fingerprint: int) -> str:
+        return f"{self.prefix}:x:{_bucket(fingerprint)}"
+
+    def _load(self, key: int) -> ArticleRecord | None:
+        value = self._redis.hget(self._articles(key), _field(key))
+        return _decode(key, cast("bytes", value)) if value is not None else None
+
+    def _lookup(self, fingerprint: int, kind: bytes) -> tuple[ArticleRecord | None, int | None]:
+        """In one round trip: the record keyed ``fingerprint``, and the key the index maps it to."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hget(self._articles(fingerprint), _field(fingerprint))
+        pipe.hget(self._index(fingerprint), kind + _field(fingerprint))
+        value, indexed = pipe.execute()
+        record = _decode(fingerprint, value) if value is not None else None
+        return record, (_KEY.unpack(indexed)[0] if indexed is not None else None)
+
+    def get(self, key: int) -> ArticleRecord | None:
+        record, aliased = self._lookup(key, _ALIAS)
+        if record is None and aliased is not None:
+            record = self._load(aliased)
+        return record
+
+    def find_group(self, group: int) -> ArticleRecord | None:
+        record, copy_key = self._lookup(group, _GROUP)
+        if record is not None and not record.is_duplicate:
+            return record
+        if copy_key is None:
+            return None
+        copy = self._load(copy_key)
+        # The index is not rewritten when a record changes: trust it only while the record still agrees.
+        return copy if copy is not None and copy.group == group and not copy.is_duplicate else None
+
+    def find_body(self, body: int) -> ArticleRecord | None:
+        indexed = self._redis.hget(self._index(body), _BODY + _field(body))
+        if indexed is None:
+            return None
+        record = self._load(_KEY.unpack(cast("bytes", indexed))[0])
+        return record if record is not None and record.body == body and not record.is_duplicate else None
+
+    def _script_args(self, record: ArticleRecord, aliases: Iterable[int]) -> tuple[list[str], list[bytes]]:
+        keys = [self._articles(record.key), f"{self.prefix}:count"]
+        args = [_field(record.key), _encode(record)]
+        entries: list[tuple[int, bytes]] = [(alias, _ALIAS) for alias in aliases]
+        if not record.is_duplicate:
+            entries.append((record.body, _BODY))
+            if record.group is not None:
+                entries.append((record.group, _GROUP))
+        for fingerprint, kind in entries:
+            keys.append(self._index(fingerprint))
+            args += [kind + _field(fingerprint), _field(record.key)]
+        return keys, args
+
+    def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
+        keys, args = self._script_args(record, aliases)
+        self._put(keys=keys, args=args)
+
+    def put_many(self, records: Iterable[tuple[ArticleRecord, Iterable[int]]], batch: int = 2_000) -> int:
+        done = 0
+        iterator = iter(records)
+        while chunk := list(islice(iterator, batch)):
+            pipe = self._redis.pipeline(transaction=False)
+            for record, aliases in chunk:
+                keys, args = self._script_args(record, aliases)
+                self._put(keys=keys, args=args, client=pipe)
+            pipe.execute()
+            done += len(chunk)
+        return done
+
+    def records(self) -> Iterator[ArticleRecord]:
+        for bucket in self._keys("a:" + "?" * (BUCKET_BITS // 4)):
+            for field, value in cast("dict[bytes, bytes]", self._redis.hgetall(bucket)).items():
+                yield _decode(_KEY.unpack(field)[0], value)
+
+    def count(self) -> int:
+        value = self._redis.get(f"{self.prefix}:count")
+        return int(cast("bytes", value)) if value is not None else 0
+
+    def _keys(self, pattern: str = "*") -> Iterator[Any]:
+        """The store's keys matching ``{prefix}:{pattern}``; the prefix is literal, glob characters escaped."""
+        prefix = re.sub(r"([*?\[\]\\])", r"\\\1", self.prefix)
+        return self._redis.scan_iter(match=f"{prefix}:{pattern}", count=1_000)
+
+    def size_bytes(self) -> int:
+        """Memory Redis reports for the store's keys (``MEMORY USAGE``, nested values counted in full)."""
+        total = 0
+        keys = self._keys()
+        while chunk := list(islice(keys, 1_000)):
+            pipe = self._redis.pipeline(transaction=False)
+            for key in chunk:
+                pipe.memory_usage(key, samples=0)
+            total += sum(int(n or 0) for n in pipe.execute())
+        return total
+
+    def reset(self) -> None:
+        keys = self._keys()
+        while chunk := list(islice(keys, 1_000)):
+            self._redis.unlink(*chunk)
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def describe(self) -> str:
+        return f"redis:{redacted(self.url)} prefix {self.prefix}"
