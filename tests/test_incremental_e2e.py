@@ -1,0 +1,90 @@
+"""Scheduled runs end to end: each run adds only what is new, and spends no request on what it already has.
+
+Three runs of the real ``scrapy crawl tribun`` share one state file, against the replica network:
+1. everything reachable, once (the syndicated copy handled);
+2. nothing changed: nothing emitted, and the only article pages fetched are the recent ones (recheck window);
+3. the replica added two articles and updated one: exactly those three are emitted, the update with its old URL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.crawl import CrawlResult, run_crawl
+from tests.replica import Replica, start_replica
+from tribun_crawler.sites import WIB
+
+SITES = ("www", "banyumas", "jateng", "makassar")
+RECHECK_HOURS = 48
+
+pytestmark = pytest.mark.slow
+
+
+def run_dir(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.mkdir()
+    return path
+
+
+def scheduled_run(replica: Replica, workdir: Path, state: Path, name: str) -> CrawlResult:
+    result = run_crawl(
+        workdir,
+        args={"sites": ",".join(SITES)},
+        settings={"TRIBUN_STATE_PATH": str(state), "TRIBUN_RECHECK_HOURS": str(RECHECK_HOURS)},
+        env=replica.env,
+        name=name,
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    return result
+
+
+def article_fetches(replica: Replica) -> list[str]:
+    """Keys of the articles whose pages the crawl requested, one entry per request."""
+    network = replica.network()
+    return [found[0] for entry in replica.requests() if (found := network.request_article(entry))]
+
+
+def test_three_scheduled_runs_emit_only_what_is_new(tmp_path: Path) -> None:
+    today = datetime.now(WIB).date()
+    state = tmp_path / "state.sqlite3"
+
+    with start_replica(run_dir(tmp_path, "run1"), today=today) as replica:
+        first = scheduled_run(replica, tmp_path / "run1", state, "run1")
+        network = replica.network()
+        reachable = network.expected(SITES, depth=2, index_dates=[today], include_copies=True)
+    stories = {e.based_on or e.url for e in reachable}
+    first_urls = [item["url"] for item in first.items]
+    assert len(first_urls) == len(set(first_urls)) == len(stories)
+    assert {next(e.based_on or e.url for e in reachable if e.url == url) for url in first_urls} == stories
+
+    with start_replica(run_dir(tmp_path, "run2"), today=today) as replica:
+        second = scheduled_run(replica, tmp_path / "run2", state, "run2")
+        refetched = article_fetches(replica)
+    assert second.items == []
+    recent_cutoff = datetime.now(UTC) - timedelta(hours=RECHECK_HOURS)
+    old = {e.key for e in reachable if datetime.fromisoformat(e.date_published) < recent_cutoff}
+    assert old, "the replica has articles outside the recheck window"
+    assert not old & set(refetched), "an article outside the recheck window was fetched again"
+    assert "tribun/skipped/known" in second.log
+
+    with start_replica(run_dir(tmp_path, "run3"), generation=2, today=today) as replica:
+        third = scheduled_run(replica, tmp_path / "run3", state, "run3")
+        network = replica.network()
+    expected = {network.article(key).url for key in ("w-bansos", "w-ponsel", "w-seoul")}
+    assert sorted(item["url"] for item in third.items) == sorted(expected)
+    updated = next(item for item in third.items if item["url"] == network.article("w-seoul").url)
+    assert updated["dateModified"] == network.article("w-seoul").modified.isoformat()
+    assert updated["articleBody"] == "\n\n".join(network.article("w-seoul").body_paragraphs())
+
+
+def test_replica_generations_share_their_dates() -> None:
+    # The scenario above relies on generation 2 keeping generation 1's articles and dates.
+    from tests.replica.network import build_network
+
+    day = date(2026, 11, 20)
+    one, two = build_network(1, day), build_network(2, day)
+    assert one.article("w-dpt").published == two.article("w-dpt").published
+    assert one.article("w-seoul").modified < two.article("w-seoul").modified
