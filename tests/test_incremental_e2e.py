@@ -3,7 +3,10 @@
 Three runs of the real ``scrapy crawl tribun`` share one state file, against the replica network:
 1. everything reachable, once (the syndicated copy handled);
 2. nothing changed: nothing emitted, and the only article pages fetched are the recent ones (recheck window);
+   the syndicated copy dropped in run 1, recent, is fetched again and dropped again as a duplicate;
 3. the replica added two articles and updated one: exactly those three are emitted, the update with its old URL.
+
+Then two runs with no recheck window: the second requests no article the first emitted or dropped as a copy.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pytest
 
 from tests.crawl import CrawlResult, run_crawl
 from tests.replica import Replica, start_replica
+from tests.replica.network import Network
 from tribun_crawler.sites import WIB
 
 SITES = ("www", "banyumas", "jateng", "makassar")
@@ -41,6 +45,18 @@ def scheduled_run(replica: Replica, workdir: Path, state: Path, name: str) -> Cr
     return result
 
 
+#: The replica's syndicated pair: a jateng story and its banyumas republication, both published "today".
+PAIR = ("j-rob", "b-rob-copy")
+
+
+def dropped_copy(first: CrawlResult, network: Network) -> tuple[str, str]:
+    """(emitted, dropped): the URLs of the pair, the one run ``first`` emitted and the copy it dropped."""
+    urls = {network.article(key).url for key in PAIR}
+    (emitted,) = urls & {item["url"] for item in first.items}
+    (dropped,) = urls - {emitted}
+    return emitted, dropped
+
+
 def article_fetches(replica: Replica) -> list[str]:
     """Keys of the articles whose pages the crawl requested, one entry per request."""
     network = replica.network()
@@ -59,11 +75,15 @@ def test_three_scheduled_runs_emit_only_what_is_new(tmp_path: Path) -> None:
     first_urls = [item["url"] for item in first.items]
     assert len(first_urls) == len(set(first_urls)) == len(stories)
     assert {next(e.based_on or e.url for e in reachable if e.url == url) for url in first_urls} == stories
+    emitted, dropped = dropped_copy(first, network)
+    assert f"duplicate (syndicated) of {emitted}: {dropped}" in first.log
 
     with start_replica(run_dir(tmp_path, "run2"), today=today) as replica:
         second = scheduled_run(replica, tmp_path / "run2", state, "run2")
         refetched = article_fetches(replica)
     assert second.items == []
+    # The copy is within the recheck window: fetched again, it is a duplicate again, not an update.
+    assert f"duplicate (syndicated) of {emitted}: {dropped}" in second.log
     recent_cutoff = datetime.now(UTC) - timedelta(hours=RECHECK_HOURS)
     old = {e.key for e in reachable if datetime.fromisoformat(e.date_published) < recent_cutoff}
     assert old, "the replica has articles outside the recheck window"
@@ -78,6 +98,30 @@ def test_three_scheduled_runs_emit_only_what_is_new(tmp_path: Path) -> None:
     updated = next(item for item in third.items if item["url"] == network.article("w-seoul").url)
     assert updated["dateModified"] == network.article("w-seoul").modified.isoformat()
     assert updated["articleBody"] == "\n\n".join(network.article("w-seoul").body_paragraphs())
+
+
+def test_no_request_for_an_article_emitted_or_dropped_as_a_copy_earlier(tmp_path: Path) -> None:
+    # No recheck window, and the replica's default date: every article is older than the window.
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RECHECK_HOURS": "0"}
+    runs = []
+    for name in ("run1", "run2"):
+        with start_replica(run_dir(tmp_path, name)) as replica:
+            result = run_crawl(tmp_path / name, args={"sites": ",".join(SITES)}, settings=settings, env=replica.env)
+            assert result.returncode == 0, result.log[-3000:]
+            runs.append((result, article_fetches(replica), replica.network()))
+    (first, fetched, network), (second, refetched, _) = runs
+
+    emitted, dropped = dropped_copy(first, network)
+    assert {network.article(key).url for key in PAIR} == {emitted, dropped}
+    assert set(PAIR) <= set(fetched)
+    assert f"duplicate (syndicated) of {emitted}: {dropped}" in first.log
+    assert "'tribun/state/recorded_duplicates': 1" in first.log
+    kept = {item["url"] for item in first.items} | {dropped}
+    had = {key for key in fetched if network.article(key).url in kept}
+    assert second.items == []
+    assert "tribun/skipped/known" in second.log
+    assert not set(PAIR) & set(refetched), "the syndicated pair was requested again"
+    assert not had & set(refetched), "an article the first run had was requested again"
 
 
 def test_replica_generations_share_their_dates() -> None:

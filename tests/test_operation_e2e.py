@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,9 @@ def test_every_host_blocking_closes_the_run_as_blocked_with_exit_3(tmp_path: Pat
     assert result.stats["blocked_hosts"] == dict.fromkeys(sorted(HOSTS), 1)
     assert {f"tribun/blocked/{host}": 1 for host in HOSTS}.items() <= result.stats["stats"].items()
     for host in HOSTS:
-        warnings = re.findall(rf"\[tribun_crawler\.middlewares\.blocks\] WARNING: {re.escape(host)} is blocking", result.log)
+        warnings = re.findall(
+            rf"\[tribun_crawler\.middlewares\.blocks\] WARNING: {re.escape(host)} is blocking", result.log
+        )
         assert len(warnings) == 1, host
         answers = gets(log, host)
         # Every answer is a refusal, and the crawler stopped asking once it had seen the threshold of them.
@@ -112,15 +115,13 @@ def test_one_blocked_host_does_not_stop_the_others(tmp_path: Path) -> None:
 def test_robots_crawl_delay_spaces_that_host_and_no_other(tmp_path: Path) -> None:
     delay = 1.0
     with start_replica(tmp_path, today=spider_today(), crawl_delay={"banyumas": delay}) as replica:
-        result = crawl(
-            tmp_path, replica, args={"sites": "www,banyumas"}, settings={"TRIBUN_RELATED_DEPTH": "0"}
-        )
+        result = crawl(tmp_path, replica, args={"sites": "www,banyumas"}, settings={"TRIBUN_RELATED_DEPTH": "0"})
         log = replica.requests()
 
     assert result.returncode == 0, result.log[-3000:]
     banyumas = [e["t"] for e in gets(log, "banyumas.tribunnews.com")]
     assert len(banyumas) >= 4, "the test needs a few banyumas pages"
-    gaps = [later - earlier for earlier, later in zip(banyumas, banyumas[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(banyumas)]
     # The log's times are when the replica read each request: allow only transport jitter.
     assert min(gaps) >= delay - 0.05, gaps
     # www asked for no delay (DOWNLOAD_DELAY is 0 here): its pages came far faster than one a second.
@@ -205,6 +206,28 @@ def test_run_report_beside_the_feed_tells_what_the_run_did(tmp_path: Path, repli
     assert report["stats"]["item_scraped_count"] == len(result.items)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the dedupe pipeline counts a rechecked, unchanged article as tribun/dropped/unchanged, which the "
+    "run report does not take as an explanation for zero articles: a run with nothing new exits 4 "
+    "(reported to the lead)",
+)
+def test_a_scheduled_run_with_nothing_new_is_not_a_broken_run(tmp_path: Path, replica: Replica) -> None:
+    # Today's news only (no related links): every article of the second run is within the recheck window, so it
+    # is fetched again, and unchanged.
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RELATED_DEPTH": "0"}
+    first = crawl(tmp_path, replica, args={"sites": "www"}, settings=settings, name="first")
+    assert first.returncode == 0, first.log[-3000:]
+    assert first.items
+
+    second = crawl(tmp_path, replica, args={"sites": "www"}, settings=settings, name="second")
+
+    assert second.items == []
+    assert second.stats["pages"]["article"] == len(first.items)
+    assert second.stats["problems"] == []
+    assert second.returncode == 0
+
+
 def test_a_new_article_template_that_yields_no_article_exits_4(tmp_path: Path) -> None:
     # The site switched templates yesterday: every article on today's listings is in the new one.
     today = spider_today()
@@ -241,10 +264,7 @@ def test_a_new_article_template_on_part_of_the_articles_exits_5(tmp_path: Path) 
         old = [a for a in network.articles if a.published.date() < today - timedelta(days=1)]
         new = [a for a in network.articles if a.published.date() >= today - timedelta(days=1) and a.listed]
         indexes = sorted(
-            {
-                f"https://{a.host}/index-news?date={a.published.year}-{a.published.month}-{a.published.day}"
-                for a in old
-            }
+            {f"https://{a.host}/index-news?date={a.published.year}-{a.published.month}-{a.published.day}" for a in old}
         )
         homepages = [f"https://{SITES[key].host}/" for key in ("banyumas", "jateng", "makassar")]
         result = crawl(

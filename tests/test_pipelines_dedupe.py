@@ -13,11 +13,12 @@ from scrapy.utils.misc import build_from_crawler
 from tests.conftest import BODIES, PipelineRun, make_article, make_crawler
 from tribun_crawler.pipelines.dedupe import DeduplicatePipeline
 from tribun_crawler.state import open_store
-from tribun_crawler.state.records import body_fingerprint, key_fingerprint
+from tribun_crawler.state.records import ItemFingerprints, body_fingerprint, key_fingerprint, unix_time
 
 ORIGINAL_URL = "https://www.tribunnews.com/internasional/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
 JATENG_URL = "https://jateng.tribunnews.com/2024/06/22/korea-utara-kembali-terbangkan-balon-sampah"
 BANYUMAS_URL = "https://banyumas.tribunnews.com/2024/06/22/korut-terbangkan-lagi-balon-berisi-sampah"
+JOGJA_URL = "https://jogja.tribunnews.com/2024/06/22/korea-utara-lagi-lagi-kirim-balon-sampah-ke-korsel"
 
 
 def original(**fields: Any) -> Any:
@@ -150,6 +151,9 @@ def test_emit_duplicates_sets_duplicate_of_and_still_counts(pipeline_run: Any, s
         assert run.stat("tribun/duplicates/same_body") == 1
         assert run.stat("tribun/duplicates/url") == 1
         assert run.emitted[0].duplicateOf is None
+        # Emitted copies are recorded like any emitted article, with their original.
+        assert run.stat("tribun/state/recorded") == 3
+        assert run.stat("tribun/state/recorded_duplicates") is None
     with open_store(run.crawler.settings) as store:
         stored_copy = store.get(key_fingerprint(JATENG_URL))
         assert stored_copy is not None
@@ -242,7 +246,7 @@ def test_copy_of_an_original_emitted_in_an_earlier_run(pipeline_run: Any, state_
         assert second.stat("tribun/duplicates/syndicated") == 1
         assert second.stat("tribun/duplicates/same_body") == 1
     with pipeline_run({**state_settings, "TRIBUN_EMIT_DUPLICATES": "1"}) as third:
-        copy = third.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH))
+        copy = third.feed(syndicated_copy(JOGJA_URL, "TribunJogja.com"))
         assert copy is not None
         assert copy.duplicateOf == ORIGINAL_URL
 
@@ -278,3 +282,151 @@ def test_reset_state_off_keeps_the_store(pipeline_run: Any, state_settings: dict
         assert second.stat("tribun/state/reset") is None
         assert second.feed(original()) is None
         assert second.stat("tribun/dropped/unchanged") == 1
+
+
+def test_emitted_copy_is_rechecked_like_an_article(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    emit = {**state_settings, "TRIBUN_EMIT_DUPLICATES": True}
+    with pipeline_run(emit) as first:
+        first.feed(original())
+        assert first.feed(jateng_copy()) is not None
+    with pipeline_run(emit) as second:
+        assert second.feed(jateng_copy()) is None
+        assert second.stat("tribun/dropped/unchanged") == 1
+        updated = second.feed(jateng_copy(dateModified="2024-06-23T07:10:00+07:00"))
+        assert updated is not None
+        assert updated.duplicateOf == ORIGINAL_URL
+        assert second.stat("tribun/recheck/updated") == 1
+
+
+# --- Dropped copies: remembered, so that no later run fetches them again ---------------------------------------
+
+
+def jateng_copy(**fields: Any) -> Any:
+    return syndicated_copy(JATENG_URL, "TribunJateng.com", **{"extra": REGIONAL_PARAGRAPH, **fields})
+
+
+def banyumas_copy(**fields: Any) -> Any:
+    """A copy without the footer: found by its body only."""
+    return syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com", footer=False, **fields)
+
+
+PAIRS = {
+    "syndicated": (original, jateng_copy, "syndicated"),
+    "same_body": (original, banyumas_copy, "same_body"),
+    "original_after_its_copy": (jateng_copy, original, "syndicated"),
+}
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_dropped_copy_is_recorded_as_a_duplicate_of_the_emitted_article(run: PipelineRun, pair: str) -> None:
+    first, second, kind = PAIRS[pair]
+    emitted = run.feed(first())
+    assert emitted is not None
+    copy = second()
+    assert run.feed(copy) is None
+    assert run.dropped == [f"duplicate ({kind}) of {emitted.url}: {copy.url}"]
+    assert run.stat("tribun/state/recorded") == 1
+    assert run.stat("tribun/state/recorded_duplicates") == 1
+    with open_store(run.crawler.settings) as store:
+        assert store.count() == 2
+        record = store.get(key_fingerprint(copy.url))
+        assert record is not None
+        assert record.url == copy.url
+        assert record.original == key_fingerprint(emitted.url)
+        assert record.published == unix_time(copy.datePublished)
+        # The story is still answered for by the emitted article, never by the dropped copy.
+        story = store.find_group(key_fingerprint(ORIGINAL_URL))
+        assert story is not None
+        assert story.url == emitted.url
+        same_body = store.find_body(record.body)
+        assert (same_body.url if same_body else None) == (emitted.url if kind == "same_body" else None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"dateModified": "2024-06-23T07:10:00+07:00"}, {"extra": REGIONAL_PARAGRAPH + "\n\nPenulis lepas."}],
+    ids=["unchanged", "dateModified", "body"],
+)
+def test_known_copy_fetched_again_is_still_a_duplicate(
+    pipeline_run: Any, state_settings: dict[str, Any], change: dict[str, str]
+) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+        first.feed(jateng_copy())
+    with pipeline_run(state_settings) as second:
+        copy = jateng_copy(**change)
+        assert second.feed(copy) is None
+        assert second.dropped == [f"duplicate (syndicated) of {ORIGINAL_URL}: {JATENG_URL}"]
+        assert second.stat("tribun/duplicates/syndicated") == 1
+        assert second.stat("tribun/recheck/updated") is None
+        assert second.stat("tribun/dropped/unchanged") is None
+        # Rewritten only when the copy changed.
+        assert second.stat("tribun/state/recorded_duplicates") == (1 if change else None)
+    with open_store(second.crawler.settings) as store:
+        assert store.count() == 2
+        record = store.get(key_fingerprint(JATENG_URL))
+        assert record is not None
+        assert record.original == key_fingerprint(ORIGINAL_URL)
+        assert (record.body, record.modified) == (ItemFingerprints.of(copy).body, unix_time(copy.dateModified))
+
+
+def test_known_copy_stays_a_duplicate_after_its_original_changed(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    with pipeline_run(state_settings) as first:
+        first.feed(original())
+        assert first.feed(banyumas_copy()) is None
+    with pipeline_run(state_settings) as second:
+        assert second.feed(original(articleBody=BODIES["korea"] + "\n\n" + REGIONAL_PARAGRAPH)) is not None
+        # Its body no longer matches the original's; the store still knows whose copy it is.
+        assert second.feed(banyumas_copy()) is None
+        assert second.dropped == [f"duplicate (same_body) of {ORIGINAL_URL}: {BANYUMAS_URL}"]
+        assert [item.url for item in second.emitted] == [ORIGINAL_URL]
+
+
+def test_known_copy_of_an_article_the_store_lacks_is_emitted(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    copy = banyumas_copy()
+    with open_store(state_settings) as store:
+        fp = ItemFingerprints.of(copy)
+        store.put(fp.record(copy, original=key_fingerprint(ORIGINAL_URL)))
+    with pipeline_run(state_settings) as run:
+        emitted = run.feed(banyumas_copy())
+        assert emitted is not None
+        assert emitted.duplicateOf is None
+    with open_store(state_settings) as store:
+        record = store.get(key_fingerprint(BANYUMAS_URL))
+        assert record is not None
+        assert not record.is_duplicate
+
+
+def test_dropped_copy_is_recorded_when_its_original_in_flight_is(run: PipelineRun) -> None:
+    item = original()
+    for pipeline in run.pipelines:
+        item = pipeline.process_item(item)
+    # The original passed every pipeline but the feed has not written it yet.
+    assert run.feed(jateng_copy()) is None
+    assert run.dropped == [f"duplicate (syndicated) of {ORIGINAL_URL}: {JATENG_URL}"]
+    with open_store(run.crawler.settings) as store:
+        assert store.count() == 0
+        run.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=run.crawler.spider)
+        assert store.get(key_fingerprint(ORIGINAL_URL)) is not None
+        record = store.get(key_fingerprint(JATENG_URL))
+        assert record is not None
+        assert record.original == key_fingerprint(ORIGINAL_URL)
+    assert run.stat("tribun/state/recorded_duplicates") == 1
+
+
+def test_copy_of_an_original_that_never_reached_the_feed_is_not_recorded(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    with pipeline_run(state_settings) as first:
+        item = original()
+        for pipeline in first.pipelines:
+            item = pipeline.process_item(item)
+        # No item_scraped: the run was killed before the feed exporter wrote the original.
+        assert first.feed(jateng_copy()) is None
+        assert first.stat("tribun/state/recorded_duplicates") is None
+    with open_store(first.crawler.settings) as store:
+        assert store.count() == 0
+    with pipeline_run(state_settings) as second:
+        assert second.feed(jateng_copy()) is not None

@@ -108,6 +108,8 @@ def test_sigint_with_jobdir_then_the_same_command_resumes(tmp_path: Path, replic
     first_log = replica.requests()
     first_items = read_jsonl(tmp_path / "first.jsonl")
     assert read_report(tmp_path / "first.jsonl")["finish_reason"] == "shutdown"
+    # Scrapy keeps a request it cannot pickle in memory, and loses it on the way out.
+    assert "Unable to serialize request" not in (tmp_path / "first.log").read_text(encoding="utf-8")
 
     status = run_again(tmp_path, replica, "second", settings)
 

@@ -116,7 +116,9 @@ def deploy(tmp_path: Path, url: str) -> subprocess.CompletedProcess[str]:
     for name in ("setup.py", "pyproject.toml"):
         shutil.copy(REPO_ROOT / name, project / name)
     config = (REPO_ROOT / "scrapy.cfg").read_text(encoding="utf-8")
-    (project / "scrapy.cfg").write_text(f"{config}\n[deploy:test]\nurl = {url}\nproject = {PROJECT}\n", encoding="utf-8")
+    (project / "scrapy.cfg").write_text(
+        f"{config}\n[deploy:test]\nurl = {url}\nproject = {PROJECT}\n", encoding="utf-8"
+    )
     return subprocess.run(
         [str(BIN / "scrapyd-deploy"), "test", "-v", "1"],
         cwd=project,

@@ -16,6 +16,9 @@ from tribun_crawler.state.records import key_fingerprint
 
 OLD = "https://www.tribunnews.com/nasional/2020/05/04/pemerintah-perpanjang-psbb-jakarta"
 RECENT = "https://bali.tribunnews.com/2024/06/20/gempa-magnitudo-51-guncang-bali-selatan"
+# Republications with the same body (no "Artikel ini telah tayang di" footer): dropped as duplicates.
+OLD_COPY = "https://wartakota.tribunnews.com/2020/05/04/psbb-jakarta-diperpanjang-hingga-akhir-mei"
+RECENT_COPY = "https://www.tribunnews.com/regional/2024/06/20/gempa-magnitudo-51-guncang-bali-selatan"
 NEW = "https://jateng.tribunnews.com/2024/06/20/kpu-jateng-tetapkan-jadwal-pendaftaran"
 
 
@@ -161,3 +164,29 @@ def test_request_before_spider_opened_is_an_error(crawl: Any) -> None:
     middleware = crawl().middleware
     with pytest.raises(RuntimeError, match="spider_opened"):
         middleware.process_request(article_request(OLD))
+
+
+def test_dropped_copy_is_not_fetched_again_unless_recent(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    def old_copy() -> Any:
+        return make_article(url=OLD_COPY, body="banjir", datePublished="Senin, 4 Mei 2020 06:10 WIB")
+
+    def recent_copy() -> Any:
+        return make_article(url=RECENT_COPY, body="gempa", **published_hours_ago(1))
+
+    with pipeline_run(state_settings) as first:
+        assert first.feed(old_article()) is not None
+        assert first.feed(recent_article()) is not None
+        assert first.feed(old_copy()) is None
+        assert first.feed(recent_copy()) is None
+    with Crawl(pipeline_run(state_settings)) as second:
+        assert not second.fetched(article_request(OLD_COPY + "?page=all"))
+        assert second.stat("tribun/skipped/known") == 1
+        assert second.fetched(article_request(RECENT_COPY))
+        assert second.stat("tribun/recheck/fetched") == 1
+        # Rechecked, it is dropped as the duplicate it is: the feed never gets it as an update.
+        assert second.run.feed(recent_copy()) is None
+        assert second.run.dropped == [f"duplicate (same_body) of {RECENT}: {RECENT_COPY}"]
+        assert second.stat("tribun/recheck/updated") is None
+    with Crawl(pipeline_run({**state_settings, "TRIBUN_RECHECK_HOURS": 0})) as third:
+        assert not third.fetched(article_request(RECENT_COPY))
+        assert third.stat("tribun/skipped/known") == 1

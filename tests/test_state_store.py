@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,21 +214,20 @@ def test_sqlite_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
         assert store.integrity_errors() == []
 
 
-def test_sqlite_is_bytes_per_article(tmp_path: Path) -> None:
+@pytest.mark.parametrize("copies", [False, True], ids=["articles", "with a dropped copy of each"])
+def test_sqlite_is_bytes_per_article(tmp_path: Path, copies: bool) -> None:
+    def stored(i: int) -> Iterator[tuple[ArticleRecord, list[int]]]:
+        url = f"https://www.tribunnews.com/nasional/2024/06/20/pemerintah-umumkan-kebijakan-baru-nomor-{i}"
+        article = record(url, f"isi berita nomor {i}", article_id=7_000_000 + i)
+        yield article, [id_fingerprint("www", str(7_000_000 + i))]
+        if copies:
+            copy = url.replace("www.", "jateng.").replace("/nasional/", "/")
+            yield record(copy, f"isi berita nomor {i}", article_id=800_000 + i, original=article.key), []
+
     with SQLiteStateStore(tmp_path / "tribun.sqlite3") as store:
         n = 5_000
-        store.put_many(
-            (
-                record(
-                    f"https://www.tribunnews.com/nasional/2024/06/20/pemerintah-umumkan-kebijakan-baru-nomor-{i}",
-                    f"isi berita nomor {i}",
-                    article_id=7_000_000 + i,
-                ),
-                [id_fingerprint("www", str(7_000_000 + i))],
-            )
-            for i in range(n)
-        )
-        per_article = store.size_bytes() / n
+        store.put_many(one for i in range(n) for one in stored(i))
+        per_article = store.size_bytes() / store.count()
     assert per_article < 250
 
 
@@ -255,6 +255,20 @@ def test_redis_keys_all_live_under_the_prefix(redis_url: str, redis_prefix: str)
         client.close()
     assert len(keys) == 5  # the record, its body, group and alias index entries, the counter
     assert all(key.startswith(redis_prefix + ":") for key in keys)
+
+
+@pytest.mark.redis
+def test_redis_duplicate_takes_no_content_or_story_index_entry(redis_url: str, redis_prefix: str) -> None:
+    with RedisStateStore(redis_url, prefix=redis_prefix) as store:
+        copy = record(COPY, group=key_fingerprint(DATED), original=key_fingerprint(DATED), article_id=834567)
+        store.put(copy, [id_fingerprint("jateng", "834567")])
+        assert store.get(id_fingerprint("jateng", "834567")) == copy
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{redis_prefix}:*"))
+    finally:
+        client.close()
+    assert len(keys) == 3  # the record, its alias index entry, the counter
 
 
 @pytest.mark.redis

@@ -1,5 +1,6 @@
 """Ask the state store before fetching an article: what an earlier run emitted is not downloaded again.
 
+Nor is a syndicated copy an earlier run dropped: the store knows it as a duplicate of the emitted article.
 Only requests the spider marks ``meta["tribun_page_type"] == "article"`` are checked; listings are always
 fetched, since they are where new articles appear. A known article is ignored (``IgnoreRequest``, counted
 ``tribun/skipped/known``) unless it was published within ``TRIBUN_RECHECK_HOURS``: then it is fetched again
@@ -64,7 +65,8 @@ class StateMiddleware:
             self.stats.inc_value("tribun/recheck/fetched")
             return
         self.stats.inc_value("tribun/skipped/known")
-        raise IgnoreRequest(f"already emitted: {request.url}")
+        known = "a known copy of an emitted article" if record.is_duplicate else "already emitted"
+        raise IgnoreRequest(f"{known}: {request.url}")
 
     def _is_recent(self, record: ArticleRecord) -> bool:
         return record.published is not None and time.time() - record.published < self.recheck_seconds

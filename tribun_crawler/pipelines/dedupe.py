@@ -20,11 +20,19 @@ copies in flight together are caught), earlier runs in the state store. The stor
 ``item_scraped`` signal, after the feed exporter (connected before any pipeline exists) has written its line:
 the store never claims an article the feed does not have. This pipeline owns the store for the crawl: it opens
 it when the spider opens, empties it first when the spider has ``reset_state`` set, and closes it.
+
+A dropped copy is recorded too, as a duplicate of the emitted article (``original`` set, like a copy emitted
+with ``duplicateOf``), so that later runs do not fetch it again (``tribun/state/recorded_duplicates``). It is
+recorded only once its original is in the store: at once when the original is there already, else when the
+original's own ``item_scraped`` comes; a copy whose original never reaches the feed is never recorded. When a
+known copy is fetched again (recheck window) without ``TRIBUN_EMIT_DUPLICATES``, it is dropped as a
+duplicate again, changed or not: a copy never becomes an update of the feed.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, NoReturn, Self
 
 from itemadapter import ItemAdapter
@@ -51,6 +59,10 @@ class DeduplicatePipeline:
         self._ids: dict[int, str] = {}
         self._groups: dict[int, str] = {}
         self._bodies: dict[int, str] = {}
+        # Keys of the items emitted whose item_scraped has not come yet (not stored yet).
+        self._unrecorded: set[int] = set()
+        # Dropped copies waiting for their original to be recorded: original's key -> (record, aliases).
+        self._pending: dict[int, list[tuple[ArticleRecord, tuple[int, ...]]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -70,6 +82,10 @@ class DeduplicatePipeline:
         logger.info("State: %d article(s) known in %s", self.store.count(), self.store.describe())
 
     def close_spider(self) -> None:
+        if self._pending:
+            waiting = sum(len(copies) for copies in self._pending.values())
+            logger.debug("%d dropped copy(ies) not recorded: their original never reached the feed", waiting)
+            self._pending.clear()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -89,16 +105,42 @@ class DeduplicatePipeline:
             self._drop_duplicate("id", url, self._ids[fp.id_key])
         store = self._store()
         stored = store.get(fp.key) or (store.get(fp.id_key) if fp.id_key is not None else None)
-        if stored is not None:
+        # Without TRIBUN_EMIT_DUPLICATES a known copy stays a duplicate: it is judged as a copy, not rechecked.
+        if stored is not None and not (stored.is_duplicate and not self.emit_duplicates):
             return self._recheck(item, fp, stored)
-        original = self._original_story(fp)
-        if original is not None:
-            return self._duplicate(item, fp, "syndicated", original)
-        original = self._same_body(fp)
-        if original is not None:
-            return self._duplicate(item, fp, "same_body", original)
+        copy_of = self._copy_of(fp) or self._recorded_copy_of(stored)
+        if copy_of is not None:
+            kind, original = copy_of
+            return self._duplicate(item, fp, kind, original, known=stored)
         self._remember(fp, url, original=True)
         return item
+
+    def _copy_of(self, fp: ItemFingerprints) -> tuple[str, str] | None:
+        """(kind, URL of the emitted original) when the item is a copy of an emitted story, else None."""
+        original = self._original_story(fp)
+        if original is not None:
+            return "syndicated", original
+        original = self._same_body(fp)
+        if original is not None:
+            return "same_body", original
+        return None
+
+    def _recorded_copy_of(self, stored: ArticleRecord | None) -> tuple[str, str] | None:
+        """The original a known copy was recorded as a duplicate of, while that original is still known.
+
+        Only a copy matched by its body can stop matching (its original was updated since), so the kind is
+        ``same_body``; a copy found by its story keeps being found by it.
+        """
+        if stored is None or stored.original is None:
+            return None
+        original = self._emitted_url(stored.original)
+        return ("same_body", original) if original is not None else None
+
+    def _emitted_url(self, key: int) -> str | None:
+        if key in self._keys:
+            return self._keys[key]
+        record = self._store().get(key)
+        return record.url if record is not None and not record.is_duplicate else None
 
     def _original_story(self, fp: ItemFingerprints) -> str | None:
         if fp.group in self._groups:
@@ -113,7 +155,9 @@ class DeduplicatePipeline:
         return record.url if record else None
 
     def _remember(self, fp: ItemFingerprints, url: str, *, original: bool) -> None:
+        """Note an item this pipeline emits (its record is stored on its ``item_scraped``)."""
         self._keys[fp.key] = url
+        self._unrecorded.add(fp.key)
         if fp.id_key is not None:
             self._ids[fp.id_key] = url
         if original:
@@ -126,14 +170,32 @@ class DeduplicatePipeline:
         self.stats.inc_value(f"tribun/duplicates/{kind}")
         raise DropItem(f"duplicate ({kind}) of {original}: {url}", log_level="DEBUG")
 
-    def _duplicate(self, item: Any, fp: ItemFingerprints, kind: str, original: str) -> Any:
+    def _duplicate(
+        self, item: Any, fp: ItemFingerprints, kind: str, original: str, *, known: ArticleRecord | None = None
+    ) -> Any:
         url = ItemAdapter(item)["url"]
         if not self.emit_duplicates:
+            self._record_dropped_copy(item, fp, original, known)
             self._drop_duplicate(kind, url, original)
         self.stats.inc_value(f"tribun/duplicates/{kind}")
         ItemAdapter(item)["duplicateOf"] = original
         self._remember(fp, url, original=False)
         return item
+
+    def _record_dropped_copy(self, item: Any, fp: ItemFingerprints, original: str, known: ArticleRecord | None) -> None:
+        """Remember a dropped copy as a duplicate of ``original``, as soon as ``original`` is in the store."""
+        original_key = key_fingerprint(original)
+        record = fp.record(item, original=original_key)
+        if known is not None and replace(known, recorded=0) == replace(record, recorded=0):
+            return
+        if original_key in self._unrecorded:
+            self._pending.setdefault(original_key, []).append((record, fp.aliases()))
+        elif self._store().get(original_key) is not None:
+            self._put_dropped_copy(record, fp.aliases())
+
+    def _put_dropped_copy(self, record: ArticleRecord, aliases: tuple[int, ...]) -> None:
+        self._store().put(record, aliases)
+        self.stats.inc_value("tribun/state/recorded_duplicates")
 
     def _recheck(self, item: Any, fp: ItemFingerprints, stored: ArticleRecord) -> Any:
         adapter = ItemAdapter(item)
@@ -159,3 +221,6 @@ class DeduplicatePipeline:
         record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
         self.store.put(record, fp.aliases())
         self.stats.inc_value("tribun/state/recorded")
+        self._unrecorded.discard(fp.key)
+        for copy, aliases in self._pending.pop(fp.key, ()):
+            self._put_dropped_copy(copy, aliases)

@@ -1,5 +1,8 @@
 """Persistent state: every article that reached the feed, so later runs neither fetch nor emit it again.
 
+Copies dropped as duplicates of such an article are kept too (as duplicates of it), so that they are not
+fetched again either.
+
 Backends share one interface (:class:`StateStore`); which one a crawl uses is a setting, not a code change:
 ``TRIBUN_STATE_BACKEND`` = ``auto`` (Redis when ``REDIS_URL`` is set, else SQLite), ``sqlite`` or ``redis``.
 ``python -m tribun_crawler.state reset`` empties the configured store without crawling.

@@ -11,7 +11,7 @@ from tribun_crawler.state.records import ArticleRecord
 
 
 class StateStore(ABC):
-    """Every article that reached the feed, across runs.
+    """Every article that reached the feed, across runs, and the copies dropped as duplicates of one.
 
     A store is opened by its constructor's caller and must be closed (or used as a context manager). Writes
     are atomic: a record and its aliases are stored together or not at all, whatever kills the process.

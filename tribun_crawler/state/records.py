@@ -99,7 +99,7 @@ def expand_url(stored: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ArticleRecord:
-    """One emitted article as the store remembers it (a few dozen bytes plus the compact URL)."""
+    """One emitted article, or dropped copy, as the store remembers it (a few dozen bytes plus the compact URL)."""
 
     key: int
     """Fingerprint of ``article_key(url)``: the primary key."""
@@ -112,13 +112,14 @@ class ArticleRecord:
     modified: int | None = None
     """dateModified, Unix seconds."""
     recorded: int = 0
-    """When the article was last written to the feed, Unix milliseconds."""
+    """When the article was last written to the feed (a dropped copy: last recorded), Unix milliseconds."""
     article_id: int | None = None
     """Tribun's numeric article id."""
     group: int | None = None
     """For a syndicated copy: fingerprint of the original's article key (from ``isBasedOn``)."""
     original: int | None = None
-    """For a duplicate emitted with ``duplicateOf`` (TRIBUN_EMIT_DUPLICATES): the key of its original."""
+    """For a duplicate, emitted with ``duplicateOf`` (TRIBUN_EMIT_DUPLICATES) or dropped: the key of the
+    emitted article it copies, which the store holds."""
 
     @property
     def is_duplicate(self) -> bool:

@@ -32,7 +32,7 @@ _SCHEMA = (
         recorded INTEGER NOT NULL,  -- last written to the feed, Unix milliseconds
         article_id INTEGER,         -- Tribun's numeric id
         grp INTEGER,                -- syndicated copy: fingerprint of the original's key
-        original INTEGER            -- emitted duplicate: key of its original
+        original INTEGER            -- duplicate (emitted or dropped): key of its original
     )
     """,
     "CREATE INDEX IF NOT EXISTS articles_body ON articles (body) WHERE original IS NULL",
