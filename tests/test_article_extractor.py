@@ -207,7 +207,9 @@ def test_amp_and_mobile_urls_are_canonicalised_when_the_page_names_no_canonical(
 
 def test_copy_keeps_its_own_url_when_its_canonical_names_the_original() -> None:
     html = fixture_html("jogja_2023_syndicated_copy")
-    original = "https://jateng.tribunnews.com/2023/08/13/kai-tambah-perjalanan-kereta-joglosemarkerto-selama-libur-17-agustus"
+    original = (
+        "https://jateng.tribunnews.com/2023/08/13/kai-tambah-perjalanan-kereta-joglosemarkerto-selama-libur-17-agustus"
+    )
     html = re.sub(r'<link rel="canonical" href="[^"]*"', f'<link rel="canonical" href="{original}"', html)
     page = page_from(html)
     assert page.url() == fetched_url(html)
@@ -237,12 +239,8 @@ def test_dates_are_given_in_the_site_zone_whatever_offset_the_page_prints() -> N
 
 def test_authors_and_editors_from_the_credit_block_without_json_ld() -> None:
     page = page_from(without_json_ld(fixture_html("makassar_2025_id_wita")))
-    assert page.authors() == [
-        {"name": "Siti Aminah", "url": "https://makassar.tribunnews.com/penulis/siti-aminah"}
-    ]
-    assert page.editors() == [
-        {"name": "Sakinah Sudin", "url": "https://makassar.tribunnews.com/editor/sakinah-sudin"}
-    ]
+    assert page.authors() == [{"name": "Siti Aminah", "url": "https://makassar.tribunnews.com/penulis/siti-aminah"}]
+    assert page.editors() == [{"name": "Sakinah Sudin", "url": "https://makassar.tribunnews.com/editor/sakinah-sudin"}]
 
 
 def test_related_line_needs_baca_juga_or_a_colon() -> None:

@@ -25,8 +25,7 @@ MADURA = "https://madura.tribunnews.com/"
 # What a reader sees on the captured page: the headline slide, then the three #latestul cards.
 MADURA_ENTRIES = [
     ListingEntry(
-        url=MADURA
-        + "2024/01/22/pulang-dari-pengajian-gus-iqdam-sepasang-kekasih-dikeroyok-oknum-pesilat-di-tuban",
+        url=MADURA + "2024/01/22/pulang-dari-pengajian-gus-iqdam-sepasang-kekasih-dikeroyok-oknum-pesilat-di-tuban",
         title="Pulang dari Pengajian Gus Iqdam, Sepasang Kekasih Dikeroyok Oknum Pesilat di Tuban",
         published=None,
     ),
@@ -39,8 +38,7 @@ MADURA_ENTRIES = [
     ListingEntry(
         url=MADURA + "2024/01/20/alasan-ketua-pkb-jatim-pilih-baddrut-tamam-di-pilgub-2024-"
         "dibandingkan-bupati-sebelumnya-jauh",
-        title="Alasan Ketua PKB Jatim Pilih Baddrut Tamam di Pilgub 2024: "
-        "Dibandingkan Bupati Sebelumnya Jauh",
+        title="Alasan Ketua PKB Jatim Pilih Baddrut Tamam di Pilgub 2024: Dibandingkan Bupati Sebelumnya Jauh",
         published=datetime(2024, 1, 20, 18, 52, 35, tzinfo=WIB),
     ),
     ListingEntry(
@@ -71,9 +69,7 @@ def test_real_madura_homepage_entries(madura_homepage: Path, url: str) -> None:
     entries = page.articleEntries()
 
     assert entries == MADURA_ENTRIES
-    assert all(
-        entry.published is None or entry.published.utcoffset() == timedelta(hours=7) for entry in entries
-    )
+    assert all(entry.published is None or entry.published.utcoffset() == timedelta(hours=7) for entry in entries)
 
 
 def test_real_madura_homepage_paging_and_oldest(madura_homepage: Path) -> None:
@@ -87,8 +83,7 @@ def test_real_madura_homepage_paging_and_oldest(madura_homepage: Path) -> None:
 def _as_json(page: ListingPage) -> dict[str, Any]:
     return {
         "articleEntries": [
-            {"url": e.url, "title": e.title, "published": isoformat(e.published)}
-            for e in page.articleEntries()
+            {"url": e.url, "title": e.title, "published": isoformat(e.published)} for e in page.articleEntries()
         ],
         "nextPageUrls": page.nextPageUrls(),
         "oldestPublished": isoformat(page.oldestPublished()),

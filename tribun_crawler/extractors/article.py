@@ -59,9 +59,7 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 _DOMAIN_LIKE = re.compile(r"\.(?:com|co|id|net)\b", re.I)
 
 # Inside the body, none of these hold article text: links to other stories, the bullet summary, embeds, ads.
-_SKIPPED_TAGS = frozenset(
-    {"script", "style", "noscript", "ins", "iframe", "figure", "figcaption", "template"}
-)
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "ins", "iframe", "figure", "figcaption", "template"})
 _SKIPPED_CLASSES = frozenset({"baca", "summary-article", "ads-placeholder"})
 # Google Publisher Tag slots are divs with ids like div-Inside-MediumRectangle; ad wrappers: "ads" classes.
 _AD_ID = re.compile(r"^(?:div-|div_|gpt-|ads?[-_]|google_ads)", re.I)
@@ -442,8 +440,7 @@ class ArticlePage:
         stops: set[Any] = set(bodies[0].root.iterancestors()) if bodies else set()
         hrefs: list[str] = []
         for heading in origin.xpath(
-            f"{scope}[not(self::script or self::style)][string-length(normalize-space(.)) <= 40]"
-            + _NOT_IN_SIDEBAR
+            f"{scope}[not(self::script or self::style)][string-length(normalize-space(.)) <= 40]" + _NOT_IN_SIDEBAR
         ):
             if _RELATED_HEADING.match(clean_text(heading.xpath("string(.)").get())):
                 hrefs.extend(self._links_under_heading(heading.root, stops))

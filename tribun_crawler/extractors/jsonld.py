@@ -17,9 +17,7 @@ from w3lib.html import replace_entities
 
 from tribun_crawler.text import clean_text
 
-ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
-)
+ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"})
 
 
 def nodes(scripts: SelectorList) -> list[dict[str, Any]]:
