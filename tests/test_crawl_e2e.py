@@ -168,3 +168,30 @@ def test_backfill_window_reads_the_daily_index_of_each_day(replica: Replica, tmp
     assert ("/index-news", "date=2024-6-20") in paths
     # A backfill that ends before today does not read today's homepage.
     assert ("/", "") not in {(p, q) for p, q in paths}
+
+
+def test_sections_restrict_the_hubs_crawled(replica: Replica, tmp_path: Path) -> None:
+    result = run_crawl(
+        tmp_path,
+        args={"sections": "internasional,nasional"},
+        settings={"TRIBUN_RELATED_DEPTH": "0", "TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3")},
+        env=replica.env,
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    listings = {
+        (e["host"], e["path"])
+        for e in replica.requests()
+        if e["method"] == "GET" and replica.network().request_article(e) is None and e["path"] != "/robots.txt"
+    }
+    # The two hubs asked for, and today's daily index of the flagship; no other hub, no other site.
+    assert listings == {
+        ("www.tribunnews.com", "/internasional"),
+        ("www.tribunnews.com", "/nasional"),
+        ("www.tribunnews.com", "/index-news"),
+    }
+    network = replica.network()
+    hub_articles = {a.url for a in network.latest("www", "internasional")} | {
+        a.url for a in network.latest("www", "nasional")
+    }
+    assert hub_articles
+    assert hub_articles <= {item["url"] for item in result.items}
