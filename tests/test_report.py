@@ -8,13 +8,15 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Spider
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
@@ -29,6 +31,7 @@ from tribun_crawler.extensions.report import (
 from tribun_crawler.items import ArticleItem
 
 REPORT = "tribun_crawler.extensions.report.RunReport"
+COVERAGE = "tribun_crawler.middlewares.coverage.FieldCoverageMiddleware"
 BLOCKS = "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,13 +46,16 @@ BODY = (
 class CountingPipeline:
     """Stands in for the project's validation and dedupe pipelines: drops and counts like they do.
 
-    Bodies under 100 characters are dropped as ``short_body``; a URL already emitted (or listed in
-    ``TEST_KNOWN_URLS``, as from an earlier run) is dropped as a duplicate of kind ``url``.
+    Bodies under 100 characters are dropped as ``short_body`` and items without datePublished as
+    ``missing_date``; a URL already emitted (or listed in ``TEST_KNOWN_URLS``, as from an earlier run) is
+    dropped as a duplicate of kind ``url``; one listed in ``TEST_UNCHANGED_URLS`` is a recheck of an article
+    emitted earlier, dropped as ``unchanged``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.seen: set[str] = set(crawler.settings.getlist("TEST_KNOWN_URLS"))
+        self.unchanged: set[str] = set(crawler.settings.getlist("TEST_UNCHANGED_URLS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CountingPipeline:
@@ -59,11 +65,47 @@ class CountingPipeline:
         if len(item.articleBody or "") < 100:
             self.stats.inc_value("tribun/dropped/short_body")
             raise DropItem("short_body: body under 100 characters")
+        if not item.datePublished:
+            self.stats.inc_value("tribun/dropped/missing_date")
+            raise DropItem("missing_date: no datePublished")
+        if item.url in self.unchanged:
+            self.stats.inc_value("tribun/dropped/unchanged")
+            raise DropItem(f"unchanged since it was emitted: {item.url}")
         if item.url in self.seen:
             self.stats.inc_value("tribun/duplicates/url")
             raise DropItem(f"duplicate of {item.url}")
         self.seen.add(item.url)
         return item
+
+
+class ReportSpider(ArticlesSpider):
+    """ArticlesSpider, with what the tribun spider and the state middleware add around it.
+
+    ``unreadable`` article pages are read and counted as ``tribun/unreadable/no-body``, with no item, as the
+    tribun spider does with a page its extractor cannot read; ``known`` articles are not requested but counted
+    as ``tribun/skipped/known``, as the state middleware does with an article emitted by an earlier run.
+    """
+
+    name = "report_articles"
+
+    def __init__(self, unreadable: list[str] | None = None, known: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unreadable = set(unreadable or [])
+        self.known = set(known or [])
+
+    async def start(self) -> AsyncIterator[Request]:
+        async for request in super().start():
+            if request.url in self.known:
+                self.crawler.stats.inc_value("tribun/skipped/known")
+                continue
+            yield request
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        if response.url in self.unreadable:
+            self.crawler.stats.inc_value("tribun/pages/article")
+            self.crawler.stats.inc_value("tribun/unreadable/no-body")
+            return
+        yield from super().parse(response)
 
 
 def www(n: int) -> str:
@@ -90,14 +132,19 @@ def full_item(url: str, **fields: Any) -> ArticleItem:
 
 
 def run(
-    tmp_path: Path, urls: list[str], items: dict[str, Any], settings: dict[str, Any] | None = None
+    tmp_path: Path,
+    urls: list[str],
+    items: dict[str, Any],
+    settings: dict[str, Any] | None = None,
+    **spider_args: Any,
 ) -> tuple[Crawler, dict[str, Any] | None]:
     """Crawl ``urls`` from the in-memory CDN into a JSONL feed under ``tmp_path``; the crawler and its report."""
     crawler = make_crawler(
-        ArticlesSpider,
+        ReportSpider,
         {
             **CDN_SETTINGS,
             "ITEM_PIPELINES": {"tests.test_report.CountingPipeline": 300},
+            "SPIDER_MIDDLEWARES": {COVERAGE: project_settings.SPIDER_MIDDLEWARES[COVERAGE]},
             "EXTENSIONS": {REPORT: 100},
             "FEEDS": {str(tmp_path / "data" / "%(name)s" / "%(time)s.jsonl"): {"format": "jsonlines"}},
             "TRIBUN_MIN_COVERAGE": 0.8,
@@ -105,7 +152,7 @@ def run(
             **(settings or {}),
         },
     )
-    asyncio.run(crawler.crawl_async(urls=urls, items=items))
+    asyncio.run(crawler.crawl_async(urls=urls, items=items, **spider_args))
     report = crawler.get_extension(RunReport)
     assert report is not None
     return crawler, report.report
@@ -113,47 +160,59 @@ def run(
 
 def written_report(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """The one report written beside the feed, checked to share the feed file's name."""
-    feeds = list((tmp_path / "data" / "articles").glob("*.jsonl"))
-    reports = list((tmp_path / "data" / "articles").glob("*.stats.json"))
+    feeds = list((tmp_path / "data" / ReportSpider.name).glob("*.jsonl"))
+    reports = list((tmp_path / "data" / ReportSpider.name).glob("*.stats.json"))
     assert len(feeds) == 1
     assert [path.name for path in reports] == [feeds[0].name.removesuffix(".jsonl") + ".stats.json"]
     return reports[0], json.loads(reports[0].read_text(encoding="utf-8"))
 
 
 def test_report_beside_the_feed_counts_what_the_run_did(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    urls = [www(n) for n in range(1, 7)]
+    urls = [www(n) for n in range(1, 9)]
     items = {
         www(1): full_item(www(1)),
-        www(2): full_item(www(2), datePublished=None, keywords=[]),
+        www(2): full_item(www(2), keywords=[]),
         www(3): full_item(www(3)),
-        www(4): full_item(www(4), articleBody="Video: sidang kabinet."),  # a teaser: dropped
-        www(5): full_item(www(1)),  # a syndicated copy of www(1): duplicate
+        www(4): full_item(www(4), datePublished=None),  # dropped: no date
+        www(5): full_item(www(5), articleBody="Video: sidang kabinet."),  # a teaser: dropped
+        www(6): full_item(www(1)),  # a syndicated copy of www(1): duplicate
     }
     with caplog.at_level(logging.INFO, logger="tribun_crawler.extensions.report"):
         crawler, report = run(
-            tmp_path, urls, items, {"TEST_CDN_MISSING_PATHS": ["/nasional/7731366/sidang-kabinet-paripurna-6"]}
+            tmp_path,
+            urls,
+            items,
+            {"TEST_CDN_MISSING_PATHS": ["/nasional/7731367/sidang-kabinet-paripurna-7"]},
+            unreadable=[www(8)],
         )
 
     path, written = written_report(tmp_path)
     assert written == report
     assert written["finish_reason"] == "finished"
-    assert written["pages"] == {"total": 6, "article": 5}  # robots.txt is not a page; the 404 is
+    assert written["pages"] == {"total": 8, "article": 7}  # robots.txt is not a page; the 404 is
     assert written["articles"] == 3
-    assert written["dropped"] == {"short_body": 1}
+    # Read: the six items the spider yielded, whatever the pipelines did with them, and the unreadable page.
+    assert written["articles_read"] == 7
+    assert written["dropped"] == {"missing_date": 1, "short_body": 1}
     assert written["duplicates"] == {"url": 1}
     assert written["blocked_hosts"] == {}
-    assert written["errors"] == {"http/404": 1}
-    assert written["coverage"]["headline"] == 1.0
-    assert written["coverage"]["articleBody"] == 1.0
-    assert written["coverage"]["datePublished"] == pytest.approx(2 / 3, abs=1e-4)
-    assert written["coverage"]["keywords"] == pytest.approx(2 / 3, abs=1e-4)
+    assert written["errors"] == {"http/404": 1, "unreadable/no-body": 1}
+    assert written["coverage"]["headline"] == pytest.approx(6 / 7, abs=1e-4)
+    assert written["coverage"]["articleBody"] == pytest.approx(6 / 7, abs=1e-4)
+    assert written["coverage"]["datePublished"] == pytest.approx(5 / 7, abs=1e-4)
+    assert written["coverage"]["keywords"] == pytest.approx(5 / 7, abs=1e-4)
     assert written["coverage"]["isBasedOn"] == 0.0
-    assert written["coverage"]["isAccessibleForFree"] == 1.0  # False would count as filled too
+    assert written["coverage"]["isAccessibleForFree"] == pytest.approx(6 / 7, abs=1e-4)  # False counts too
+    # The feed itself: every emitted article has a date (the pipeline saw to it), two of three have keywords.
+    assert written["emitted_coverage"]["datePublished"] == 1.0
+    assert written["emitted_coverage"]["keywords"] == pytest.approx(2 / 3, abs=1e-4)
+    assert written["emitted_coverage"]["isBasedOn"] == 0.0
     assert written["exit_code"] == 5
     assert written["problems"] == [
-        "only 67% of 3 articles have datePublished (minimum 80%): has the page template changed?"
+        "only 71% of 7 articles read have datePublished (minimum 80%): has the page template changed?"
     ]
     assert written["stats"]["item_scraped_count"] == 3
+    assert written["stats"]["tribun/fields/items"] == 6
     assert exit_code_of(crawler) == 5
 
     summary = [record for record in caplog.records if record.getMessage().startswith("Run report")]
@@ -162,8 +221,9 @@ def test_report_beside_the_feed_counts_what_the_run_did(tmp_path: Path, caplog: 
     text = summary[0].getMessage()
     assert "Run report (finished, exit status 5)" in text
     assert "articles emitted: 3" in text
-    assert "dropped: 1 (short_body 1)" in text
-    assert "PROBLEM: only 67% of 3 articles have datePublished" in text
+    assert "dropped: 2 (missing_date 1, short_body 1)" in text
+    assert "coverage of 7 articles read: url 86%, articleId 86%, site 86%, headline 86%," in text
+    assert "PROBLEM: only 71% of 7 articles read have datePublished" in text
     assert str(path) in text
 
 
@@ -177,7 +237,9 @@ def test_a_healthy_run_exits_0(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     assert report["problems"] == []
     assert exit_code_of(crawler) == 0
     _, written = written_report(tmp_path)
+    assert written["articles_read"] == 3
     assert written["coverage"]["datePublished"] == 1.0
+    assert written["emitted_coverage"]["datePublished"] == 1.0
     summary = [record for record in caplog.records if record.getMessage().startswith("Run report")]
     assert [record.levelno for record in summary] == [logging.INFO]
 
@@ -188,6 +250,7 @@ def test_pages_without_any_article_exit_4(tmp_path: Path) -> None:
     assert report is not None
     assert report["pages"] == {"total": 3, "article": 3}
     assert report["articles"] == 0
+    assert report["articles_read"] == 0
     assert report["exit_code"] == 4
     assert report["problems"] == ["3 pages fetched but no article emitted or recognised"]
     assert exit_code_of(crawler) == 4
@@ -204,12 +267,62 @@ def test_no_new_article_is_not_a_broken_run(tmp_path: Path) -> None:
     assert report["exit_code"] == 0
 
 
-def test_coverage_is_not_judged_on_a_few_articles(tmp_path: Path) -> None:
-    _, report = run(tmp_path, [www(1), www(2)], {www(1): full_item(www(1), datePublished=None)})
+def test_a_scheduled_run_with_nothing_new_exits_0(tmp_path: Path) -> None:
+    # Every article fetched again within the recheck window, and unchanged: nothing new, nothing broken.
+    urls = [www(n) for n in range(1, 4)]
+    _, report = run(tmp_path, urls, {url: full_item(url) for url in urls}, {"TEST_UNCHANGED_URLS": urls})
 
     assert report is not None
-    assert report["coverage"]["datePublished"] == 0.0
-    assert report["exit_code"] == 0  # 1 article, TRIBUN_COVERAGE_MIN_ITEMS is 3
+    assert report["pages"] == {"total": 3, "article": 3}
+    assert report["articles"] == 0
+    assert report["articles_read"] == 3
+    assert report["dropped"] == {"unchanged": 3}
+    assert report["duplicates"] == {}
+    assert report["skipped"] == {}
+    assert report["problems"] == []
+    assert report["exit_code"] == 0
+
+
+def test_article_pages_all_unreadable_or_invalid_exit_4_even_with_known_articles_skipped(tmp_path: Path) -> None:
+    # The template changed since the last run: the known articles are skipped unread, every new one fails.
+    urls = [www(n) for n in range(1, 6)]
+    items = {www(2): full_item(www(2), articleBody="Sidang kabinet paripurna di Istana.")}
+    crawler, report = run(tmp_path, urls, items, unreadable=[www(1), www(3)], known=urls[3:])
+
+    assert report is not None
+    assert report["articles"] == 0
+    assert report["articles_read"] == 3
+    assert report["skipped"] == {"known": 2}
+    assert report["exit_code"] == 4
+    assert report["problems"][0] == (
+        "3 pages fetched but no article emitted: of 3 articles read, 2 unreadable and 1 dropped as invalid"
+    )
+    # The coverage problems are listed too; the lowest status wins.
+    assert "only 33% of 3 articles read have headline" in report["problems"][1]
+    assert exit_code_of(crawler) == 4
+
+
+def test_an_unchanged_recheck_explains_no_article_but_the_coverage_still_tells_the_template_change(
+    tmp_path: Path,
+) -> None:
+    urls = [www(n) for n in range(1, 4)]
+    _, report = run(tmp_path, urls, {www(1): full_item(www(1))}, {"TEST_UNCHANGED_URLS": [www(1)]}, unreadable=urls[1:])
+
+    assert report is not None
+    assert report["articles"] == 0
+    assert report["dropped"] == {"unchanged": 1}
+    assert report["coverage"]["articleBody"] == pytest.approx(1 / 3, abs=1e-4)
+    assert report["exit_code"] == 5
+    assert not any("no article emitted" in problem for problem in report["problems"])
+
+
+def test_coverage_is_not_judged_on_a_few_articles(tmp_path: Path) -> None:
+    _, report = run(tmp_path, [www(1), www(2)], {www(1): full_item(www(1)), www(2): full_item(www(2), headline=None)})
+
+    assert report is not None
+    assert report["articles_read"] == 2
+    assert report["coverage"]["headline"] == 0.5
+    assert report["exit_code"] == 0  # 2 articles read, TRIBUN_COVERAGE_MIN_ITEMS is 3
 
 
 def test_a_blocked_run_exits_3(tmp_path: Path) -> None:
@@ -250,7 +363,7 @@ def test_report_path_setting_when_no_feed_is_local(tmp_path: Path) -> None:
     )
 
     assert local_feed_paths(crawler) == []
-    written = list((tmp_path / "reports").glob("articles-*.json"))
+    written = list((tmp_path / "reports").glob(f"{ReportSpider.name}-*.json"))
     assert len(written) == 1
     assert json.loads(written[0].read_text(encoding="utf-8")) == report
     assert not (tmp_path / "data").exists()
@@ -309,6 +422,8 @@ def test_project_settings_enable_the_report_and_the_command() -> None:
     assert project_settings.EXTENSIONS["scrapy.extensions.logstats.LogStats"] is None
     assert project_settings.EXTENSIONS["tribun_crawler.extensions.report.ProgressLog"] is not None
     assert project_settings.COMMANDS_MODULE == "tribun_crawler.commands"
+    # Coverage is counted on what the spider yields, before any other spider middleware (Scrapy's are 50-900).
+    assert project_settings.SPIDER_MIDDLEWARES[COVERAGE] > 900
 
 
 # --- `scrapy crawl` in a process of its own -------------------------------------------------------------------
@@ -319,6 +434,7 @@ SPIDER_MODULES = ["tests.local_crawl"]
 COMMANDS_MODULE = "tribun_crawler.commands"
 EXTENSIONS = {{"{REPORT}": 100}}
 DOWNLOADER_MIDDLEWARES = {{"{BLOCKS}": 950}}
+SPIDER_MIDDLEWARES = {{"{COVERAGE}": 950}}
 DOWNLOAD_HANDLERS = {{"https": "tests.local_crawl.TribunCdn"}}
 ROBOTSTXT_OBEY = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

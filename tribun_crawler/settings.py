@@ -127,12 +127,19 @@ DOWNLOADER_MIDDLEWARES = {
     # way out, so it sees what RetryMiddleware turns into retries.
     "tribun_crawler.middlewares.politeness.HostPacingMiddleware": 560,
 }
+SPIDER_MIDDLEWARES = {
+    **globals().get("SPIDER_MIDDLEWARES", {}),
+    # Field coverage of every article the spider reads (tribun/fields/*), before the pipelines drop any: the
+    # run report's template-change signal. Next to the spider, so no other spider middleware comes between.
+    "tribun_crawler.middlewares.coverage.FieldCoverageMiddleware": 950,
+}
 EXTENSIONS = {
     **globals().get("EXTENSIONS", {}),
     # The periodic progress line, in articles, with drops, duplicates, errors and blocked hosts.
     "scrapy.extensions.logstats.LogStats": None,
     "tribun_crawler.extensions.report.ProgressLog": 0,
-    # Field coverage, the end-of-run report (log + <feed>.stats.json) and the exit status of `scrapy crawl`.
+    # The end-of-run report (log + <feed>.stats.json), field coverage included, and the exit status of
+    # `scrapy crawl`.
     "tribun_crawler.extensions.report.RunReport": 100,
 }
 # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
@@ -152,10 +159,11 @@ TRIBUN_BLOCK_COOLDOWN = float(_env("TRIBUN_BLOCK_COOLDOWN", "600"))
 TRIBUN_BLOCK_HTTP_CODES = [403]
 #: Also write the run report here (%(name)s, %(time)s as in FEEDS); it always goes beside local feeds. (env)
 TRIBUN_REPORT_PATH = _env("TRIBUN_REPORT_PATH", "")
-#: Exit 5 when fewer emitted articles than this share have each of TRIBUN_COVERAGE_FIELDS. (env)
+#: Exit 5 when fewer articles read than this share have each of TRIBUN_COVERAGE_FIELDS (an article page the
+#: spider could not read counts as one without any field). (env)
 TRIBUN_MIN_COVERAGE = float(_env("TRIBUN_MIN_COVERAGE", "0.8"))
 TRIBUN_COVERAGE_FIELDS = ["headline", "articleBody", "datePublished"]
-#: Coverage is judged from this many emitted articles on. (env)
+#: Coverage is judged from this many articles read on. (env)
 TRIBUN_COVERAGE_MIN_ITEMS = int(_env("TRIBUN_COVERAGE_MIN_ITEMS", "10"))
 #: 1 forces the shared Redis queue on (0 off); empty follows REDIS_URL. (env)
 TRIBUN_DISTRIBUTED = _env("TRIBUN_DISTRIBUTED", "")

@@ -11,17 +11,25 @@
     1   Scrapy could not start the crawl, or the run never closed (Scrapy's own status)
     2   usage error: unknown spider, bad option (Scrapy's own status)
     3   **blocked**: the spider closed because every host was blocking it (``middlewares.blocks``)
-    4   **no articles**: pages were fetched but no article was emitted, and nothing explains it (no duplicates
-        ``tribun/duplicates/*``, no out-of-window skips ``tribun/skipped/*``)
-    5   **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the emitted articles have one of
+    4   **no articles**: pages were fetched but no article was emitted, and nothing explains it. When article
+        pages were unreadable (``tribun/unreadable/*``) or their items invalid (ValidatePipeline's reasons),
+        only an article read and found again explains it: a duplicate (``tribun/duplicates/*``) or an
+        unchanged recheck (``tribun/dropped/unchanged``); otherwise a skip does too (``tribun/skipped/*``:
+        known, out of the date window). A scheduled run with nothing new is healthy
+    5   **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the articles read have one of
         ``TRIBUN_COVERAGE_FIELDS`` (headline, articleBody, datePublished): the site changed a template. Judged
-        from ``TRIBUN_COVERAGE_MIN_ITEMS`` emitted articles on, smaller samples say little
+        from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read on, smaller samples say little
     ==  ==============================================================================================
 
     When several apply, the lowest of 3, 4, 5 wins; the report lists them all under ``problems``.
 
-    Field coverage is counted as items are emitted (``item_scraped``): ``tribun/coverage/<field>`` is the
-    number of emitted articles with the field filled (not None, not empty; ``False`` counts as filled).
+    Field coverage is measured over the **articles read**: every item the spider yielded, counted before the
+    pipelines by ``middlewares.coverage.FieldCoverageMiddleware`` (``tribun/fields/items``,
+    ``tribun/fields/<field>``), plus every article page it could not read (``tribun/unreadable/*``), which
+    has no field. Over emitted articles only, the watched fields would always be filled: ValidatePipeline
+    drops the items without them. ``emitted_coverage`` is the same share over the emitted articles, what the
+    feed holds (``tribun/emitted_fields/<field>``, counted on ``item_scraped``). A field is filled when not
+    None and not empty; ``False`` counts as filled.
 
 ``ProgressLog``
     Scrapy's periodic LogStats line (every ``LOGSTATS_INTERVAL``), told in articles, with drops, duplicates,
@@ -30,9 +38,11 @@
 The JSON report (keys are stable; counters absent from the run are empty objects or 0)::
 
     {"spider", "started", "finished", "finish_reason", "exit_code", "problems": [str],
-     "pages": {"total", "<type>": n}, "articles", "dropped": {"<reason>": n}, "duplicates": {"<kind>": n},
-     "skipped": {"<reason>": n}, "blocked_hosts": {"<host>": blocks}, "block_dropped": {"<host>": requests},
-     "errors": {"<kind>": n}, "coverage": {"<field>": share 0..1}, "stats": {all Scrapy stats}}
+     "pages": {"total", "<type>": n}, "articles", "articles_read", "dropped": {"<reason>": n},
+     "duplicates": {"<kind>": n}, "skipped": {"<reason>": n}, "blocked_hosts": {"<host>": blocks},
+     "block_dropped": {"<host>": requests}, "errors": {"<kind>": n},
+     "coverage": {"<field>": share of articles read 0..1}, "emitted_coverage": {"<field>": share of emitted 0..1},
+     "stats": {all Scrapy stats}}
 """
 
 from __future__ import annotations
@@ -45,7 +55,6 @@ from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.extensions.logstats import LogStats
@@ -53,6 +62,10 @@ from w3lib.url import file_uri_to_path
 
 from tribun_crawler.feeds import TIME_FORMAT
 from tribun_crawler.items import ArticleItem
+from tribun_crawler.middlewares.coverage import ITEMS as READ_ITEMS
+from tribun_crawler.middlewares.coverage import PREFIX as READ_FIELDS
+from tribun_crawler.middlewares.coverage import filled_fields
+from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
 
 if TYPE_CHECKING:
     from typing import Self
@@ -71,6 +84,7 @@ EXIT_LOW_COVERAGE = 5
 EXIT_NOT_CLOSED = 1
 
 ARTICLE_FIELDS = tuple(field.name for field in fields(ArticleItem))
+EMITTED_FIELDS = "tribun/emitted_fields/"
 COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".lzma", ".zst"})
 
 
@@ -105,8 +119,9 @@ def error_counts(stats: dict[str, Any]) -> dict[str, int]:
     return errors
 
 
-def is_filled(value: Any) -> bool:
-    return value is not None and value not in ("", [], {})
+def shares(counts: dict[str, int], total: int) -> dict[str, float]:
+    """Each article field's count as a share of ``total`` (0.0 for every field when ``total`` is 0)."""
+    return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
 
 
 def local_feed_paths(crawler: Crawler) -> list[Path]:
@@ -137,7 +152,7 @@ def report_path_for_feed(feed: Path) -> Path:
 
 
 class RunReport:
-    """Field coverage as items are emitted; at close the report (log and JSON) and the exit status."""
+    """At close, the report (log and JSON) and the exit status; counts the fields of emitted articles."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -162,10 +177,8 @@ class RunReport:
         return extension
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        adapter = ItemAdapter(item)
-        for name in ARTICLE_FIELDS:
-            if is_filled(adapter.get(name)):
-                self.stats.inc_value(f"tribun/coverage/{name}")
+        for name in filled_fields(item):
+            self.stats.inc_value(f"{EMITTED_FIELDS}{name}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.report = self.build(spider, reason)
@@ -180,10 +193,9 @@ class RunReport:
         articles = int(stats.get("item_scraped_count", 0))
         pages = stats_under(stats, "tribun/pages/")
         fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
-        coverage = {
-            name: round(stats.get(f"tribun/coverage/{name}", 0) / articles, 4) if articles else 0.0
-            for name in ARTICLE_FIELDS
-        }
+        unreadable = sum(stats_under(stats, "tribun/unreadable/").values())
+        # An article page the spider could not read is an article read with none of the fields.
+        read = int(stats.get(READ_ITEMS, 0)) + unreadable
         report: dict[str, Any] = {
             "spider": spider.name,
             "started": _isoformat(stats.get("start_time")),
@@ -193,45 +205,63 @@ class RunReport:
             "problems": [],
             "pages": {"total": fetched, **pages},
             "articles": articles,
+            "articles_read": read,
             "dropped": stats_under(stats, "tribun/dropped/"),
             "duplicates": stats_under(stats, "tribun/duplicates/"),
             "skipped": stats_under(stats, "tribun/skipped/"),
             "blocked_hosts": stats_under(stats, "tribun/blocked/"),
             "block_dropped": stats_under(stats, "tribun/block_dropped/"),
             "errors": error_counts(stats),
-            "coverage": coverage,
+            "coverage": shares(stats_under(stats, READ_FIELDS), read),
+            "emitted_coverage": shares(stats_under(stats, EMITTED_FIELDS), articles),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
-        codes = self.problems(report)
+        codes = self.problems(report, unreadable)
         report["problems"] = [message for _, message in codes]
         report["exit_code"] = min((code for code, _ in codes), default=EXIT_OK)
         return report
 
-    def problems(self, report: dict[str, Any]) -> list[tuple[int, str]]:
+    def problems(self, report: dict[str, Any], unreadable: int) -> list[tuple[int, str]]:
         found = []
         if report["finish_reason"] == "blocked":
             hosts = ", ".join(report["blocked_hosts"]) or "every host"
             found.append((EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler"))
-        explained = sum(report["duplicates"].values()) + sum(report["skipped"].values())
-        if report["pages"]["total"] > 0 and report["articles"] == 0 and not explained:
-            found.append(
-                (
-                    EXIT_NO_ARTICLES,
-                    f"{report['pages']['total']} pages fetched but no article emitted or recognised",
-                )
-            )
-        if report["articles"] >= max(1, self.coverage_min_items):
+        no_articles = self.no_articles_problem(report, unreadable)
+        if no_articles:
+            found.append((EXIT_NO_ARTICLES, no_articles))
+        read = report["articles_read"]
+        if read >= max(1, self.coverage_min_items):
             for name in self.coverage_fields:
                 share = report["coverage"].get(name, 0.0)
                 if share < self.min_coverage:
                     found.append(
                         (
                             EXIT_LOW_COVERAGE,
-                            f"only {share:.0%} of {report['articles']} articles have {name} "
+                            f"only {share:.0%} of {read} articles read have {name} "
                             f"(minimum {self.min_coverage:.0%}): has the page template changed?",
                         )
                     )
         return found
+
+    @staticmethod
+    def no_articles_problem(report: dict[str, Any], unreadable: int) -> str | None:
+        """Why a run that fetched pages but emitted no article looks broken, or None when something explains it."""
+        pages = report["pages"]["total"]
+        if pages == 0 or report["articles"] > 0:
+            return None
+        invalid = sum(count for reason, count in report["dropped"].items() if reason in INVALID_REASONS)
+        found_again = sum(report["duplicates"].values()) + report["dropped"].get("unchanged", 0)
+        if unreadable or invalid:
+            # Known articles skipped unread do not vouch for the pages that failed: only a read one does.
+            if found_again:
+                return None
+            return (
+                f"{pages} pages fetched but no article emitted: of {report['articles_read']} articles read, "
+                f"{unreadable} unreadable and {invalid} dropped as invalid"
+            )
+        if found_again or sum(report["skipped"].values()):
+            return None
+        return f"{pages} pages fetched but no article emitted or recognised"
 
     # --- Output --------------------------------------------------------------------------------------------
 
@@ -268,11 +298,11 @@ class RunReport:
             f"  skipped: {_counts(report['skipped'])}",
             f"  blocked hosts: {_counts(report['blocked_hosts'])}",
             f"  errors: {_counts(report['errors'])}",
-            "  coverage: "
+            f"  coverage of {report['articles_read']} articles read: "
             + (
                 ", ".join(f"{name} {share:.0%}" for name, share in report["coverage"].items())
-                if report["articles"]
-                else "no article emitted"
+                if report["articles_read"]
+                else "none"
             ),
         ]
         lines += [f"  PROBLEM: {problem}" for problem in report["problems"]]

@@ -180,7 +180,8 @@ class TribunSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self.count_unreadable(response.url, "not-html")
+            logger.warning("Listing %s is not HTML; skipped", response.url)
+            self.crawler.stats.inc_value("tribun/errors/listing/not-html")
             return
         listing = ListingPage(response)
         entries = listing.articleEntries()
@@ -296,5 +297,6 @@ class TribunSpider(scrapy.Spider):
         return moment.date()
 
     def count_unreadable(self, url: str, reason: str) -> None:
+        """An article page that yields no article (the run report counts it as an article read, fields empty)."""
         logger.warning("Unreadable page %s: %s", url, reason)
         self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
