@@ -485,3 +485,23 @@ def test_scrapy_crawl_usage_errors_keep_scrapys_status(tmp_path: Path) -> None:
     result = scrapy_crawl(tmp_path, "no-such-argument-value-is-fine", "extra-spider")
 
     assert result.returncode == 2
+
+
+def _empty_run_report(**stats: int) -> dict[str, Any]:
+    return {
+        "pages": {"total": 2, "home": 2},
+        "articles": 0,
+        "articles_read": 0,
+        "dropped": {},
+        "duplicates": {},
+        "skipped": {},
+        "stats": stats,
+    }
+
+
+def test_a_worker_whose_articles_the_other_workers_took_is_healthy() -> None:
+    # Two workers share a run: one read only listings, and the shared dupefilter gave every article to the other.
+    assert RunReport.no_articles_problem(_empty_run_report(**{"tribun/distributed/filtered": 5}), 0) is None
+    assert (
+        RunReport.no_articles_problem(_empty_run_report(), 0) == "2 pages fetched but no article emitted or recognised"
+    )

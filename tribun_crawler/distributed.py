@@ -135,6 +135,9 @@ class SharedDupeFilter(RFPDupeFilter):
         super().log(request, spider)
         if self.stats is not None:
             self.stats.inc_value("dupefilter/filtered")
+            # Work a worker of the same run already has: the run report's explanation for a worker that
+            # fetched listings but emitted nothing because the others took every article.
+            self.stats.inc_value("tribun/distributed/filtered")
 
 
 # Timestamps come from the Redis server's clock (TIME): workers on several machines need not agree on theirs.

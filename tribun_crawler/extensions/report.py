@@ -15,7 +15,8 @@
         pages were unreadable (``tribun/unreadable/*``) or their items invalid (ValidatePipeline's reasons),
         only an article read and found again explains it: a duplicate (``tribun/duplicates/*``) or an
         unchanged recheck (``tribun/dropped/unchanged``); otherwise a skip does too (``tribun/skipped/*``:
-        known, out of the date window). A scheduled run with nothing new is healthy
+        known, out of the date window), and so do requests the other workers of a distributed run already
+        had (``tribun/distributed/filtered``). A scheduled run with nothing new is healthy
     5   **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the articles read have one of
         ``TRIBUN_COVERAGE_FIELDS`` (headline, articleBody, datePublished): the site changed a template. Judged
         from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read on, smaller samples say little
@@ -259,7 +260,8 @@ class RunReport:
                 f"{pages} pages fetched but no article emitted: of {report['articles_read']} articles read, "
                 f"{unreadable} unreadable and {invalid} dropped as invalid"
             )
-        if found_again or sum(report["skipped"].values()):
+        shared = report["stats"].get("tribun/distributed/filtered", 0)
+        if found_again or sum(report["skipped"].values()) or shared:
             return None
         return f"{pages} pages fetched but no article emitted or recognised"
 
