@@ -19,6 +19,8 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
+from tests.crawl import spider_today
+from tests.replica import Replica, start_replica
 from tribun_crawler import settings as project_settings
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.sites import WIB
@@ -262,3 +264,10 @@ def published_hours_ago(hours: float) -> dict[str, str]:
     """datePublished/datePublishedRaw fields for an article published ``hours`` ago."""
     moment = hours_ago(hours)
     return {"datePublished": moment.isoformat(), "datePublishedRaw": tribun_date(moment)}
+
+
+@pytest.fixture
+def replica(tmp_path: Any) -> Iterator[Replica]:
+    """The replica network on 127.0.0.1 (tests/replica), its "today" the spider's, stopped after the test."""
+    with start_replica(tmp_path, today=spider_today()) as running:
+        yield running

@@ -8,8 +8,11 @@ import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from tribun_crawler.sites import WIB
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,3 +92,8 @@ def read_report(feed: Path) -> dict[str, Any]:
 
 def by_url(items: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     return {str(item["url"]): item for item in items}
+
+
+def spider_today() -> date:
+    """The day the spider calls today (its daily index): a replica's "today" must be this one."""
+    return datetime.now(WIB).date()

@@ -8,31 +8,19 @@ request. These tests compare the JSONL feed and the replica's request log with t
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.crawl import by_url, run_crawl
-from tests.replica import Replica, start_replica
+from tests.replica import Replica
 from tests.replica.network import Article, ExpectedArticle
-from tribun_crawler.sites import WIB
 
 SITES = ("www", "banyumas", "jateng", "makassar")
 
 pytestmark = pytest.mark.slow
-
-
-def spider_today() -> date:
-    return datetime.now(WIB).date()
-
-
-@pytest.fixture
-def replica(tmp_path: Path) -> Any:
-    # The spider reads today's daily index: the replica's "today" must be the spider's.
-    with start_replica(tmp_path, today=spider_today()) as running:
-        yield running
 
 
 def assert_item_matches(item: dict[str, Any], expected: ExpectedArticle, source: Article) -> None:

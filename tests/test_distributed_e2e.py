@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ import pytest
 
 from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
 from tests.redis_server import redis_server
-from tests.replica import Replica, start_replica
+from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
-from tribun_crawler.sites import WIB
 
 pytestmark = pytest.mark.slow
 
@@ -33,22 +31,12 @@ IDLE_TIMEOUT = "3"
 RUN_TIMEOUT = 120
 
 
-def spider_today() -> date:
-    return datetime.now(WIB).date()
-
-
 @pytest.fixture
 def own_redis_url(tmp_path: Path) -> Iterator[str]:
     """A fresh redis-server per test: the shared run's keys are not prefixed, so nothing else may share it."""
     folder = tmp_path / "redis"
     folder.mkdir()
     yield from redis_server(folder)
-
-
-@pytest.fixture
-def replica(tmp_path: Path) -> Any:
-    with start_replica(tmp_path, today=spider_today()) as running:
-        yield running
 
 
 def run_workers(tmp_path: Path, replica: Replica, redis_url: str, run: str) -> list[dict[str, Any]]:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.crawl import CrawlResult, run_crawl
+from tests.crawl import CrawlResult, run_crawl, spider_today
 from tests.replica import Replica, start_replica
 from tests.replica.network import POPULATED_SITES, Network
 from tribun_crawler.extensions.report import report_path_for_feed
 from tribun_crawler.settings import TRIBUN_BLOCK_THRESHOLD
-from tribun_crawler.sites import SITES, WIB
+from tribun_crawler.sites import SITES
 
 pytestmark = pytest.mark.slow
 
@@ -31,17 +31,6 @@ HOSTS = tuple(SITES[key].host for key in POPULATED_SITES)
 #: A small delay instead of 0: with 0, Scrapy may hand a host's queued requests to the downloader all at once,
 #: before the first answer of the block is in.
 BLOCK_TEST_DELAY = "0.01"
-
-
-def spider_today() -> date:
-    return datetime.now(WIB).date()
-
-
-@pytest.fixture
-def replica(tmp_path: Path) -> Any:
-    # The spider reads today's daily index: the replica's "today" must be the spider's.
-    with start_replica(tmp_path, today=spider_today()) as running:
-        yield running
 
 
 def crawl(tmp_path: Path, replica: Replica, name: str = "run", **kwargs: Any) -> CrawlResult:

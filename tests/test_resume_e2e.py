@@ -16,16 +16,14 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
-from tests.replica import Replica, start_replica
+from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
-from tribun_crawler.sites import WIB
 
 pytestmark = pytest.mark.slow
 
@@ -36,16 +34,6 @@ SLOW = {"DOWNLOAD_DELAY": "0.3"}
 INTERRUPT_AFTER = 3
 #: Seconds a run may take before the test gives up on it.
 RUN_TIMEOUT = 120
-
-
-def spider_today() -> date:
-    return datetime.now(WIB).date()
-
-
-@pytest.fixture
-def replica(tmp_path: Path) -> Any:
-    with start_replica(tmp_path, today=spider_today()) as running:
-        yield running
 
 
 def complete_lines(feed: Path) -> list[bytes]:

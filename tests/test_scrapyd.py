@@ -19,7 +19,6 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,9 @@ import pytest
 
 from tests.crawl import REPO_ROOT, crawl_env, read_jsonl
 from tests.redis_server import free_port
-from tests.replica import Replica, start_replica
+from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 from tribun_crawler.extensions.report import report_path_for_feed
-from tribun_crawler.sites import WIB
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +38,6 @@ JOB_TIMEOUT = 120.0
 BIN = Path(sys.executable).parent
 #: Requests to scrapyd go straight to 127.0.0.1, whatever proxy the test process has in its environment.
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def spider_today() -> date:
-    return datetime.now(WIB).date()
-
-
-@pytest.fixture
-def replica(tmp_path: Path) -> Iterator[Replica]:
-    with start_replica(tmp_path, today=spider_today()) as running:
-        yield running
 
 
 def call(url: str, data: list[tuple[str, str]] | None = None) -> dict[str, Any]:
