@@ -94,14 +94,14 @@ class ListingPage:
         return [self._merged_entry(links) for links in links_by_key.values()]
 
     def nextPageUrls(self) -> list[str]:
-        """Absolute URLs of the following pages of this listing (daily index and monthly archive only)."""
+        """Absolute URLs of the following pages of this listing, nearest first (daily index and monthly archive)."""
         page_type = classify_url(self.response.url)
         if page_type not in _PAGED_TYPES:
             return []
         current = _page_number(self.response.url) or 1
         last = _INDEX_LAST_PAGE if page_type is PageType.INDEX else None
         site = site_key(urlsplit(self.response.url).hostname)
-        urls: dict[str, str] = {}
+        urls: dict[str, tuple[int, str]] = {}
         for href in self.response.xpath(_PAGING_LINKS).xpath("@href").getall():
             url = self.response.urljoin(href.strip())
             page = _page_number(url)
@@ -112,8 +112,8 @@ class ListingPage:
                 and page > current
                 and (last is None or page <= last)
             ):
-                urls.setdefault(canonical_listing_url(url), url)
-        return list(urls.values())
+                urls.setdefault(canonical_listing_url(url), (page, url))
+        return [url for _, url in sorted(urls.values())]
 
     def oldestPublished(self) -> datetime | None:
         """The oldest entry date on the page, the spider's signal to stop paging past ``since``."""

@@ -203,9 +203,10 @@ class TribunSpider(scrapy.Spider):
         oldest = listing.oldestPublished()
         if self.since and oldest and self.local_day(oldest) < self.since:
             return []  # everything further down the listing is older than the window
+        # One page at a time: each page decides, by its dates, whether the next one is still worth reading.
         return [
             self.listing_request(url, priority=PRIORITY_LISTING_NEXT, pages_seen=pages_seen + 1)
-            for url in listing.nextPageUrls()
+            for url in listing.nextPageUrls()[:1]
         ]
 
     # --- Articles ---------------------------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""The crawl strategy of the ``tribun`` spider, request by request, on saved listing pages and fixture articles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import project_settings_dict
+from tribun_crawler import settings as project_settings
+from tribun_crawler.extractors.article import ArticlePage
+from tribun_crawler.spiders.tribun import PRIORITY_ARTICLE, PRIORITY_LISTING, TribunSpider
+from tribun_crawler.urls import PageType, classify_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_spider(settings: dict[str, Any] | None = None, **arguments: str) -> TribunSpider:
+    crawler = get_crawler(TribunSpider, {**project_settings_dict(project_settings), **(settings or {})})
+    spider = TribunSpider.from_crawler(crawler, **arguments)
+    crawler.spider = spider
+    return spider
+
+
+def start_urls(spider: TribunSpider) -> list[str]:
+    return [request.url for request in spider.initial_requests()]
+
+
+def fixture_response(kind: str, name: str, url: str, request: Request | None = None) -> HtmlResponse:
+    body = (FIXTURES / kind / f"{name}.html").read_bytes()
+    return HtmlResponse(url, body=body, encoding="utf-8", request=request or Request(url))
+
+
+def test_no_arguments_crawls_the_flagship_hubs_and_todays_index() -> None:
+    spider = make_spider()
+    urls = start_urls(spider)
+    today = spider.today()
+    assert "https://www.tribunnews.com/internasional" in urls
+    assert "https://www.tribunnews.com/nasional" in urls
+    assert urls[-1] == f"https://www.tribunnews.com/index-news?date={today.year}-{today.month}-{today.day}"
+    assert {classify_url(url) for url in urls} == {PageType.SECTION, PageType.INDEX}
+
+
+def test_sites_and_sections_pick_hosts_and_hubs() -> None:
+    spider = make_spider(sites="www,banyumas", sections="internasional")
+    urls = start_urls(spider)
+    day = spider.today()
+    index = f"index-news?date={day.year}-{day.month}-{day.day}"
+    assert urls == [
+        "https://www.tribunnews.com/internasional",
+        f"https://www.tribunnews.com/{index}",
+        "https://banyumas.tribunnews.com/internasional",
+        f"https://banyumas.tribunnews.com/{index}",
+    ]
+    assert len({request.url for request in make_spider(sites="all").initial_requests()}) > 100
+
+
+def test_unknown_site_and_bad_dates_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown site"):
+        make_spider(sites="www,kompas")
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        make_spider(since="20/06/2024")
+    with pytest.raises(ValueError, match="after until"):
+        make_spider(since="2024-06-30", until="2024-06-01")
+
+
+def test_backfill_window_crawls_one_daily_index_per_day_newest_first() -> None:
+    spider = make_spider(sites="jateng", since="2024-06-01", until="2024-06-03")
+    assert start_urls(spider) == [
+        "https://jateng.tribunnews.com/index-news?date=2024-6-3",
+        "https://jateng.tribunnews.com/index-news?date=2024-6-2",
+        "https://jateng.tribunnews.com/index-news?date=2024-6-1",
+    ]
+
+
+def test_start_urls_are_routed_by_shape() -> None:
+    spider = make_spider(
+        start_urls=",".join(
+            [
+                "https://m.tribunnews.com/amp/nasional/2020/07/22/slug?utm_source=x",
+                "https://www.tribunnews.com/index-news?date=2021-5-1",
+                "https://banyumas.tribunnews.com/",
+                "https://www.tribunnews.com/tag/pemilu",
+                "https://www.kompas.com/read/2024/01/01/x",
+            ]
+        )
+    )
+    requests = list(spider.initial_requests())
+    assert [(r.url, r.meta["tribun_page_type"], r.callback) for r in requests] == [
+        ("https://www.tribunnews.com/nasional/2020/07/22/slug", "article", spider.parse_article),
+        ("https://www.tribunnews.com/index-news?date=2021-5-1", "index", spider.parse_listing),
+        ("https://banyumas.tribunnews.com/", "home", spider.parse_listing),
+    ]
+    assert requests[0].priority == PRIORITY_ARTICLE > requests[1].priority == PRIORITY_LISTING
+    assert spider.crawler.stats.get_value("tribun/start_urls/rejected") == 2
+
+
+def test_daily_index_yields_its_articles_then_its_next_page() -> None:
+    spider = make_spider()
+    url = "https://www.tribunnews.com/index-news?date=2024-6-20"
+    response = fixture_response("listings", "www-index-news-2024-6-20", url, spider.listing_request(url, priority=0))
+    requests = list(spider.parse_listing(response))
+    articles = [r for r in requests if r.meta["tribun_page_type"] == "article"]
+    listings = [r for r in requests if r.meta["tribun_page_type"] == "index"]
+    assert articles
+    assert all(r.meta["related_depth"] == 0 for r in articles)
+    assert [r.url for r in listings] == ["https://www.tribunnews.com/index-news?date=2024-6-20&page=2"]
+    assert listings[0].meta["listing_pages"] == 2
+
+
+def test_listing_is_not_paged_past_since_nor_past_the_page_limit() -> None:
+    url = "https://www.tribunnews.com/index-news?date=2024-6-20"
+    past_since = make_spider(since="2024-06-21")
+    request = past_since.listing_request(url, priority=0)
+    response = fixture_response("listings", "www-index-news-2024-6-20", url, request)
+    requests = list(past_since.parse_listing(response))
+    # Every entry of 20 June is older than the window: no article and no next page.
+    assert requests == []
+    assert past_since.crawler.stats.get_value("tribun/skipped/out_of_window") > 0
+
+    limited = make_spider({"TRIBUN_MAX_LISTING_PAGES": 1})
+    request = limited.listing_request(url, priority=0)
+    response = fixture_response("listings", "www-index-news-2024-6-20", url, request)
+    assert not [r for r in limited.parse_listing(response) if r.meta["tribun_page_type"] == "index"]
+
+
+@pytest.mark.parametrize(("depth_setting", "reached_from", "followed"), [(2, 0, True), (2, 1, True), (2, 2, False)])
+def test_related_links_are_followed_up_to_the_depth_setting(
+    depth_setting: int, reached_from: int, followed: bool
+) -> None:
+    spider = make_spider({"TRIBUN_RELATED_DEPTH": depth_setting})
+    url = "https://makassar.tribunnews.com/makassar/847221/pemkot-makassar-uji-coba-bus-listrik-rute-pantai-losari-bandara-sultan-hasanuddin"
+    request = spider.article_request(url, depth=reached_from, priority=PRIORITY_ARTICLE)
+    response = fixture_response("articles", "makassar_2025_id_wita", url, request)
+    page = ArticlePage(response)
+    requests = list(spider.related_requests(page, response))
+    assert bool(requests) is followed
+    assert [r.url for r in requests] == (page.relatedUrls() if followed else [])
+    assert all(r.meta["related_depth"] == reached_from + 1 for r in requests)
+
+
+def test_window_is_judged_on_the_day_the_site_printed() -> None:
+    spider = make_spider(since="2024-06-20", until="2024-06-20")
+    # 00:30 WIB on 20 June is still 19 June in UTC: the site's own day decides.
+    assert spider.in_window(datetime.fromisoformat("2024-06-20T00:30:00+07:00"))
+    assert not spider.in_window(datetime.fromisoformat("2024-06-21T00:30:00+07:00"))
+    assert spider.index_days() == [date(2024, 6, 20)]
