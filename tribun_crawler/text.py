@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _WS = re.compile(r"\s+")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 
 #: Lines that are links to other stories, not body text ("Baca juga:", "Baca:", "BACA JUGA"). A bare "Baca"
 #: needs its colon: "Bacaan doa …" and "Baca selengkapnya …" paragraphs are body text.
@@ -61,3 +62,8 @@ def is_credit_line(line: str) -> bool:
 
 def is_reporter_line(line: str) -> bool:
     return bool(REPORTER_LINE.match(line))
+
+
+def urls_in_text(text: str) -> list[str]:
+    """The http(s) URLs written out in a line of text (a syndication footer names its original this way)."""
+    return _URL_IN_TEXT.findall(text)

@@ -62,8 +62,8 @@ _SECTION = re.compile(rf"^/{_SEGMENT}(?:/{_SEGMENT})?$")
 _AMP_PREFIX = re.compile(r"^/amp(?=/)")
 _FILE_SUFFIX = re.compile(r"\.(?:xml|json|php|js|css|jpe?g|png|gif|webp|svg|pdf|mp4|ico|txt)$", re.I)
 
-#: Query parameters that never change which article a URL points to.
-_TRACKING_PARAM = re.compile(r"^(?:utm_.*|_ga|_gl|fbclid|gclid|page)$", re.I)
+#: Query parameters that only track the visitor: they never change which page a URL points to.
+TRACKING_PARAM = re.compile(r"^(?:utm_.*|_ga|_gl|fbclid|gclid)$", re.I)
 
 
 def _path(url: str) -> str:
@@ -126,10 +126,14 @@ def canonical_article_url(url: str) -> str:
 
 def canonical_listing_url(url: str) -> str:
     """A listing URL with tracking parameters removed and parameters sorted (``date`` and ``page`` kept)."""
-    site_url = canonical_site_url(url)
-    parts = urlsplit(site_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() == "page" or not _TRACKING_PARAM.match(k)]
-    return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")))
+    return without_tracking(canonical_site_url(url), keep_blank_values=False)
+
+
+def without_tracking(url: str, *, keep_blank_values: bool = True) -> str:
+    """``url`` canonicalised by w3lib, without tracking parameters (``utm_*``, ``_ga``, …) and fragment."""
+    parts = urlsplit(canonicalize_url(url))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values) if not TRACKING_PARAM.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 def article_id_from_url(url: str) -> str | None:

@@ -29,6 +29,7 @@ from tribun_crawler.text import (
     is_related_line,
     is_reporter_line,
     is_syndication_line,
+    urls_in_text,
 )
 from tribun_crawler.urls import (
     PageType,
@@ -55,7 +56,6 @@ _DESCRIPTION_SUFFIX = re.compile(r"\s*[-\u2013\u2014|]\s*Halaman\s+(?:all|\d+)\s
 _ALL_PAGES_TITLE = re.compile(r"\bHalaman\s+all\b", re.I)
 _RELATED_HEADING = re.compile(r"^(?:berita|artikel)\s+(?:terkait|rekomendasi)\W*$", re.I)
 _CREDIT_LABEL = re.compile(r"\b(penulis|reporter|editor)\s*:", re.I)
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 _DOMAIN_LIKE = re.compile(r"\.(?:com|co|id|net)\b", re.I)
 
 # Inside the body, none of these hold article text: links to other stories, the bullet summary, embeds, ads.
@@ -300,7 +300,7 @@ class ArticlePage:
         own = article_key(self.url())
         for line, hrefs in self._body.footers:
             # The brand in the footer may link to a homepage; the original's URL is an article link or text.
-            for candidate in [*hrefs, *_URL_IN_TEXT.findall(line)]:
+            for candidate in [*hrefs, *urls_in_text(line)]:
                 url = self.response.urljoin(candidate.rstrip(".,;)"))
                 if classify_url(url) is PageType.ARTICLE and article_key(url) != own:
                     return canonical_article_url(url)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, tzinfo
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from w3lib.url import canonicalize_url
 
 from tribun_crawler.dates import isoformat, parse_date
 from tribun_crawler.sites import SITES, WIB, site_key
@@ -28,6 +27,7 @@ from tribun_crawler.text import (
     is_related_line,
     is_reporter_line,
     is_syndication_line,
+    urls_in_text,
 )
 from tribun_crawler.urls import (
     PageType,
@@ -36,11 +36,10 @@ from tribun_crawler.urls import (
     canonical_article_url,
     canonical_listing_url,
     classify_url,
+    without_tracking,
 )
 
 _TEXT_FIELDS = ("headline", "description", "articleSection", "datePublishedRaw")
-_TRACKING_PARAM = re.compile(r"^(?:utm_.*|_ga|_gl|fbclid|gclid)$", re.I)
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -57,9 +56,7 @@ def canonical_url(url: str) -> str:
         return canonical_article_url(url)
     if page_type is not None or site_key(urlsplit(url).hostname):
         return canonical_listing_url(url)
-    parts = urlsplit(canonicalize_url(url))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAM.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return without_tracking(url)
 
 
 def _unique_casefold(values: list[str]) -> list[str]:
@@ -142,7 +139,7 @@ class NormalizePipeline:
 
     @staticmethod
     def _footer_original(line: str, own_url: str | None) -> str | None:
-        for candidate in _URL_IN_TEXT.findall(line):
+        for candidate in urls_in_text(line):
             url = candidate.rstrip(".,;)")
             if classify_url(url) is PageType.ARTICLE and (not own_url or article_key(url) != article_key(own_url)):
                 return canonical_article_url(url)
