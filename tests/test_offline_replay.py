@@ -50,5 +50,5 @@ def test_readme_demo_command_replays_the_snapshot_offline(tmp_path: Path) -> Non
             article = articles[item["url"]]
             assert item["headline"] == article.headline
             assert item["articleBody"] == "\n\n".join(article.body_paragraphs())
-            assert item["pageCount"] == article.page_count
+            assert item["pageCount"] == article.known_page_count
             assert item["datePublished"] == article.published.isoformat()

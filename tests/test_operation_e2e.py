@@ -171,7 +171,8 @@ def test_run_report_beside_the_feed_tells_what_the_run_did(tmp_path: Path, repli
             continue
         fetched = network.request_article(entry)
         if fetched is not None:
-            pages["article" if fetched[1] == "1" else "article_page"] += 1
+            # An article is asked for as ?page=all; numbered pages are the ones stitched after it.
+            pages["article" if fetched[1] == "all" else "article_page"] += 1
         elif entry["path"] == "/":
             pages["home"] += 1
         elif entry["path"].startswith("/index-news"):

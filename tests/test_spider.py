@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import project_settings_dict
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extractors.article import ArticlePage
+from tribun_crawler.middlewares.failures import page_failed
 from tribun_crawler.spiders.tribun import PRIORITY_ARTICLE, PRIORITY_LISTING, TribunSpider
 from tribun_crawler.urls import PageType, classify_url
 
@@ -86,18 +88,32 @@ def test_start_urls_are_routed_by_shape() -> None:
                 "https://www.tribunnews.com/index-news?date=2021-5-1",
                 "https://banyumas.tribunnews.com/",
                 "https://www.tribunnews.com/tag/pemilu",
-                "https://www.kompas.com/read/2024/01/01/x",
             ]
         )
     )
     requests = list(spider.initial_requests())
     assert [(r.url, r.meta["tribun_page_type"], r.callback) for r in requests] == [
-        ("https://www.tribunnews.com/nasional/2020/07/22/slug", "article", spider.parse_article),
+        ("https://www.tribunnews.com/nasional/2020/07/22/slug?page=all", "article", spider.parse_article),
         ("https://www.tribunnews.com/index-news?date=2021-5-1", "index", spider.parse_listing),
         ("https://banyumas.tribunnews.com/", "home", spider.parse_listing),
     ]
     assert requests[0].priority == PRIORITY_ARTICLE > requests[1].priority == PRIORITY_LISTING
-    assert spider.crawler.stats.get_value("tribun/start_urls/rejected") == 2
+    # On the network but never read (robots.txt disallows tag pages): skipped with a warning, counted.
+    assert spider.crawler.stats.get_value("tribun/start_urls/rejected") == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.kompas.com/read/2024/01/01/x",
+        "https://video.tribunnews.com/view/123456/cuplikan",
+        "https://tribunnews.com.example.org/nasional/7731367/slug",
+        "ftp://www.tribunnews.com/nasional/7731367/slug",
+    ],
+)
+def test_an_off_network_start_url_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="outside the Tribun network"):
+        make_spider(start_urls=f"https://www.tribunnews.com/nasional,{url}")
 
 
 def test_daily_index_yields_its_articles_then_its_next_page() -> None:
@@ -140,7 +156,8 @@ def test_related_links_are_followed_up_to_the_depth_setting(
     page = ArticlePage(response)
     requests = list(spider.related_requests(page, response))
     assert bool(requests) is followed
-    assert [r.url for r in requests] == (page.relatedUrls() if followed else [])
+    # ?page=all: a multi-page article in one request.
+    assert [r.url for r in requests] == ([f"{u}?page=all" for u in page.relatedUrls()] if followed else [])
     assert all(r.meta["related_depth"] == reached_from + 1 for r in requests)
 
 
@@ -150,3 +167,47 @@ def test_window_is_judged_on_the_day_the_site_printed() -> None:
     assert spider.in_window(datetime.fromisoformat("2024-06-20T00:30:00+07:00"))
     assert not spider.in_window(datetime.fromisoformat("2024-06-21T00:30:00+07:00"))
     assert spider.index_days() == [date(2024, 6, 20)]
+
+
+# --- Pages the spider cannot read --------------------------------------------------------------------------------
+
+
+async def collect(output: Any) -> list[Any]:
+    return [entry async for entry in output]
+
+
+def failed_pages(spider: TribunSpider) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    spider.crawler.signals.connect(lambda url, reason, **_: seen.append((url, reason)), signal=page_failed, weak=False)
+    return seen
+
+
+def test_article_pages_that_yield_no_article_are_reported_with_their_url_and_reason() -> None:
+    spider = make_spider()
+    seen = failed_pages(spider)
+    url = "https://jogja.tribunnews.com/jogja/913002/jalur-sepeda-baru-di-malioboro"
+    request = spider.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
+    pdf = Response(f"{url}?page=all", body=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", request=request)
+    head_only = HtmlResponse(
+        f"{url}?page=all",
+        body=b"<html><head><title>Jalur Sepeda Baru - TribunJogja.com</title></head></html>",
+        encoding="utf-8",
+        request=request,
+    )
+    # Neither page needs another download, so the callback runs to its end outside a crawl.
+    assert asyncio.run(collect(spider.parse_article(pdf))) == []
+    assert asyncio.run(collect(spider.parse_article(head_only))) == []
+    assert seen == [(f"{url}?page=all", "unreadable/not-html"), (f"{url}?page=all", "unreadable/no-body")]
+    stats = spider.crawler.stats
+    assert (stats.get_value("tribun/unreadable/not-html"), stats.get_value("tribun/unreadable/no-body")) == (1, 1)
+
+
+def test_a_listing_that_is_not_html_is_reported() -> None:
+    spider = make_spider()
+    seen = failed_pages(spider)
+    home = "https://jogja.tribunnews.com/"
+    image = Response(home, body=b"\xff\xd8\xff\xe0", request=spider.listing_request(home, priority=PRIORITY_LISTING))
+    assert list(spider.parse_listing(image)) == []
+    assert seen == [(home, "unreadable/not-html")]
+    # A listing is not an article read: the coverage count stays untouched.
+    assert spider.crawler.stats.get_value("tribun/unreadable/not-html") is None

@@ -8,12 +8,15 @@
   8 KiB buffer. The dedupe pipeline records an article in the state store right after that write, so a
   SIGKILL can no longer lose a line the store already claims; the next run fetches what the store lacks.
 - :func:`feed_uri_params` (``FEED_URI_PARAMS``) makes ``%(time)s`` the run's start time in UTC as
-  ``2024-06-20T12-05-00``, so ``data/%(name)s/%(time)s.jsonl`` names one file per spider run.
+  ``2024-06-20T12-05-00``, so ``data/%(name)s/%(time)s.jsonl`` names one file per spider run. Every other
+  parameter is one harmless file name (:func:`path_component`): parameters are the spider's attributes, which
+  ``-a name=…`` and any ``-a`` argument set, and ``-a name=../../etc`` must not write outside ``data/``.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +27,12 @@ from scrapy.settings import BaseSettings
 
 #: Format of ``%(time)s`` in feed URIs: sortable, and no ``:`` (not allowed in Windows file names).
 TIME_FORMAT = "%Y-%m-%dT%H-%M-%S"
+#: What would let a value written into a feed path leave its folder or change the URI: path separators (``\``
+#: on Windows), the drive colon, ``%`` (``file:`` URIs are percent-decoded: ``%2e%2e%2f``), ``?`` and ``#``, and
+#: NUL and the other control characters.
+_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\:%?#]")
+#: Longest file name written: most file systems take 255 bytes, and the template adds its own suffix.
+_MAX_NAME = 100
 
 
 class _WholeWriteFile(io.FileIO):
@@ -46,13 +55,23 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
         return _WholeWriteFile(path, "w" if self.write_mode == "wb" else "a")
 
 
+def path_component(value: str) -> str:
+    """``value`` as one file name that stays in its folder: never ``.``, ``..`` or empty, no separator."""
+    name = _NOT_IN_NAME.sub("_", value)[:_MAX_NAME]
+    return name if name.strip(".") else "_"
+
+
 def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
-    """``FEED_URI_PARAMS``: ``%(time)s`` is the crawl's start time (UTC) as ``2024-06-20T12-05-00``."""
+    """``FEED_URI_PARAMS``: ``%(time)s`` is the crawl's start time (UTC) as ``2024-06-20T12-05-00``; every other
+    parameter but a number is made one file name (:func:`path_component`)."""
+    safe = {
+        key: value if isinstance(value, int | float) else path_component(str(value)) for key, value in params.items()
+    }
     started = spider.crawler.stats.get_value("start_time")
     if not isinstance(started, datetime):
         started = datetime.now(UTC)
-    params["time"] = started.astimezone(UTC).strftime(TIME_FORMAT)
-    return params
+    safe["time"] = started.astimezone(UTC).strftime(TIME_FORMAT)
+    return safe
 
 
 class DefaultFeed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
+from weakref import WeakKeyDictionary
 
 from scrapy.utils.request import fingerprint
 
@@ -21,11 +22,22 @@ if TYPE_CHECKING:
 
 
 class TribunRequestFingerprinter:
+    def __init__(self) -> None:
+        # Scrapy asks for the fingerprint of one request several times (dupefilter, HTTP cache, scheduler); like
+        # Scrapy's own fingerprinter, remember it for as long as the request lives.
+        self._cache: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TribunRequestFingerprinter:
         return cls()
 
     def fingerprint(self, request: Request) -> bytes:
+        cached = self._cache.get(request)
+        if cached is None:
+            cached = self._cache[request] = self._fingerprint(request)
+        return cached
+
+    def _fingerprint(self, request: Request) -> bytes:
         page_type = classify_url(request.url)
         if request.method != "GET" or page_type is None:
             return fingerprint(request)

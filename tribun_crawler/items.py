@@ -55,8 +55,9 @@ class ArticleItem:
     """Lead image ``{"url", "caption"}``; the caption carries the photo credit."""
     inLanguage: str = "id"
     """Language of the article: always ``id`` (Indonesian)."""
-    pageCount: int = 1
-    """Number of pages the article spans on the site."""
+    pageCount: int | None = 1
+    """Number of pages the article spans on the site, when the pages read show it; None for an article read whole
+    from its ``?page=all`` answer, which shows no paging (the body is complete either way)."""
     relatedUrls: list[str] = field(default_factory=list)
     """Canonical URLs of related articles linked from the page ("Baca juga", "Berita Terkait", …)."""
     isAccessibleForFree: bool = True

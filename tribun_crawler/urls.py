@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -62,19 +63,31 @@ _SECTION = re.compile(rf"^/{_SEGMENT}(?:/{_SEGMENT})?$")
 _AMP_PREFIX = re.compile(r"^/amp(?=/)")
 _FILE_SUFFIX = re.compile(r"\.(?:xml|json|php|js|css|jpe?g|png|gif|webp|svg|pdf|mp4|ico|txt)$", re.I)
 
+_SLASHES = re.compile(r"/{2,}")
+# A path of unreserved characters only: w3lib's canonicalize_url would return it unchanged (no escapes to
+# normalise), so canonicalising it is skipped.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
+#: URLs remembered by the memoised functions below. Every link of a page is classified, keyed and canonicalised
+#: by the extractor, the spider, the fingerprinter and the pipelines within moments, so a small bounded cache
+#: answers most calls (benchmarks/crawl.py) while memory stays flat however long the crawl.
+URL_CACHE_SIZE = 4096
+
 #: Query parameters that only track the visitor: they never change which page a URL points to.
 TRACKING_PARAM = re.compile(r"^(?:utm_.*|_ga|_gl|fbclid|gclid)$", re.I)
 
 
 def _path(url: str) -> str:
     path = urlsplit(url).path or "/"
-    path = _AMP_PREFIX.sub("", path)
-    path = re.sub(r"/{2,}", "/", path)
+    if path.startswith("/amp/"):
+        path = _AMP_PREFIX.sub("", path)
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     if len(path) > 1:
         path = path.rstrip("/")
     return path
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def classify_url(url: str) -> PageType | None:
     """The page type a URL leads to, or None when the crawler must never request it.
 
@@ -114,16 +127,21 @@ def canonical_site_url(url: str) -> str:
     return urlunsplit(("https", host, _path(url), parts.query, ""))
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical_article_url(url: str) -> str:
     """The canonical form of an article URL: https, ``www.`` flagship, no ``/amp/``, no query, no fragment.
 
     w3lib's ``canonicalize_url`` normalises percent-encoding and case of the escape sequences, so two spellings
     of one slug collapse into one.
     """
-    parts = urlsplit(canonicalize_url(canonical_site_url(url)))
+    site_url = canonical_site_url(url)
+    parts = urlsplit(site_url)
+    if not (parts.netloc.isascii() and _PLAIN_PATH.fullmatch(parts.path)):
+        parts = urlsplit(canonicalize_url(site_url))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical_listing_url(url: str) -> str:
     """A listing URL with tracking parameters removed and parameters sorted (``date`` and ``page`` kept)."""
     return without_tracking(canonical_site_url(url), keep_blank_values=False)
@@ -142,6 +160,7 @@ def article_id_from_url(url: str) -> str | None:
     return match.group("id") if match else None
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def article_key(url: str) -> str:
     """One key per article whatever variant links to it: ``site:id`` for id URLs, else the canonical URL.
 

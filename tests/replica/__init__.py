@@ -115,13 +115,14 @@ def start_replica(
     today: date | None = None,
     log_name: str = "replica-requests.jsonl",
     redesign_since: date | None = None,
+    hostile: bool = False,
 ) -> Replica:
     """Start ``python -m tests.replica.server`` on a free port and wait for READY.
 
     ``today`` fixes the network's date (default: :func:`~tests.replica.network.default_today`); start both
     generations of an incremental test with the same ``today``. ``redesign_since`` serves the articles published
-    from that date on in a new template (``--redesign-since``). The request log and the server's stderr go to
-    ``tmp_path``.
+    from that date on in a new template (``--redesign-since``); ``hostile`` adds the hostile hosts
+    (``--hostile``, ``hostile.py``). The request log and the server's stderr go to ``tmp_path``.
     """
     day = today or default_today()
     log_path = tmp_path / log_name
@@ -144,6 +145,8 @@ def start_replica(
         command += ["--crawl-delay", f"{host}={seconds}"]
     if redesign_since is not None:
         command += ["--redesign-since", redesign_since.isoformat()]
+    if hostile:
+        command.append("--hostile")
     stderr_path = tmp_path / f"{log_path.stem}.stderr"
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)

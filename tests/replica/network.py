@@ -236,6 +236,12 @@ class Article:
     def page_count(self) -> int:
         return len(self.pages)
 
+    @property
+    def known_page_count(self) -> int | None:
+        """``pageCount`` of a crawler that asks for ``?page=all`` first: unknown (None) when that answer is the
+        whole article without paging, the page count when the site ignores it and the pages are stitched."""
+        return None if self.page_all == "ok" else self.page_count
+
     def page_paragraphs(self, page: int) -> list[str]:
         """Body text of one page (1-based), as :func:`plain_text` paragraphs, dateline included on page 1.
 
@@ -288,7 +294,8 @@ class ExpectedArticle:
     url: str
     site: str
     headline: str
-    page_count: int
+    page_count: int | None
+    """``pageCount`` a crawler reading ``?page=all`` first can know (:attr:`Article.known_page_count`)."""
     paragraph_count: int
     paragraphs: tuple[str, ...]
     date_published: str
@@ -1475,7 +1482,7 @@ def _expected(article: Article, depth: int, network: Network) -> ExpectedArticle
         url=article.url,
         site=article.site,
         headline=article.headline,
-        page_count=article.page_count,
+        page_count=article.known_page_count,
         paragraph_count=len(paragraphs),
         paragraphs=paragraphs,
         date_published=article.published.isoformat(),

@@ -8,8 +8,10 @@ renderers take the :class:`~tests.replica.network.Network` and return text; they
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
@@ -806,11 +808,84 @@ def robots_txt(site: str, crawl_delay: float | None = None) -> str:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallow)]
     if crawl_delay is not None:
         lines.append(f"Crawl-delay: {crawl_delay:g}")
-    home = home_url(site)
-    sitemaps = [f"{home}sitemap.xml"] if site == "www" else [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
     lines.append("")
-    lines += [f"Sitemap: {url}" for url in sitemaps]
+    lines += [f"Sitemap: {url}" for url in robots_sitemaps(site)]
     return "\n".join(lines) + "\n"
+
+
+def robots_sitemaps(site: str) -> list[str]:
+    """The ``Sitemap:`` lines of a site's robots.txt: its index where it has one, else its two sitemaps."""
+    home = home_url(site)
+    if site == "www" or SITEMAP_LAYOUT.get(site) == "nested":
+        return [f"{home}sitemap.xml"]
+    return [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
+
+
+# TRIBUN_SITE.md ("Listing pages") gives the flagship's /sitemap.xml, an index of per-section
+# /{section}/sitemap-news.xml and -web.xml (dash), and the regional /sitemap_news.xml and /sitemap_web.xml
+# (underscore), "sometimes nested". The replica plays one layout per regional site:
+# - flat (banyumas, and every unpopulated site): both regional files are url sets;
+# - nested (jateng): both are indexes of per-section /{section}/sitemap_news.xml and _web.xml, and robots.txt
+#   names a /sitemap.xml index of the two: an index of indexes, reachable only through robots.txt;
+# - gzip (makassar): /sitemap_web.xml is an index of per-section gzip files /{section}/sitemap_web.xml.gz. Gzip
+#   sitemaps are not documented for Tribun (sitemaps.org allows them; the crawler must read them).
+SITEMAP_LAYOUT = {"jateng": "nested", "makassar": "gzip"}
+#: The one malformed sitemap, (site, section, kind): its last entry's title holds a vertical tab, a control
+#: character XML 1.0 forbids (pasted from a word processor), so an XML parser stops there.
+MALFORMED_SITEMAP = ("www", "seleb", "news")
+
+
+@dataclass(frozen=True)
+class SitemapDocument:
+    """One sitemap file of a site: an index of other files, or the news or web sitemap of a section (or site)."""
+
+    kind: str
+    """``index``, ``news`` or ``web``."""
+    section: str | None = None
+    children: tuple[str, ...] = ()
+    """URLs an index lists."""
+    gzip: bool = False
+    """Served as a gzip file (``application/x-gzip``), not as XML."""
+
+
+def sitemap_files(site: str) -> dict[str, SitemapDocument]:
+    """Every sitemap file a site serves, by path."""
+    home = home_url(site)
+    sections = [slug for slug, _ in SECTIONS.get(site, ())]
+    if site == "www":
+        files = {f"/{s}/sitemap-{kind}.xml": SitemapDocument(kind, s) for s in sections for kind in ("news", "web")}
+        return {"/sitemap.xml": SitemapDocument("index", children=tuple(f"{home}{p[1:]}" for p in files)), **files}
+    layout = SITEMAP_LAYOUT.get(site, "flat")
+    if layout == "nested":
+        files = {f"/{s}/sitemap_{kind}.xml": SitemapDocument(kind, s) for s in sections for kind in ("news", "web")}
+        indexes = {
+            f"/sitemap_{kind}.xml": SitemapDocument(
+                "index", children=tuple(f"{home}{s}/sitemap_{kind}.xml" for s in sections)
+            )
+            for kind in ("news", "web")
+        }
+        top = SitemapDocument("index", children=tuple(f"{home}{p[1:]}" for p in indexes))
+        return {"/sitemap.xml": top, **indexes, **files}
+    if layout == "gzip":
+        files = {f"/{s}/sitemap_web.xml.gz": SitemapDocument("web", s, gzip=True) for s in sections}
+        return {
+            "/sitemap_news.xml": SitemapDocument("news"),
+            "/sitemap_web.xml": SitemapDocument("index", children=tuple(f"{home}{p[1:]}" for p in files)),
+            **files,
+        }
+    return {"/sitemap_news.xml": SitemapDocument("news"), "/sitemap_web.xml": SitemapDocument("web")}
+
+
+def render_sitemap(net: Network, site: str, file: SitemapDocument) -> bytes:
+    """The bytes a sitemap file is served as (gzip-compressed for a gzip file)."""
+    if file.kind == "index":
+        text = sitemap_index(file.children)
+    elif file.kind == "news":
+        text = news_sitemap(net, site, file.section, malformed=(site, file.section, "news") == MALFORMED_SITEMAP)
+    else:
+        text = web_sitemap(net, site, file.section)
+    body = text.encode()
+    return gzip.compress(body, mtime=0) if file.gzip else body
 
 
 def _recent(net: Network, site: str, section: str | None) -> list[Article]:
@@ -819,33 +894,33 @@ def _recent(net: Network, site: str, section: str | None) -> list[Article]:
     return [a for a in net.latest(site, section) if a.published >= since]
 
 
-def sitemap_index(site: str) -> str:
-    home = home_url(site)
-    entries = "".join(
-        f"<sitemap><loc>{home}{slug}/sitemap-{kind}.xml</loc></sitemap>\n"
-        for slug, _ in SECTIONS.get(site, ())
-        for kind in ("news", "web")
-    )
+def sitemap_index(urls: Iterable[str]) -> str:
+    entries = "".join(f"<sitemap><loc>{url}</loc></sitemap>\n" for url in urls)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n'
     )
 
 
-def news_sitemap(net: Network, site: str, section: str | None = None) -> str:
+def news_sitemap(net: Network, site: str, section: str | None = None, *, malformed: bool = False) -> str:
+    articles = _recent(net, site, section)
+
+    def title(a: Article) -> str:
+        return a.headline.replace(" ", " \v", 1) if malformed and a is articles[-1] else a.headline
+
     entries = "".join(
         f"""<url>
 <loc><![CDATA[{a.url}]]></loc>
 <news:news>
 <news:publication><news:name>{escape(a.brand)}</news:name><news:language>id</news:language></news:publication>
 <news:publication_date>{a.published.isoformat()}</news:publication_date>
-<news:title><![CDATA[{a.headline}]]></news:title>
+<news:title><![CDATA[{title(a)}]]></news:title>
 <news:keywords><![CDATA[{", ".join(a.keywords)}]]></news:keywords>
 </news:news>
 <image:image><image:loc><![CDATA[{a.image}]]></image:loc></image:image>
 </url>
 """
-        for a in _recent(net, site, section)
+        for a in articles
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

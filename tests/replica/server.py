@@ -13,9 +13,10 @@ The site behaves like the real one behind CloudFront: 403 to non-browser user ag
 ``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
 ``--redesign-since DATE`` plays a template change: articles published on or after DATE come in a new article
 template whose body div has other classes (older articles keep their era's template, as on the real site).
+``--hostile`` adds the hostile hosts of ``hostile.py`` (broken servers and pages, traps; its 403 host blocked).
 
     python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
-        [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD]
+        [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD] [--hostile]
 
 prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
 """
@@ -40,11 +41,15 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.replica import pages
 from tests.replica.network import POPULATED_SITES, SECTIONS, Network, build_network, request_variant
 from tribun_crawler.sites import SITES, WIB, site_key
+
+if TYPE_CHECKING:
+    from tests.replica.hostile import HostileReplica
 
 HERE = Path(__file__).resolve().parent
 #: Test-only certificate and key for ``*.tribunnews.com`` (self-signed, 20 years); how to regenerate them is in
@@ -82,6 +87,8 @@ class Config:
     crawl_delays: dict[str, float] = field(default_factory=dict)
     redesign_since: date | None = None
     """Articles published on or after this (local) date are served in the redesigned template."""
+    hostile: HostileReplica | None = None
+    """Serves the hostile hosts (``--hostile``)."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, entry: dict[str, object]) -> None:
@@ -148,6 +155,9 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
         return _html(200, pages.render_home(net, site, now))
     if path in ("/index-news", "/indeks") or path.startswith("/index-news/"):
         return _index(net, site, path, params)
+    sitemap = _sitemap(net, site, path)
+    if sitemap is not None:
+        return sitemap
     if site not in POPULATED_SITES:
         return None
     article = net.resolve(SITES[site].host, path)
@@ -157,9 +167,6 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
             net, article, request_variant(query), amp=path.startswith("/amp/"), redesigned=redesigned
         )
         return _html(200, text) if text is not None else None
-    xml = _sitemap(net, site, path)
-    if xml is not None:
-        return Response(200, xml.encode(), "application/xml; charset=UTF-8")
     archive = re.fullmatch(r"/(\d{4})/(\d{1,2})", path)
     if archive and site == "www" and 1 <= int(archive.group(2)) <= 12:
         year, month = int(archive.group(1)), int(archive.group(2))
@@ -183,20 +190,13 @@ def _index(net: Network, site: str, path: str, params: dict[str, str]) -> Respon
     return _html(200, pages.render_index(net, site, day, _page_number(params), section))
 
 
-def _sitemap(net: Network, site: str, path: str) -> str | None:
-    if site == "www":
-        if path == "/sitemap.xml":
-            return pages.sitemap_index(site)
-        match = re.fullmatch(r"/([a-z-]+)/sitemap-(news|web)\.xml", path)
-        if match and match.group(1) in dict(SECTIONS[site]):
-            render = pages.news_sitemap if match.group(2) == "news" else pages.web_sitemap
-            return render(net, site, match.group(1))
+def _sitemap(net: Network, site: str, path: str) -> Response | None:
+    """A sitemap file of the site (``pages.sitemap_files``: every site has them, populated or not)."""
+    file = pages.sitemap_files(site).get(path)
+    if file is None:
         return None
-    if path == "/sitemap_news.xml":
-        return pages.news_sitemap(net, site)
-    if path == "/sitemap_web.xml":
-        return pages.web_sitemap(net, site)
-    return None
+    content_type = "application/x-gzip" if file.gzip else "application/xml; charset=UTF-8"
+    return Response(200, pages.render_sitemap(net, site, file), content_type)
 
 
 class ReplicaServer(socketserver.ThreadingTCPServer):
@@ -316,6 +316,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
             )
             self._send(Response(502, b"502 Bad Gateway: host outside the Tribun network\n", "text/plain"))
             return
+        hostile = self.server.config.hostile
+        if hostile is not None and hostile.serves(host) and is_browser(user_agent):
+            hostile.serve(self, scheme, host, path, query)
+            return
         response = respond(self.server.config, host, path, query, user_agent)
         self._log(
             self.command,
@@ -410,17 +414,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="YYYY-MM-DD",
         help="serve articles published on or after this date in a new template (another body div class)",
     )
+    parser.add_argument("--hostile", action="store_true", help="also serve the hostile hosts of hostile.py")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    network = build_network(args.generation, args.today)
+    hostile = None
+    if args.hostile:
+        from tests.replica.hostile import HostileReplica
+
+        hostile = HostileReplica(network.today)
     config = Config(
-        network=build_network(args.generation, args.today),
+        network=network,
         log_path=args.log,
-        blocked=frozenset(args.block),
+        blocked=frozenset(args.block) | (hostile.blocked_hosts if hostile else frozenset()),
         crawl_delays=dict(args.crawl_delay),
         redesign_since=args.redesign_since,
+        hostile=hostile,
     )
     server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
     stop = threading.Event()

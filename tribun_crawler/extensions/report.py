@@ -36,6 +36,13 @@
     Scrapy's periodic LogStats line (every ``LOGSTATS_INTERVAL``), told in articles, with drops, duplicates,
     errors and blocked hosts. It replaces LogStats in ``EXTENSIONS`` and keeps its end-of-run rates.
 
+Failed pages. Every page the run asked for and got nothing from is reported where it failed
+(``middlewares.failures``: HTTP errors, download errors, refused redirects, pages off the network, corrupt,
+empty, truncated and unreadable pages) and, for an article whose item ValidatePipeline dropped as invalid, here
+(``invalid/<reason>``). The report lists them under ``failed``: every reason with its count, and the pages with
+their URL, reason and detail, at most ``TRIBUN_REPORT_FAILED_PAGES`` per reason (the rest only counted under
+``omitted``), so a run that meets thousands of errors still writes a small report.
+
 The JSON report (keys are stable; counters absent from the run are empty objects or 0)::
 
     {"spider", "started", "finished", "finish_reason", "exit_code", "problems": [str],
@@ -43,6 +50,8 @@ The JSON report (keys are stable; counters absent from the run are empty objects
      "duplicates": {"<kind>": n}, "skipped": {"<reason>": n}, "blocked_hosts": {"<host>": blocks},
      "block_dropped": {"<host>": requests}, "errors": {"<kind>": n},
      "coverage": {"<field>": share of articles read 0..1}, "emitted_coverage": {"<field>": share of emitted 0..1},
+     "failed": {"total", "reasons": {"<reason>": n}, "pages": [{"url", "reason", "detail", "page_type"}],
+                "omitted": {"<reason>": n}},
      "stats": {all Scrapy stats}}
 """
 
@@ -50,22 +59,25 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import fields
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
-from tribun_crawler.feeds import TIME_FORMAT
+from tribun_crawler.feeds import TIME_FORMAT, path_component
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.middlewares.coverage import ITEMS as READ_ITEMS
 from tribun_crawler.middlewares.coverage import PREFIX as READ_FIELDS
 from tribun_crawler.middlewares.coverage import filled_fields
+from tribun_crawler.middlewares.failures import page_failed, report_failed_page
 from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
 
 if TYPE_CHECKING:
@@ -125,6 +137,32 @@ def shares(counts: dict[str, int], total: int) -> dict[str, float]:
     return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
 
 
+@dataclass
+class FailedPages:
+    """The failed pages of a run: counts per reason, and the pages, at most ``per_reason`` of each reason."""
+
+    per_reason: int
+    counts: Counter[str] = field(default_factory=Counter)
+    pages: list[dict[str, str | None]] = field(default_factory=list)
+
+    def add(self, url: str, reason: str, detail: str = "", page_type: str | None = None) -> None:
+        self.counts[reason] += 1
+        if self.counts[reason] <= self.per_reason:
+            self.pages.append({"url": url, "reason": reason, "detail": detail or None, "page_type": page_type})
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "total": sum(self.counts.values()),
+            "reasons": dict(sorted(self.counts.items())),
+            "pages": list(self.pages),
+            "omitted": {
+                reason: count - self.per_reason
+                for reason, count in sorted(self.counts.items())
+                if count > self.per_reason
+            },
+        }
+
+
 def local_feed_paths(crawler: Crawler) -> list[Path]:
     """Files the run's local file feeds are written to (stdout, S3, FTP … feeds are not local)."""
     exporter = crawler.get_extension(FeedExporter)
@@ -165,6 +203,7 @@ class RunReport:
             "TRIBUN_COVERAGE_FIELDS", ["headline", "articleBody", "datePublished"]
         )
         self.coverage_min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS", 10)
+        self.failed = FailedPages(per_reason=max(0, settings.getint("TRIBUN_REPORT_FAILED_PAGES", 100)))
         self.exit_code: int | None = None
         """Set when the spider closes; None until then."""
         self.report: dict[str, Any] | None = None
@@ -174,12 +213,24 @@ class RunReport:
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(extension.page_failed, signal=page_failed)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         for name in filled_fields(item):
             self.stats.inc_value(f"{EMITTED_FIELDS}{name}")
+
+    def page_failed(self, url: str, reason: str, detail: str = "", page_type: str | None = None) -> None:
+        self.failed.add(url, reason, detail, page_type)
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        """An article dropped as invalid is a failed page (ValidatePipeline's message starts with its reason)."""
+        reason = str(exception).split(":", 1)[0]
+        if reason in INVALID_REASONS:
+            url = ItemAdapter(item).get("url") or getattr(response, "url", None) or "<no url>"
+            report_failed_page(self.crawler, str(url), f"invalid/{reason}", str(exception), "article")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.report = self.build(spider, reason)
@@ -215,6 +266,7 @@ class RunReport:
             "errors": error_counts(stats),
             "coverage": shares(stats_under(stats, READ_FIELDS), read),
             "emitted_coverage": shares(stats_under(stats, EMITTED_FIELDS), articles),
+            "failed": self.failed.summary(),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
         codes = self.problems(report, unreadable)
@@ -271,7 +323,8 @@ class RunReport:
         paths = [report_path_for_feed(feed) for feed in local_feed_paths(self.crawler)]
         if self.report_path_template:
             start = self.stats.get_value("start_time") or datetime.now(UTC)
-            params = {"name": spider.name, "time": start.astimezone(UTC).strftime(TIME_FORMAT)}
+            # -a name=… sets the spider's name: one file name, never a way out of the report's folder.
+            params = {"name": path_component(spider.name), "time": start.astimezone(UTC).strftime(TIME_FORMAT)}
             paths.append(Path(self.report_path_template % params))
         return list(dict.fromkeys(paths))
 
@@ -300,6 +353,7 @@ class RunReport:
             f"  skipped: {_counts(report['skipped'])}",
             f"  blocked hosts: {_counts(report['blocked_hosts'])}",
             f"  errors: {_counts(report['errors'])}",
+            f"  failed pages: {_counts({'total': report['failed']['total'], **report['failed']['reasons']})}",
             f"  coverage of {report['articles_read']} articles read: "
             + (
                 ", ".join(f"{name} {share:.0%}" for name, share in report["coverage"].items())

@@ -8,7 +8,7 @@ every method lists its sources in the order it trusts them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
@@ -19,6 +19,7 @@ from scrapy.http import TextResponse
 
 from tribun_crawler.dates import isoformat, parse_date
 from tribun_crawler.extractors import jsonld
+from tribun_crawler.extractors.safe import absolute_url, base_url, selector, usable_date
 from tribun_crawler.items import ArticleItem, Image, Link, Person
 from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import (
@@ -65,6 +66,9 @@ _SKIPPED_CLASSES = frozenset({"baca", "summary-article", "ads-placeholder"})
 _AD_ID = re.compile(r"^(?:div-|div_|gpt-|ads?[-_]|google_ads)", re.I)
 _AD_CLASS = re.compile(r"^(?:ads?|adsbygoogle)$|^ads?[-_]|[-_]ads?$|[-_]ads?[-_]", re.I)
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3"})
+#: Articles span 2 to 5 pages. Paging that names more is broken or hostile, and the spider would queue a request
+#: for every page it names ("Halaman 1/99999999999").
+_MAX_PAGES = 50
 
 
 @dataclass
@@ -90,6 +94,8 @@ class ArticlePage:
 
     def __init__(self, response: TextResponse, downloaded_at: datetime | None = None):
         self.response = response
+        self.selector = selector(response)
+        self._base_url = base_url(response)
         self.downloaded_at = downloaded_at
         key = site_key(urlsplit(response.url).hostname)
         self._response_site = key
@@ -109,9 +115,10 @@ class ArticlePage:
             self._meta("og:url"),
         ):
             if candidate:
-                absolute = self.response.urljoin(candidate)
+                absolute = self._absolute_url(candidate)
                 if (
-                    classify_url(absolute) is PageType.ARTICLE
+                    absolute is not None
+                    and classify_url(absolute) is PageType.ARTICLE
                     and site_key(urlsplit(absolute).hostname) == self._response_site
                 ):
                     return canonical_article_url(absolute)
@@ -217,14 +224,14 @@ class ArticlePage:
         if not isinstance(elements, list):
             return []
         entries = [e for e in elements if isinstance(e, dict)]
-        entries.sort(key=lambda e: int(e["position"]) if str(e.get("position", "")).isdigit() else 0)
+        entries.sort(key=_position)
         crumbs: list[Link] = []
         for entry in entries:
             item = entry.get("item")
             name = jsonld.text(entry.get("name")) or (jsonld.text(item) if isinstance(item, dict) else None)
             url = jsonld.url(item) or jsonld.url(entry.get("url"))
             if name:
-                crumbs.append({"name": name, "url": self.response.urljoin(url) if url else None})
+                crumbs.append({"name": name, "url": self._absolute_url(url) if url else None})
         return crumbs
 
     def keywords(self) -> list[str]:
@@ -247,13 +254,14 @@ class ArticlePage:
             or self._attr('//*[@id="artimg"]//a[has-class("glightbox")]/@href')
             or self._attr('//*[@id="artimg"]//img[has-class("imgfull")]/@src')
         )
-        if not url:
+        absolute = self._absolute_url(url) if url else None
+        if not absolute:
             return None
         first = ld_image[0] if isinstance(ld_image, list) and ld_image else ld_image
         caption = (jsonld.text(first.get("caption")) if isinstance(first, dict) else None) or self._text(
             '//*[@id="artimg"]//div[has-class("f12", "grey2")]'
         )
-        return {"url": self.response.urljoin(url.strip()), "caption": caption}
+        return {"url": absolute, "caption": caption}
 
     def inLanguage(self) -> str:
         language = jsonld.text(self._ld.get("inLanguage")) or self._attr("/html/@lang") or "id"
@@ -265,24 +273,24 @@ class ArticlePage:
         total = self._text('//span[has-class("total-page")]')  # "Halaman 1/2"
         match = re.search(r"(\d+)\s*/\s*(\d+)", total or "")
         if match:
-            counts.append(int(match.group(2)))
+            counts.append(_small_number(match.group(2)) or 1)
         own = article_key(self.url())
-        for anchor in self.response.xpath(
+        for anchor in self.selector.xpath(
             f'//a[starts-with(@rel, "page-")] | {_ARTICLE}//div[has-class("paging")]//a[@href]'
         ):
-            url = self.response.urljoin(anchor.attrib.get("href", ""))
-            if article_key(url) != own:
+            url = self._absolute_url(anchor.attrib.get("href", ""))
+            if url is None or article_key(url) != own:
                 continue
-            number = re.fullmatch(r"page-(\d+)", anchor.attrib.get("rel", "")) or re.fullmatch(
-                r"(\d+)", dict(parse_qsl(urlsplit(url).query)).get("page", "")
-            )
+            rel = anchor.attrib.get("rel", "")
+            number = _small_number(rel.removeprefix("page-")) if rel.startswith("page-") else None
+            number = number or _small_number(dict(parse_qsl(urlsplit(url).query)).get("page", ""))
             if number:
-                counts.append(int(number.group(1)))
-        return max(counts)
+                counts.append(number)
+        return min(max(counts), _MAX_PAGES)
 
     def relatedUrls(self) -> list[str]:
         hrefs = [*self._body.related_hrefs, *self._related_block_hrefs()]
-        return _related_articles(hrefs, self.response.urljoin, exclude=self.url())
+        return _related_articles(hrefs, self._absolute_url, exclude=self.url())
 
     def isAccessibleForFree(self) -> bool:
         free = jsonld.boolean(self._ld.get("isAccessibleForFree"))
@@ -301,8 +309,8 @@ class ArticlePage:
         for line, hrefs in self._body.footers:
             # The brand in the footer may link to a homepage; the original's URL is an article link or text.
             for candidate in [*hrefs, *urls_in_text(line)]:
-                url = self.response.urljoin(candidate.rstrip(".,;)"))
-                if classify_url(url) is PageType.ARTICLE and article_key(url) != own:
+                url = self._absolute_url(candidate.rstrip(".,;)"))
+                if url is not None and classify_url(url) is PageType.ARTICLE and article_key(url) != own:
                     return canonical_article_url(url)
         return None
 
@@ -353,7 +361,7 @@ class ArticlePage:
             mainImage=self.mainImage(),
             inLanguage=self.inLanguage(),
             pageCount=self.pageCount(),
-            relatedUrls=_related_articles(related_hrefs, self.response.urljoin, exclude=self.url()),
+            relatedUrls=_related_articles(related_hrefs, self._absolute_url, exclude=self.url()),
             isAccessibleForFree=self.isAccessibleForFree(),
             dateDownloaded=self.dateDownloaded(),
             isBasedOn=self.isBasedOn(),
@@ -363,7 +371,7 @@ class ArticlePage:
 
     @cached_property
     def _ld_nodes(self) -> list[dict[str, Any]]:
-        return jsonld.nodes(self.response.xpath('//script[@type="application/ld+json"]'))
+        return jsonld.nodes(self.selector.xpath('//script[@type="application/ld+json"]'))
 
     @cached_property
     def _ld(self) -> dict[str, Any]:
@@ -374,21 +382,21 @@ class ArticlePage:
         return self._attr(f'//meta[@property="{name}" or @name="{name}"]/@content')
 
     def _attr(self, xpath: str) -> str | None:
-        value = self.response.xpath(xpath).get()
+        value = self.selector.xpath(xpath).get()
         return value.strip() if value and value.strip() else None
 
     def _text(self, xpath: str) -> str | None:
-        nodes = self.response.xpath(xpath)
+        nodes = self.selector.xpath(xpath)
         if not nodes:
             return None
         return clean_text(" ".join(nodes[0].xpath(".//text()").getall())) or None
 
     def _texts(self, xpath: str) -> list[str]:
-        return [clean_text(" ".join(node.xpath(".//text()").getall())) for node in self.response.xpath(xpath)]
+        return [clean_text(" ".join(node.xpath(".//text()").getall())) for node in self.selector.xpath(xpath)]
 
     def _date(self, *candidates: str | None) -> str | None:
         for candidate in candidates:
-            value = parse_date(candidate, self._tz)
+            value = usable_date(parse_date(candidate, self._tz))
             if value is not None:
                 # One zone per site: JSON-LD, meta tags and the visible date may print different offsets.
                 return isoformat(value.astimezone(self._tz))
@@ -396,7 +404,7 @@ class ArticlePage:
 
     def _ld_people(self, prop: str) -> list[Person]:
         return [
-            {"name": clean_person_name(name), "url": self.response.urljoin(url) if url else None}
+            {"name": clean_person_name(name), "url": self._absolute_url(url) if url else None}
             for name, url, types in jsonld.people(self._ld.get(prop))
             if not any(t.endswith("Organization") for t in types) and _is_person_name(clean_person_name(name))
         ]
@@ -413,16 +421,16 @@ class ArticlePage:
         """Writers and editors from the credit block: div#penulis/div#editor (≤2024), h5#penulis (2025)."""
         credits = _Credits()
         for element_id, label in (("penulis", "author"), ("editor", "editor")):
-            found = self.response.xpath(f'//*[@id="{element_id}"]')
+            found = self.selector.xpath(f'//*[@id="{element_id}"]')
             if found:
-                people = _labelled_people(found[0].root, label, self.response.urljoin)
+                people = _labelled_people(found[0].root, label, self._absolute_url)
                 credits.authors.extend(p for p in people["author"] if p not in credits.authors)
                 credits.editors.extend(p for p in people["editor"] if p not in credits.editors)
         return credits
 
     @cached_property
     def _body(self) -> _Body:
-        found = self.response.xpath(_BODY)
+        found = self.selector.xpath(_BODY)
         body = _Body()
         if found:
             _read_body(found[0].root, body)
@@ -434,9 +442,9 @@ class ArticlePage:
         Their class names differ by era and are undocumented, so a block is found by its heading text and is
         the nearest ancestor of the heading that holds article links.
         """
-        bodies = self.response.xpath(_BODY)
+        bodies = self.selector.xpath(_BODY)
         scope = "following::*" if bodies else "//*"
-        origin = bodies[0] if bodies else self.response
+        origin = bodies[0] if bodies else self.selector
         stops: set[Any] = set(bodies[0].root.iterancestors()) if bodies else set()
         hrefs: list[str] = []
         for heading in origin.xpath(
@@ -459,7 +467,11 @@ class ArticlePage:
         return []
 
     def _is_article_href(self, href: str) -> bool:
-        return classify_url(self.response.urljoin(href)) is PageType.ARTICLE
+        url = self._absolute_url(href)
+        return url is not None and classify_url(url) is PageType.ARTICLE
+
+    def _absolute_url(self, href: str) -> str | None:
+        return absolute_url(self._base_url, href)
 
     def _section_from_url(self) -> str | None:
         """The hub an id URL or www date URL lives under (/nasional/…), named as the page's menu names it."""
@@ -481,6 +493,21 @@ def _without_title_suffixes(title: str | None) -> str:
         if shorter == title:
             return title
         title = shorter
+
+
+def _position(entry: dict[str, Any]) -> int:
+    """A breadcrumb entry's ``position``, 0 when it is not a number."""
+    return _small_number(str(entry.get("position", ""))) or 0
+
+
+def _small_number(text: str) -> int | None:
+    """A page number or position as pages print it, else None.
+
+    Only ASCII digits, at most 9 of them: ``isdigit()`` alone takes "²", which ``int()`` refuses, and ``int()``
+    refuses more than 4,300 digits.
+    """
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -508,13 +535,13 @@ def _with_urls(people: list[Person], known: list[Person]) -> list[Person]:
     return [{"name": p["name"], "url": p["url"] or urls.get(p["name"].lower())} for p in people]
 
 
-def _related_articles(hrefs: Iterable[str], urljoin: Any, exclude: str) -> list[str]:
+def _related_articles(hrefs: Iterable[str], urljoin: Callable[[str], str | None], exclude: str) -> list[str]:
     """Canonical article URLs of ``hrefs``, one per article, in order, without the article itself."""
     seen = {article_key(exclude)}
     result = []
     for href in hrefs:
-        url = urljoin(href.strip())
-        if classify_url(url) is not PageType.ARTICLE:
+        url = urljoin(href)
+        if url is None or classify_url(url) is not PageType.ARTICLE:
             continue
         key = article_key(url)
         if key not in seen:
@@ -604,7 +631,7 @@ def _paragraph_elements(element: Any) -> Iterator[tuple[Any, bool]]:
             yield from _paragraph_elements(child)
 
 
-def _labelled_people(element: Any, label: str, urljoin: Any) -> dict[str, list[Person]]:
+def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | None]) -> dict[str, list[Person]]:
     """People of a credit block, by the label ("Penulis:", "Editor:") written in front of them."""
     people: dict[str, list[Person]] = {"author": [], "editor": []}
 

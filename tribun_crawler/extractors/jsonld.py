@@ -9,6 +9,7 @@ meta tags.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,8 @@ from w3lib.html import replace_entities
 from tribun_crawler.text import clean_text
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"})
+# A \uD800-\uDFFF escape: JSON may spell half a surrogate pair alone, which json.loads keeps as is.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def nodes(scripts: SelectorList) -> list[dict[str, Any]]:
@@ -32,8 +35,21 @@ def nodes(scripts: SelectorList) -> list[dict[str, Any]]:
             data = json.loads(text, strict=False)
         except json.JSONDecodeError:
             continue
+        if _SURROGATE_ESCAPE.search(text):
+            data = _without_lone_surrogates(data)
         found.extend(_objects(data))
     return found
+
+
+def _without_lone_surrogates(data: Any) -> Any:
+    """``data`` with every lone surrogate in its strings replaced by U+FFFD: no UTF-8 feed can hold one."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(data, list):
+        return [_without_lone_surrogates(value) for value in data]
+    if isinstance(data, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(value) for key, value in data.items()}
+    return data
 
 
 def _objects(data: Any) -> Iterator[dict[str, Any]]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from tribun_crawler.dates import parse_date
+from tribun_crawler.extractors.safe import absolute_url, base_url, selector, usable_date
 from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import clean_text
 from tribun_crawler.urls import PageType, article_key, canonical_listing_url, classify_url
@@ -78,6 +79,8 @@ class ListingPage:
 
     def __init__(self, response: TextResponse):
         self.response = response
+        self.selector = selector(response)
+        self._base_url = base_url(response)
         parts = urlsplit(response.url)
         # Thumbnail hrefs are relative without a leading slash ("2024/01/23/slug") yet mean the site root,
         # whatever the listing's own path is.
@@ -88,7 +91,7 @@ class ListingPage:
     def articleEntries(self) -> list[ListingEntry]:
         """Article links of the listing in page order, one entry per article (by ``urls.article_key``)."""
         links_by_key: dict[str, list[_Link]] = {}
-        for card in self.response.xpath(_CARDS):
+        for card in self.selector.xpath(_CARDS):
             for link in self._card_article_links(card):
                 links_by_key.setdefault(link.key, []).append(link)
         return [self._merged_entry(links) for links in links_by_key.values()]
@@ -102,8 +105,10 @@ class ListingPage:
         last = _INDEX_LAST_PAGE if page_type is PageType.INDEX else None
         site = site_key(urlsplit(self.response.url).hostname)
         urls: dict[str, tuple[int, str]] = {}
-        for href in self.response.xpath(_PAGING_LINKS).xpath("@href").getall():
-            url = self.response.urljoin(href.strip())
+        for href in self.selector.xpath(_PAGING_LINKS).xpath("@href").getall():
+            url = absolute_url(self._base_url, href)
+            if url is None:
+                continue
             page = _page_number(url)
             if (
                 classify_url(url) is page_type
@@ -125,14 +130,14 @@ class ListingPage:
         links = []
         for anchor in card.xpath(_CARD_LINKS):
             url = self.url(anchor)
-            if classify_url(url) is not PageType.ARTICLE:
+            if url is None or classify_url(url) is not PageType.ARTICLE:
                 continue
             in_heading = bool(anchor.xpath("ancestor::*[self::h1 or self::h2 or self::h3]"))
             links.append(_Link(article_key(url), url, self.title(anchor, in_heading), published, in_heading))
         return links
 
-    def url(self, anchor: Selector) -> str:
-        return urljoin(self.site_root, (anchor.attrib.get("href") or "").strip())
+    def url(self, anchor: Selector) -> str | None:
+        return absolute_url(self.site_root, anchor.attrib.get("href") or "")
 
     def title(self, anchor: Selector, in_heading: bool) -> str | None:
         # A heading link's text is the title shown to readers; a thumbnail link only has its title attribute.
@@ -146,7 +151,7 @@ class ListingPage:
         for time in times:
             text = clean_text(" ".join(time.xpath(".//text()").getall()))
             for candidate in (time.attrib.get("title"), time.attrib.get("datetime"), text):
-                value = parse_date(candidate, self.tz)
+                value = usable_date(parse_date(candidate, self.tz))
                 if value is not None:
                     return value
         return None
@@ -167,4 +172,6 @@ def _page_number(url: str) -> int | None:
     value = dict(parse_qsl(urlsplit(url).query)).get("page")
     if value is None:
         return 1
-    return int(value) if value.strip().isdigit() else None
+    value = value.strip()
+    # isdigit() alone also takes "²", which int() refuses, and int() refuses more than 4,300 digits.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None

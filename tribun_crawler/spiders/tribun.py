@@ -1,27 +1,37 @@
 """The ``tribun`` spider: the crawl strategy for the Tribun network, and nothing else.
 
-What to request (section hubs, daily indexes, articles and their related articles), in what order (articles
-before more listing pages), and when to stop (date window, related depth, listing page limit). Reading pages
-is the extractors' job; cleaning, validating and deduplicating items is the pipelines'.
+What to request (section hubs, daily indexes, sitemaps, articles and their related articles), in what order
+(articles before more listing pages), and when to stop (date window, related depth, listing page limit,
+sitemap nesting, what the state store already has). Reading pages is the extractors' job; cleaning, validating
+and deduplicating items is the pipelines'.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from tribun_crawler.dates import isoformat
 from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.extractors.listing import ListingPage
+from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
 from tribun_crawler.items import ArticleItem
-from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, parse_site_keys
+from tribun_crawler.middlewares.failures import report_failed_page, requested_url
+from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
+from tribun_crawler.state import StateStore, open_store
+from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 from tribun_crawler.urls import PageType, canonical_article_url, canonical_listing_url, classify_url, with_page
 
 logger = logging.getLogger(__name__)
@@ -31,6 +41,18 @@ PRIORITY_ARTICLE = 100
 PRIORITY_RELATED = 90
 PRIORITY_LISTING = 0
 PRIORITY_LISTING_NEXT = -10
+PRIORITY_SITEMAP = 0
+
+#: Ways to find articles (``-a discover=``): section hubs or homepages, daily indexes, sitemaps.
+DISCOVERY_MODES = ("sections", "index", "sitemaps")
+#: What a run discovers from when ``discover`` is not given: the hubs and the daily index, as before sitemaps.
+DEFAULT_DISCOVERY = ("sections", "index")
+#: Sitemap indexes are followed this many levels below a start sitemap (Tribun nests at most two), so a chain
+#: of indexes, however it is built, ends.
+MAX_SITEMAP_DEPTH = 3
+#: Request meta of an article found in a sitemap: the sitemap's publication date and keywords, which fill the
+#: item's ``datePublished``/``keywords`` only where the page lacks them.
+SITEMAP_META = "tribun_sitemap"
 
 
 def _split(value: str | None) -> list[str]:
@@ -50,13 +72,48 @@ def _is_true(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _asks_for_all_pages(url: str) -> bool:
+    """True for a ``?page=all`` URL: when its answer still shows paging, the site ignored it (some pages do)."""
+    return any(key == "page" and value.lower() == "all" for key, value in parse_qsl(urlsplit(url).query))
+
+
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def _parse_discovery(value: str | None) -> tuple[str, ...]:
+    modes = [mode.lower() for mode in _split(value)]
+    unknown = [mode for mode in modes if mode not in DISCOVERY_MODES]
+    if unknown:
+        raise ValueError(
+            f"discover must be one or more of {', '.join(DISCOVERY_MODES)} (comma-separated), "
+            f"got {', '.join(map(repr, unknown))}"
+        )
+    return tuple(dict.fromkeys(modes)) or DEFAULT_DISCOVERY
+
+
+def _refuse_off_network(urls: Iterable[str]) -> None:
+    """Raise on a start URL outside the network: the crawl must not start rather than skip it quietly."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+            raise ValueError(
+                f"start URL {url!r} is outside the Tribun network: only www.tribunnews.com and the regional "
+                "{sub}.tribunnews.com sites of tribun_crawler/sites.py are crawled"
+            )
 
 
 def index_url(host: str, day: date) -> str:
     """The daily index of ``host`` for ``day``; the site writes the date without zero padding."""
     return f"https://{host}/index-news?date={day.year}-{day.month}-{day.day}"
+
+
+def sitemap_start_urls(key: str) -> list[str]:
+    """Where a site's sitemaps start: the flagship's index, the regional news and web sitemaps (or indexes)."""
+    home = SITES[key].home
+    if key == "www":
+        return [f"{home}sitemap.xml"]
+    return [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
 
 
 class TribunSpider(scrapy.Spider):
@@ -69,8 +126,13 @@ class TribunSpider(scrapy.Spider):
     ``sections``
         Comma-separated section hubs to crawl on each site (``internasional,nasional``); default: the flagship's
         main hubs on ``www``, the homepage on regional sites.
+    ``discover``
+        Comma-separated ways to find articles on each site: ``sections`` (section hubs, or the homepage),
+        ``index`` (the daily index of today, or of every day of the window), ``sitemaps`` (the site's sitemaps,
+        its robots.txt ``Sitemap:`` lines included); default ``sections,index``.
     ``start_urls``
         Comma-separated URLs to start from instead: homepages, section hubs, daily index pages or articles.
+        A URL outside the network is refused (ValueError: the crawl does not start).
     ``since``, ``until``
         Date window (``YYYY-MM-DD``, inclusive): only articles published in it are emitted or followed, and the
         daily index pages of those dates are crawled (backfill). ``until`` defaults to today.
@@ -85,6 +147,7 @@ class TribunSpider(scrapy.Spider):
         *,
         sites: str | None = None,
         sections: str | None = None,
+        discover: str | None = None,
         start_urls: str | None = None,
         since: str | None = None,
         until: str | None = None,
@@ -94,12 +157,32 @@ class TribunSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.site_keys = parse_site_keys(sites)
         self.sections = _split(sections)
+        self.discover = _parse_discovery(discover)
         self.start_urls = _split(start_urls)
+        if self.start_urls and discover:
+            raise ValueError("start_urls replaces discovery: give either start_urls or discover, not both")
+        _refuse_off_network(self.start_urls)
         self.since = _parse_day(since, "since")
         self.until = _parse_day(until, "until")
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
         self.reset_state = _is_true(reset_state)
+        self._state: StateStore | None = None
+        # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
+        self.started_ms = now_ms()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # robots.txt is fetched once per host by Scrapy's RobotsTxtMiddleware; its Sitemap: lines are read from
+        # that same response rather than from a second request.
+        crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
+        return spider
+
+    def closed(self, reason: str) -> None:
+        if self._state is not None:
+            self._state.close()
+            self._state = None
 
     # --- What to request first -------------------------------------------------------------------------------
 
@@ -119,10 +202,15 @@ class TribunSpider(scrapy.Spider):
             return
         for key in self.site_keys:
             site = SITES[key]
-            for url in self.listing_start_urls(key):
-                yield self.listing_request(url, priority=PRIORITY_LISTING)
-            for day in self.index_days():
-                yield self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING)
+            if "sections" in self.discover:
+                for url in self.listing_start_urls(key):
+                    yield self.listing_request(url, priority=PRIORITY_LISTING)
+            if "index" in self.discover:
+                for day in self.index_days():
+                    yield self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING)
+            if "sitemaps" in self.discover:
+                for url in sitemap_start_urls(key):
+                    yield self.sitemap_request(url, depth=0)
 
     def listing_start_urls(self, key: str) -> list[str]:
         """Section hubs (or the homepage) of a site; none for a backfill that ends before today."""
@@ -167,21 +255,36 @@ class TribunSpider(scrapy.Spider):
             meta={"tribun_page_type": page_type.value if page_type else "listing", "listing_pages": pages_seen},
         )
 
-    def article_request(self, url: str, *, depth: int, priority: int) -> scrapy.Request:
+    def article_request(
+        self, url: str, *, depth: int, priority: int, sitemap: dict[str, Any] | None = None
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"tribun_page_type": "article", "related_depth": depth}
+        if sitemap:
+            meta[SITEMAP_META] = sitemap
+        # ?page=all: the whole of a multi-page article in one response (TRIBUN_SITE.md), and a single-page
+        # article as it is; asking for it first saves the plain page's request on every multi-page article.
         return scrapy.Request(
-            canonical_article_url(url),
+            with_page(url, "all"),
             callback=self.parse_article,
             errback=self.article_failed,
             priority=priority,
-            meta={"tribun_page_type": "article", "related_depth": depth},
+            meta=meta,
+        )
+
+    def sitemap_request(self, url: str, *, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            canonical_listing_url(url),
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            priority=PRIORITY_SITEMAP,
+            meta={"tribun_page_type": "sitemap", "sitemap_depth": depth},
         )
 
     # --- Listings ---------------------------------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            logger.warning("Listing %s is not HTML; skipped", response.url)
-            self.crawler.stats.inc_value("tribun/errors/listing/not-html")
+            self.report_unreadable(response, "not-html")
             return
         listing = ListingPage(response)
         entries = listing.articleEntries()
@@ -209,23 +312,179 @@ class TribunSpider(scrapy.Spider):
             for url in listing.nextPageUrls()[:1]
         ]
 
+    # --- Sitemaps ---------------------------------------------------------------------------------------------
+
+    def robots_txt_received(self, response: Response, request: Request) -> None:
+        """A chosen site's robots.txt: its ``Sitemap:`` lines are sitemaps to start from too.
+
+        Connected to ``response_received``, which also fires for the robots.txt RobotsTxtMiddleware fetches
+        (``ROBOTSTXT_OBEY``); requests it names twice are dropped by the dupefilter.
+        """
+        if "sitemaps" not in self.discover or self.start_urls or response.status != 200:
+            return
+        parts = urlsplit(response.url)
+        if parts.path != "/robots.txt" or site_key(parts.hostname) not in self.site_keys:
+            return
+        for url in sitemaps_in_robots_txt(response.body):
+            sitemap = self.nested_sitemap_request(url, depth=0)
+            if sitemap is not None:
+                self.crawler.stats.inc_value("tribun/sitemap/from_robots_txt")
+                self.crawler.engine.crawl(sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap index (its sitemaps are followed) or a news/web sitemap (its new articles are requested).
+
+        The file is read as a stream and each request is yielded as soon as its entry is read. A file that is
+        not a readable sitemap is logged and counted (``tribun/errors/sitemap/<problem>``); the entries read
+        before its error are kept.
+        """
+        self.crawler.stats.inc_value("tribun/pages/sitemap")
+        depth = int(response.meta.get("sitemap_depth", 0))
+        sitemap = SitemapFile(
+            response.body, max_size=self.decompressed_size_limit(response), default_tz=self.tz_of(response.url)
+        )
+        for entry in sitemap.entries():
+            request: scrapy.Request | None
+            if isinstance(entry, SitemapLink):
+                request = self.nested_sitemap_request(entry.loc, depth=depth + 1)
+            else:
+                request = self.sitemap_article_request(entry)
+            if request is not None:
+                yield request
+        if sitemap.problem:
+            logger.warning(
+                "Sitemap %s is not readable (%s: %s); entries read before that are kept",
+                response.url,
+                sitemap.problem,
+                sitemap.detail,
+            )
+            self.crawler.stats.inc_value(f"tribun/errors/sitemap/{sitemap.problem}")
+            return
+        self.crawler.stats.inc_value(f"tribun/sitemap/read/{sitemap.kind}")
+        if sitemap.compressed:
+            self.crawler.stats.inc_value("tribun/sitemap/read/gzip")
+
+    def nested_sitemap_request(self, url: str, *, depth: int) -> scrapy.Request | None:
+        """The request for a sitemap an index or a robots.txt names: on a chosen site, not nested too deep."""
+        key = site_key(urlsplit(url).hostname)
+        if urlsplit(url).scheme not in ("http", "https") or key is None:
+            reason = "off_network"
+        elif key not in self.site_keys:
+            reason = "other_site"
+        elif depth > MAX_SITEMAP_DEPTH:
+            reason = "too_deep"
+        else:
+            return self.sitemap_request(url, depth=depth)
+        logger.info("Sitemap %s not followed: %s", url, reason)
+        self.crawler.stats.inc_value(f"tribun/sitemap/skipped/{reason}")
+        return None
+
+    def sitemap_article_request(self, entry: UrlEntry) -> scrapy.Request | None:
+        """The request for an article a sitemap lists, or None when it is skipped (and counted)."""
+        self.crawler.stats.inc_value("tribun/sitemap/entries")
+        reason = self.sitemap_skip_reason(entry)
+        if reason is not None:
+            logger.debug("Sitemap entry %s skipped: %s", entry.loc, reason)
+            self.crawler.stats.inc_value(f"tribun/sitemap/skipped/{reason}")
+            if reason in ("out_of_window", "known", "unchanged"):
+                # Run-wide skips: articles the run knows about and chose not to fetch (the run report's "skipped").
+                self.crawler.stats.inc_value(f"tribun/skipped/{reason}")
+            return None
+        self.crawler.stats.inc_value("tribun/sitemap/requested")
+        hints = {"datePublished": isoformat(entry.publication_date), "keywords": list(entry.keywords)}
+        return self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
+
+    def sitemap_skip_reason(self, entry: UrlEntry) -> str | None:
+        """Why an entry is not requested, or None when it is.
+
+        ``off_network`` and ``not_article`` (the URL), ``out_of_window`` (its dates), ``known`` (stored by an
+        earlier run and published before the recheck window) or ``unchanged`` (stored, published within the
+        window, and the entry shows no later change). Within the window the sitemap's evidence decides rather
+        than the article's age: only a ``lastmod`` later than the stored ``dateModified`` fetches it again. A news
+        entry has no ``lastmod``; the web sitemap's entry of the same article carries the change. An article
+        this run already recorded is left to the request dupefilter, like any repeated link.
+        """
+        parts = urlsplit(entry.loc)
+        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+            return "off_network"
+        if classify_url(entry.loc) is not PageType.ARTICLE:
+            return "not_article"
+        if self.entry_out_of_window(entry):
+            return "out_of_window"
+        record = self.state_store().get(key_fingerprint(canonical_article_url(entry.loc)))
+        if record is None or record.recorded >= self.started_ms:
+            return None
+        if not self.recently_published(record):
+            return "known"
+        return None if self.changed_since_stored(entry, record) else "unchanged"
+
+    def entry_out_of_window(self, entry: UrlEntry) -> bool:
+        if entry.publication_date is not None:
+            return not self.in_window(entry.publication_date)
+        # A page is published before it last changes: a lastmod before the window proves it is older.
+        return bool(self.since and entry.lastmod and self.local_day(entry.lastmod) < self.since)
+
+    def recently_published(self, record: ArticleRecord) -> bool:
+        """Within ``TRIBUN_RECHECK_HOURS``: the same rule as the state middleware's recheck window."""
+        window = self.settings.getfloat("TRIBUN_RECHECK_HOURS", 48) * 3600
+        return record.published is not None and time.time() - record.published < window
+
+    @staticmethod
+    def changed_since_stored(entry: UrlEntry, record: ArticleRecord) -> bool:
+        stored = record.modified or record.published
+        if entry.lastmod is None or stored is None:
+            return False
+        # Sitemaps and pages print minutes, not always seconds: a change is a later minute.
+        return int(entry.lastmod.timestamp()) // 60 > stored // 60
+
+    def state_store(self) -> StateStore:
+        """The state store, opened on first use (after the pipelines have reset it when asked to)."""
+        if self._state is None:
+            self._state = open_store(self.settings)
+        return self._state
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # robots.txt or a block decided; the middleware that did it counted it
+        if isinstance(failure.value, HttpError):
+            reason = f"http_{failure.value.response.status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "error"
+        logger.warning("Sitemap %s could not be fetched: %s", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"tribun/errors/sitemap/{reason}")
+
+    def decompressed_size_limit(self, response: Response) -> int:
+        return int(response.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    @staticmethod
+    def tz_of(url: str) -> tzinfo:
+        key = site_key(urlsplit(url).hostname)
+        return SITES[key].tz if key else WIB
+
     # --- Articles ---------------------------------------------------------------------------------------------
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         if not isinstance(response, TextResponse):
-            self.count_unreadable(response.url, "not-html")
+            self.report_unreadable(response, "not-html")
             return
         self.crawler.stats.inc_value("tribun/pages/article")
         page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
-            self.count_unreadable(response.url, problem)
+            self.report_unreadable(response, problem)
             return
         published = page.datePublished()
         if published and not self.in_window(datetime.fromisoformat(published)):
             self.crawler.stats.inc_value("tribun/skipped/out_of_window")
             return
-        item = page.to_item() if page.isAllPages() else await self.complete_item(page)
+        if page.isAllPages():
+            item = page.to_item()
+            if _asks_for_all_pages(response.url):
+                item.pageCount = None  # a ?page=all answer shows no paging: how many pages it had is unknown
+        else:
+            item = await self.complete_item(page)
+        self.fill_from_sitemap(item, response.meta.get(SITEMAP_META))
         yield item
         for request in self.related_requests(page, response):
             yield request
@@ -236,17 +495,21 @@ class TribunSpider(scrapy.Spider):
         The extra pages are fetched inside this callback (through the downloader and all its middlewares, so
         robots.txt, delays and the cache apply) because the item needs every page before it can be emitted.
         """
-        all_pages = await self.fetch_page(with_page(first.url(), "all"))
-        if all_pages is not None and all_pages.problem() is None and all_pages.isAllPages():
-            item = all_pages.to_item()
-            item.pageCount = max(first.pageCount(), item.pageCount)
-            item.relatedUrls = _unique([*first.relatedUrls(), *item.relatedUrls])
-            return item
+        if not _asks_for_all_pages(first.response.url):
+            all_pages = await self.fetch_page(with_page(first.url(), "all"))
+            if all_pages is not None and all_pages.problem() is None and all_pages.isAllPages():
+                item = all_pages.to_item()
+                item.pageCount = max(first.pageCount(), all_pages.pageCount())
+                item.relatedUrls = _unique([*first.relatedUrls(), *item.relatedUrls])
+                return item
         self.crawler.stats.inc_value("tribun/articles/page_all_failed")
         other_pages = []
         for url in first.pageUrls():
             page = await self.fetch_page(url)
-            if page is None or page.problem():
+            problem = page.problem() if page is not None else None
+            if problem and page is not None:
+                self.report_unreadable(page.response, problem)
+            if page is None or problem:
                 self.crawler.stats.inc_value("tribun/articles/incomplete")
                 logger.warning("Article %s emitted without page %s, which could not be read", first.url(), url)
                 break
@@ -268,6 +531,17 @@ class TribunSpider(scrapy.Spider):
             return None
         self.crawler.stats.inc_value("tribun/pages/article_page")
         return ArticlePage(response, downloaded_at=datetime.now(UTC))
+
+    def fill_from_sitemap(self, item: ArticleItem, sitemap: dict[str, Any] | None) -> None:
+        """The sitemap's publication date and keywords, only where the page gave none."""
+        if not sitemap:
+            return
+        if not item.datePublished and sitemap.get("datePublished"):
+            item.datePublished = sitemap["datePublished"]
+            self.crawler.stats.inc_value("tribun/sitemap/filled/datePublished")
+        if not item.keywords and sitemap.get("keywords"):
+            item.keywords = list(sitemap["keywords"])
+            self.crawler.stats.inc_value("tribun/sitemap/filled/keywords")
 
     def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
         depth = int(response.meta.get("related_depth", 0)) + 1
@@ -297,7 +571,14 @@ class TribunSpider(scrapy.Spider):
         """The calendar day as the site printed it (the moment's own offset), not the UTC day."""
         return moment.date()
 
-    def count_unreadable(self, url: str, reason: str) -> None:
-        """An article page that yields no article (the run report counts it as an article read, fields empty)."""
-        logger.warning("Unreadable page %s: %s", url, reason)
-        self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
+    def report_unreadable(self, response: Response, reason: str) -> None:
+        """A page that came but yields nothing: a failed page of the run report (``unreadable/<reason>``).
+
+        An article page counts in ``tribun/unreadable/<reason>`` too: the run report's coverage counts it as an
+        article read with every field empty.
+        """
+        page_type = response.meta.get("tribun_page_type")
+        if page_type in ("article", "article_page"):
+            self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
+        url = requested_url(response.request) if response.request else response.url
+        report_failed_page(self.crawler, url, f"unreadable/{reason}", f"{response.status} {response.url}", page_type)
