@@ -52,7 +52,7 @@ MADURA_HOMEPAGE = SHARED / "samples" / "madura-homepage-2024-01-23.html"
 
 #: Examples per property: enough to reach every fixture and mutation many times, about 20 s in all.
 FUZZ = settings(
-    max_examples=int(os.environ.get("TRIBUN_FUZZ_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("TRIBUN_FUZZ_EXAMPLES", "250")),
     derandomize=True,
     database=None,
     deadline=None,

@@ -16,7 +16,7 @@ from tests.conftest import project_settings_dict
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.middlewares.failures import page_failed
-from tribun_crawler.spiders.tribun import PRIORITY_ARTICLE, PRIORITY_LISTING, TribunSpider
+from tribun_crawler.spiders.tribun import PRIORITY_ARTICLE, PRIORITY_LISTING, TribunSpider, _depth_key
 from tribun_crawler.urls import PageType, classify_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -211,3 +211,58 @@ def test_a_listing_that_is_not_html_is_reported() -> None:
     assert seen == [(home, "unreadable/not-html")]
     # A listing is not an article read: the coverage count stays untouched.
     assert spider.crawler.stats.get_value("tribun/unreadable/not-html") is None
+
+
+URL_847221 = "https://makassar.tribunnews.com/makassar/847221/pemkot-makassar-uji-coba-bus-listrik-rute-pantai-losari-bandara-sultan-hasanuddin"
+
+
+def read_at(spider: TribunSpider, depth: int) -> tuple[ArticlePage, list[Request]]:
+    """The 847221 fixture read as if asked for at related depth ``depth``: the page and its related requests."""
+    request = spider.article_request(URL_847221, depth=depth, priority=PRIORITY_ARTICLE)
+    response = fixture_response("articles", "makassar_2025_id_wita", URL_847221, request)
+    page = ArticlePage(response)
+    return page, list(spider.related_requests(page, response))
+
+
+def test_an_article_read_at_the_depth_limit_follows_its_related_links_once_a_listing_names_it() -> None:
+    spider = make_spider({"TRIBUN_RELATED_DEPTH": 2})
+    list(spider.requests_reached_at(URL_847221, 2))
+    page, requests = read_at(spider, 2)
+    related = page.relatedUrls()
+    assert related, "the fixture needs related links"
+    assert requests == []
+
+    assert list(spider.requests_reached_at(URL_847221, 2)) == []  # not nearer
+    # A listing names it: depth 0 now, so its related links are depth 1 and asked for (the article itself is not
+    # fetched again: the dupefilter drops the listing's request for it).
+    again = list(spider.requests_reached_at(URL_847221, 0))
+    assert [r.url for r in again] == [f"{u}?page=all" for u in related]
+    assert {r.meta["related_depth"] for r in again} == {1}
+    assert list(spider.requests_reached_at(URL_847221, 0)) == []  # once
+    assert spider.crawler.stats.get_value("tribun/related/reached_nearer") == 1
+
+
+def test_a_nearer_depth_passes_through_articles_already_read_to_the_links_held_back() -> None:
+    spider = make_spider({"TRIBUN_RELATED_DEPTH": 2})
+    # 847221 read at depth 1: its related links were followed, at depth 2.
+    list(spider.requests_reached_at(URL_847221, 1))
+    page, requests = read_at(spider, 1)
+    assert {r.meta["related_depth"] for r in requests} == {2}
+    first = page.relatedUrls()[0]
+    for url in page.relatedUrls():
+        list(spider.requests_reached_at(url, 2))
+    # The first related article, read at depth 2, holds its own links back at the limit.
+    held_back = "https://makassar.tribunnews.com/makassar/847000/contoh-berita-terkait"
+    spider._links[_depth_key(first)] = (held_back,)
+
+    # A listing names 847221: the first related article is now at depth 1, and what it held back is asked for.
+    again = list(spider.requests_reached_at(URL_847221, 0))
+    assert [(r.url, r.meta["related_depth"]) for r in again] == [(f"{held_back}?page=all", 2)]
+
+
+def test_an_article_asked_for_nearer_before_it_is_read_follows_its_links_from_the_nearer_depth() -> None:
+    spider = make_spider({"TRIBUN_RELATED_DEPTH": 2})
+    list(spider.requests_reached_at(URL_847221, 2))
+    list(spider.requests_reached_at(URL_847221, 1))  # the request itself is dropped by the dupefilter in a crawl
+    _, requests = read_at(spider, 2)
+    assert {r.meta["related_depth"] for r in requests} == {2}

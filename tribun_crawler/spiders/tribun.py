@@ -8,6 +8,7 @@ and deduplicating items is the pipelines'.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -32,7 +33,14 @@ from tribun_crawler.middlewares.failures import report_failed_page, requested_ur
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
 from tribun_crawler.state import StateStore, open_store
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
-from tribun_crawler.urls import PageType, canonical_article_url, canonical_listing_url, classify_url, with_page
+from tribun_crawler.urls import (
+    PageType,
+    article_key,
+    canonical_article_url,
+    canonical_listing_url,
+    classify_url,
+    with_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +83,17 @@ def _is_true(value: Any) -> bool:
 def _asks_for_all_pages(url: str) -> bool:
     """True for a ``?page=all`` URL: when its answer still shows paging, the site ignored it (some pages do)."""
     return any(key == "page" and value.lower() == "all" for key, value in parse_qsl(urlsplit(url).query))
+
+
+_DIGEST_SIZE = 8
+
+
+def _depth_key(url: str) -> bytes:
+    return hashlib.blake2b(article_key(url).encode(), digest_size=_DIGEST_SIZE).digest()
+
+
+def _digests(urls: Iterable[str]) -> bytes:
+    return b"".join(_depth_key(url) for url in urls)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -168,6 +187,8 @@ class TribunSpider(scrapy.Spider):
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
         self.reset_state = _is_true(reset_state)
         self._state: StateStore | None = None
+        self._depths: dict[bytes, int] = {}
+        self._links: dict[bytes, bytes | tuple[str, ...]] = {}
         # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
         self.started_ms = now_ms()
 
@@ -243,6 +264,7 @@ class TribunSpider(scrapy.Spider):
         if page_type is None:
             return None
         if page_type is PageType.ARTICLE:
+            self.note_depth(url, 0)
             return self.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
         return self.listing_request(url, priority=PRIORITY_LISTING)
 
@@ -297,6 +319,7 @@ class TribunSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("tribun/skipped/out_of_window")
                 continue
             yield self.article_request(entry.url, depth=0, priority=PRIORITY_ARTICLE)
+            yield from self.requests_reached_at(entry.url, 0)
         yield from self.next_listing_requests(response, listing)
 
     def next_listing_requests(self, response: Response, listing: ListingPage) -> Iterable[scrapy.Request]:
@@ -351,6 +374,8 @@ class TribunSpider(scrapy.Spider):
                 request = self.sitemap_article_request(entry)
             if request is not None:
                 yield request
+                if isinstance(entry, UrlEntry):
+                    yield from self.requests_reached_at(entry.loc, 0)
         if sitemap.problem:
             logger.warning(
                 "Sitemap %s is not readable (%s: %s); entries read before that are kept",
@@ -544,11 +569,52 @@ class TribunSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tribun/sitemap/filled/keywords")
 
     def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
-        depth = int(response.meta.get("related_depth", 0)) + 1
-        if depth > self.settings.getint("TRIBUN_RELATED_DEPTH"):
+        key = _depth_key(page.url())
+        asked = int(response.meta.get("related_depth", 0))
+        depth = min(asked, self._depths.get(key, asked))
+        child = depth + 1
+        urls = page.relatedUrls()
+        limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
+        if depth > 0:  # reached through related links: a listing or a nearer article may still name it
+            self._links[key] = tuple(urls) if child > limit else _digests(urls)
+        if child > limit:
             return
-        for url in page.relatedUrls():
-            yield self.article_request(url, depth=depth, priority=PRIORITY_RELATED - depth)
+        for url in urls:
+            yield self.article_request(url, depth=child, priority=PRIORITY_RELATED - child)
+            yield from self.requests_reached_at(url, child)
+
+    # --- Related depth ----------------------------------------------------------------------------------------
+    # The dupefilter lets each article be read once, at the depth it was first asked for. An article first
+    # reached far through related links and named later by a listing (or a nearer article) would leave the
+    # articles it links to too deep, or unfollowed at the depth limit. So the smallest depth each article was
+    # asked at is kept, and for each article read through related links, its links: as 8-byte keys when they
+    # were followed (to pass a nearer depth on), as URLs when the depth limit held them back (to request them).
+
+    def note_depth(self, url: str, depth: int) -> None:
+        key = _depth_key(url)
+        if depth < self._depths.get(key, depth + 1):
+            self._depths[key] = depth
+
+    def requests_reached_at(self, url: str, depth: int) -> Iterator[scrapy.Request]:
+        """Requests an article's being asked for at ``depth`` makes due: links it, or the articles it leads to,
+        held back at the depth limit when they were read farther away."""
+        limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
+        pending = [(_depth_key(url), depth)]
+        while pending:
+            key, depth = pending.pop()
+            if depth >= self._depths.get(key, depth + 1):
+                continue
+            self._depths[key] = depth
+            links = self._links.get(key)
+            child = depth + 1
+            if links is None or child > limit:
+                continue  # not read yet (it will be read at this depth), or its links stay beyond the limit
+            if isinstance(links, tuple):
+                self.crawler.stats.inc_value("tribun/related/reached_nearer")
+                for related in links:
+                    yield self.article_request(related, depth=child, priority=PRIORITY_RELATED - child)
+                links = self._links[key] = _digests(links)
+            pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
