@@ -65,16 +65,24 @@ def iso(text: str) -> int:
 
 
 def store(
-    spider: TribunSpider, url: str, *, published: str, modified: str | None = None, this_run: bool = False
+    spider: TribunSpider,
+    url: str,
+    *,
+    published: str,
+    modified: str | None = None,
+    this_run: bool = False,
+    recorded: int | None = None,
 ) -> None:
-    """Record ``url`` in the spider's state store as an earlier run (or this run) emitted it."""
+    """Record ``url`` in the spider's state store as an earlier run (or this run) emitted it (at ``recorded``)."""
+    if recorded is None:
+        recorded = now_ms() + 1 if this_run else spider.started_ms - 60_000
     record = ArticleRecord(
         key=key_fingerprint(url),
         url=url,
         body=0,
         published=iso(published),
         modified=iso(modified) if modified else None,
-        recorded=now_ms() + 1 if this_run else spider.started_ms - 60_000,
+        recorded=recorded,
     )
     with open_store(spider.settings) as state:
         state.put(record)
@@ -278,6 +286,29 @@ def test_a_news_entry_shows_no_change_so_a_stored_article_is_not_fetched_again(
     requests = list(spider.parse_sitemap(sitemap_response(spider, url, "www-nasional-sitemap-news-2026-03-12.xml")))
     assert [r.url.rsplit("/", 2)[-2] for r in requests] == ["7702214", "7702187", "7702150"]
     assert stat(spider, "tribun/sitemap/skipped/unchanged") == 1
+
+
+def test_stored_articles_of_a_run_that_did_not_finish_are_requested_whatever_the_sitemap_shows(
+    spider_factory: SpiderFactory,
+) -> None:
+    spider = spider_factory({"TRIBUN_RECHECK_HOURS": recheck_hours_covering("2026-03-11T00:00:00+07:00")})
+    www = "https://www.tribunnews.com"
+    kpk = f"{www}/nasional/7702214/kpk-periksa-dua-saksi-kasus-kuota-haji-di-gedung-merah-putih"
+    prabowo = f"{www}/nasional/7702187/prabowo-gibran-hadiri-sidang-tahunan-mpr-ini-agenda-lengkapnya"
+    jokowi = f"{www}/nasional/2024/06/20/jokowi-resmikan-bendungan-di-nusa-tenggara-timur"
+    stopped_at = spider.started_ms - 120_000
+    with open_store(spider.settings) as state:
+        state.open_run("stopped", stopped_at)
+    # Recorded by the stopped run: read again for the links it leads to, though the sitemap shows no change since.
+    store(spider, prabowo, published="2026-03-12T13:40:00+07:00", modified="2026-03-12T13:40:30+07:00")
+    store(spider, kpk, published="2026-03-12T13:55:00+07:00", modified="2026-03-12T14:05:00+07:00")
+    # Recorded before it opened: known, as without the marker.
+    store(spider, jokowi, published="2024-06-20T09:00:00+07:00", recorded=stopped_at - 1)
+
+    url = f"{www}/nasional/sitemap-web.xml"
+    requests = list(spider.parse_sitemap(sitemap_response(spider, url, "www-nasional-sitemap-web-2026-03-12.xml")))
+    assert [r.url.rsplit("/", 2)[-2] for r in requests] == ["7702214", "7702187"]
+    assert (stat(spider, "tribun/sitemap/skipped/unchanged"), stat(spider, "tribun/sitemap/skipped/known")) == (None, 1)
 
 
 def test_a_malformed_sitemap_keeps_the_entries_before_the_error(

@@ -60,3 +60,26 @@ def test_options_override_the_settings(tmp_path: Path, sqlite_settings: dict[str
     done = _state_cli(sqlite_settings, "--backend", "sqlite", "--path", str(other), "stats")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"sqlite:{other}: 0 articles, {other.stat().st_size} bytes (empty)\n"
+
+
+def test_stats_shows_the_runs_not_finished_and_reset_clears_them(state_settings: dict[str, Any]) -> None:
+    with open_store(state_settings) as store:
+        store.open_run("later", 1_782_000_600_500)
+        store.open_run("stopped", 1_782_000_000_000)
+
+    stats = _state_cli(state_settings, "stats")
+    assert stats.returncode == 0, stats.stderr
+    first, runs = stats.stdout.splitlines()
+    assert first.startswith(f"{state_settings['TRIBUN_STATE_BACKEND']}:")
+    assert ": 0 articles, " in first
+    assert runs.startswith(
+        "unfinished runs: 2 (opened 2026-06-21T00:00:00+00:00, 2026-06-21T00:10:00.500000+00:00): "
+        "still running, or stopped before the end;"
+    )
+
+    reset = _state_cli(state_settings, "reset")
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.splitlines()[1] == "2 unfinished run marker(s) cleared"
+    with open_store(state_settings) as store:
+        assert store.open_runs() == {}
+    assert len(_state_cli(state_settings, "stats").stdout.splitlines()) == 1

@@ -9,10 +9,11 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.misc import build_from_crawler
 
-from tests.conftest import BODIES, PipelineRun, make_article, published_hours_ago
+from tests.conftest import BODIES, PipelineRun, make_article, make_crawler, published_hours_ago
 from tribun_crawler.middlewares.state import StateMiddleware
+from tribun_crawler.pipelines.normalize import NormalizePipeline
 from tribun_crawler.state import open_store
-from tribun_crawler.state.records import key_fingerprint
+from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, now_ms
 
 OLD = "https://www.tribunnews.com/nasional/2020/05/04/pemerintah-perpanjang-psbb-jakarta"
 RECENT = "https://bali.tribunnews.com/2024/06/20/gempa-magnitudo-51-guncang-bali-selatan"
@@ -35,10 +36,12 @@ def article_request(url: str, page_type: str = "article") -> Request:
 
 
 class Crawl:
-    """One crawl: its pipelines and the state middleware, opened in Scrapy's order (pipelines first)."""
+    """One crawl: its pipelines and the state middleware, opened in Scrapy's order (pipelines first), closed
+    with ``reason``."""
 
-    def __init__(self, run: PipelineRun) -> None:
+    def __init__(self, run: PipelineRun, reason: str = "finished") -> None:
         self.run = run
+        self.reason = reason
         self.middleware = build_from_crawler(StateMiddleware, run.crawler)
 
     def __enter__(self) -> Crawl:
@@ -47,7 +50,7 @@ class Crawl:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.middleware.spider_closed()
+        self.middleware.spider_closed(reason=self.reason)
         self.run.__exit__(*exc)
 
     def fetched(self, request: Request) -> bool:
@@ -190,3 +193,98 @@ def test_dropped_copy_is_not_fetched_again_unless_recent(pipeline_run: Any, stat
     with Crawl(pipeline_run({**state_settings, "TRIBUN_RECHECK_HOURS": 0})) as third:
         assert not third.fetched(article_request(RECENT_COPY))
         assert third.stat("tribun/skipped/known") == 1
+
+
+# --- Runs that did not finish (state.runs) -------------------------------------------------------------------
+
+#: Another story from before the recheck window, emitted by a run that was stopped before it finished.
+STOPPED_OLD = "https://www.tribunnews.com/internasional/2020/05/06/korea-utara-terbangkan-balon-sampah"
+
+
+def stopped_old_article(**fields: Any) -> Any:
+    return make_article(url=STOPPED_OLD, body="korea", datePublished="Rabu, 6 Mei 2020 19:40 WIB", **fields)
+
+
+def record_of(item: Any, *, recorded: int) -> tuple[ArticleRecord, tuple[int, ...]]:
+    """The store's record of an item the normalise pipeline has read, as if written to the feed at ``recorded``."""
+    normalized = NormalizePipeline.from_crawler(make_crawler()).process_item(item)
+    fingerprints = ItemFingerprints.of(normalized)
+    return fingerprints.record(normalized, recorded=recorded), fingerprints.aliases()
+
+
+def open_runs(settings: dict[str, Any]) -> dict[str, int]:
+    with open_store(settings) as store:
+        return store.open_runs()
+
+
+def test_a_run_is_marked_open_in_the_store_until_it_finishes(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with Crawl(pipeline_run(state_settings), reason="shutdown") as stopped:
+        assert open_runs(state_settings) == {stopped.middleware.run_id: stopped.middleware.opened_ms}
+        assert stopped.middleware.rule is not None
+        assert stopped.middleware.rule.unfinished_since is None
+    # Closed for another reason than "finished" (Ctrl-C, a limit, blocked): the marker stays.
+    assert open_runs(state_settings) == {stopped.middleware.run_id: stopped.middleware.opened_ms}
+    with Crawl(pipeline_run(state_settings)) as finished:
+        assert finished.middleware.rule is not None
+        assert finished.middleware.rule.unfinished_since == stopped.middleware.opened_ms
+        assert set(open_runs(state_settings)) == {stopped.middleware.run_id, finished.middleware.run_id}
+    assert open_runs(state_settings) == {}
+
+
+def test_articles_recorded_since_an_unfinished_run_opened_are_fetched_again(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    stopped_at = now_ms() - 60_000
+    with open_store(state_settings) as store:
+        store.put(*record_of(old_article(), recorded=stopped_at - 1))
+        store.open_run("stopped", stopped_at)
+        store.put(*record_of(stopped_old_article(), recorded=stopped_at))
+        store.put(*record_of(recent_article(), recorded=stopped_at + 1))
+    with Crawl(pipeline_run(state_settings)) as second:
+        # Recorded before the stopped run opened: as known as ever.
+        assert not second.fetched(article_request(OLD))
+        assert second.stat("tribun/skipped/known") == 1
+        # Recorded by the stopped run, outside the recheck window or not: read again, as a recheck.
+        request = article_request(STOPPED_OLD)
+        assert second.fetched(request)
+        assert request.meta["tribun_recheck"] is True
+        assert second.fetched(article_request(RECENT))
+        assert second.stat("tribun/recheck/unfinished_run") == 2
+        assert second.stat("tribun/recheck/fetched") is None
+        # Unchanged, it is dropped quietly; changed, it is an update of the feed.
+        assert second.run.feed(stopped_old_article()) is None
+        assert second.run.dropped == [f"unchanged since it was emitted: {STOPPED_OLD}"]
+        assert second.stat("tribun/dropped/unchanged") == 1
+        updated = second.run.feed(recent_article(dateModified="Kamis, 20 Juni 2024 11:40 WITA"))
+        assert updated is not None
+        assert second.stat("tribun/recheck/updated") == 1
+    # The second run finished: it read again what the stopped one recorded, whose marker is gone with its own.
+    assert open_runs(state_settings) == {}
+    with Crawl(pipeline_run(state_settings)) as third:
+        assert not third.fetched(article_request(STOPPED_OLD))
+        assert third.stat("tribun/skipped/known") == 1
+        assert third.stat("tribun/recheck/unfinished_run") is None
+
+
+def test_the_earliest_of_several_unfinished_runs_counts(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    first_stop = now_ms() - 60_000
+    with open_store(state_settings) as store:
+        store.open_run("killed", first_stop)
+        store.put(*record_of(old_article(), recorded=first_stop + 1))
+        store.open_run("killed again", first_stop + 2)
+        store.put(*record_of(stopped_old_article(), recorded=first_stop + 3))
+    with Crawl(pipeline_run(state_settings)) as third:
+        assert third.middleware.rule is not None
+        assert third.middleware.rule.unfinished_since == first_stop
+        assert third.fetched(article_request(OLD))
+        assert third.fetched(article_request(STOPPED_OLD))
+    assert open_runs(state_settings) == {}
+
+
+def test_reset_state_forgets_the_unfinished_runs_too(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with open_store(state_settings) as store:
+        store.open_run("stopped", now_ms() - 60_000)
+    with Crawl(pipeline_run(state_settings, reset_state="1")) as fresh:
+        assert fresh.middleware.rule is not None
+        assert fresh.middleware.rule.unfinished_since is None
+        assert open_runs(state_settings) == {fresh.middleware.run_id: fresh.middleware.opened_ms}

@@ -137,6 +137,32 @@ def test_reset_forgets_everything(store: StateStore) -> None:
     assert store.count() == 1
 
 
+def test_a_finished_run_removes_its_marker_and_those_of_runs_started_before(store: StateStore) -> None:
+    assert store.open_runs() == {}
+    store.open_run("crashed", 1_000)
+    store.open_run("stopped", 2_000)
+    store.open_run("finishing", 3_000)
+    store.open_run("started-later", 4_000)
+    assert store.open_runs() == {"crashed": 1_000, "stopped": 2_000, "finishing": 3_000, "started-later": 4_000}
+    store.finish_run("finishing", 3_000)
+    # A run that opened after it may still be running: its marker stays.
+    assert store.open_runs() == {"started-later": 4_000}
+    store.finish_run("started-later", 4_000)
+    assert store.open_runs() == {}
+
+
+def test_run_markers_are_no_articles_and_reset_clears_them(store: StateStore) -> None:
+    store.put(record())
+    store.open_run("stopped", 1_000)
+    assert store.count() == 1
+    assert [r.url for r in store.records()] == [DATED]
+    store.reset()
+    assert store.open_runs() == {}
+    # The marker of a run whose store was emptied under it: finishing it is harmless.
+    store.finish_run("stopped", 1_000)
+    assert store.open_runs() == {}
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -240,6 +266,23 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
         SQLiteStateStore(path)
 
 
+def test_sqlite_file_of_schema_1_gains_the_runs_table_and_keeps_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "tribun.sqlite3"
+    stored = record(article_id=7731367)
+    with SQLiteStateStore(path) as store:
+        store.put(stored, [id_fingerprint("www", "7731367")])
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE runs")
+        db.execute("PRAGMA user_version = 1")
+    with SQLiteStateStore(path) as store:
+        assert store.get(id_fingerprint("www", "7731367")) == stored
+        store.open_run("first", 1_000)
+        assert store.open_runs() == {"first": 1_000}
+        assert store.integrity_errors() == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
 # --- Redis ---------------------------------------------------------------------------------------------------
 
 
@@ -286,6 +329,26 @@ def test_redis_reset_leaves_other_prefixes_alone(redis_url: str, redis_prefix: s
         assert neighbour.count() == 1
         assert len(list(neighbour.records())) == 1
         assert neighbour.get(key_fingerprint(DATED)) is not None
+
+
+@pytest.mark.redis
+def test_redis_run_markers_are_one_hash_under_the_prefix(redis_url: str, redis_prefix: str) -> None:
+    with (
+        RedisStateStore(redis_url, prefix=f"{redis_prefix}:other") as neighbour,
+        RedisStateStore(redis_url, prefix=redis_prefix) as store,
+    ):
+        neighbour.open_run("neighbour", 1_000)
+        store.open_run("stopped", 2_000)
+        store.open_run("finishing", 3_000)
+        store.finish_run("finishing", 3_000)
+        assert store.open_runs() == {}
+        assert neighbour.open_runs() == {"neighbour": 1_000}
+        store.open_run("running", 4_000)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert client.hgetall(f"{redis_prefix}:runs") == {b"running": b"4000"}
+    finally:
+        client.close()
 
 
 def test_redis_store_fails_at_open_when_the_server_does_not_answer() -> None:

@@ -6,11 +6,19 @@ fetched, since they are where new articles appear. A known article is ignored (`
 ``tribun/skipped/known``) unless it was published within ``TRIBUN_RECHECK_HOURS``: then it is fetched again
 (``tribun/recheck/fetched``, ``meta["tribun_recheck"] = True``) and the dedupe pipeline emits it only if it
 changed. An article recorded during this run is never fetched twice in the run, recent or not.
+
+An article an earlier run recorded is fetched again whatever its age when that run did not finish
+(``state.runs``): this middleware marks the run open in the store when the spider opens, and removes the marker
+(with those of runs started before) when the spider closes as ``finished``. While markers of other runs are
+left, an article recorded since the earliest of them started is fetched again like a recheck
+(``tribun/recheck/unfinished_run``), so that the links it leads to are followed even when the run that emitted it
+died before fetching them.
 """
 
 from __future__ import annotations
 
-import time
+import logging
+from datetime import UTC, datetime
 from typing import Self
 
 from scrapy import Request, signals
@@ -18,20 +26,27 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from tribun_crawler.state import StateStore, open_store
-from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
+from tribun_crawler.state.records import key_fingerprint, now_ms
+from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_PAGE_TYPE = "article"
 RECHECK_META = "tribun_recheck"
+REFETCH_STATS = {Refetch.RECENT: "tribun/recheck/fetched", Refetch.UNFINISHED_RUN: "tribun/recheck/unfinished_run"}
 
 
 class StateMiddleware:
-    """Downloader middleware: skips articles the state store knows, except recent ones (recheck window)."""
+    """Downloader middleware: skips articles the state store knows, except recent ones (recheck window) and those
+    of runs that did not finish."""
 
     def __init__(self, crawler: Crawler, *, recheck_hours: float) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.recheck_seconds = recheck_hours * 3600
+        self.recheck_hours = recheck_hours
         self.store: StateStore | None = None
+        self.rule: RefetchRule | None = None
+        self.run_id = new_run_id()
         self.opened_ms = 0
 
     @classmethod
@@ -45,9 +60,20 @@ class StateMiddleware:
         # Item pipelines open before spider_opened is sent, so a requested reset_state has already happened.
         self.store = open_store(self.crawler.settings)
         self.opened_ms = now_ms()
+        self.rule = RefetchRule.at_open(self.store, opened_ms=self.opened_ms, recheck_hours=self.recheck_hours)
+        self.store.open_run(self.run_id, self.opened_ms)
+        if self.rule.unfinished_since is not None:
+            since = datetime.fromtimestamp(self.rule.unfinished_since / 1000, UTC).isoformat(timespec="seconds")
+            logger.info("Runs opened since %s did not finish: the articles they recorded are read again", since)
 
-    def spider_closed(self) -> None:
-        if self.store is not None:
+    def spider_closed(self, reason: str) -> None:
+        if self.store is None:
+            return
+        try:
+            # Any other reason leaves the marker: the next run reads again what this one recorded.
+            if reason == FINISHED:
+                self.store.finish_run(self.run_id, self.opened_ms)
+        finally:
             self.store.close()
             self.store = None
 
@@ -55,18 +81,17 @@ class StateMiddleware:
         # A retry or redirect of a recheck carries the flag: it was already let through once.
         if request.meta.get("tribun_page_type") != ARTICLE_PAGE_TYPE or request.meta.get(RECHECK_META):
             return
-        if self.store is None:
+        if self.store is None or self.rule is None:
             raise RuntimeError("StateMiddleware got a request before spider_opened")
         record = self.store.get(key_fingerprint(request.url))
         if record is None:
             return
-        if record.recorded < self.opened_ms and self._is_recent(record):
+        reason = self.rule.refetch_reason(record)
+        if reason is not None:
+            # The dedupe pipeline treats it as any recheck: emitted again only if it changed.
             request.meta[RECHECK_META] = True
-            self.stats.inc_value("tribun/recheck/fetched")
+            self.stats.inc_value(REFETCH_STATS[reason])
             return
         self.stats.inc_value("tribun/skipped/known")
         known = "a known copy of an emitted article" if record.is_duplicate else "already emitted"
         raise IgnoreRequest(f"{known}: {request.url}")
-
-    def _is_recent(self, record: ArticleRecord) -> bool:
-        return record.published is not None and time.time() - record.published < self.recheck_seconds

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
@@ -33,6 +32,7 @@ from tribun_crawler.middlewares.failures import report_failed_page, requested_ur
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
 from tribun_crawler.state import StateStore, open_store
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
+from tribun_crawler.state.runs import Refetch, RefetchRule
 from tribun_crawler.urls import (
     PageType,
     article_key,
@@ -187,6 +187,7 @@ class TribunSpider(scrapy.Spider):
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
         self.reset_state = _is_true(reset_state)
         self._state: StateStore | None = None
+        self._refetch: RefetchRule | None = None
         self._depths: dict[bytes, int] = {}
         self._links: dict[bytes, bytes | tuple[str, ...]] = {}
         # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
@@ -427,7 +428,8 @@ class TribunSpider(scrapy.Spider):
         window, and the entry shows no later change). Within the window the sitemap's evidence decides rather
         than the article's age: only a ``lastmod`` later than the stored ``dateModified`` fetches it again. A news
         entry has no ``lastmod``; the web sitemap's entry of the same article carries the change. An article
-        this run already recorded is left to the request dupefilter, like any repeated link.
+        this run already recorded is left to the request dupefilter, like any repeated link; one a run that did
+        not finish recorded is requested, whatever its dates, as the state middleware does (``state.runs``).
         """
         parts = urlsplit(entry.loc)
         if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
@@ -437,11 +439,15 @@ class TribunSpider(scrapy.Spider):
         if self.entry_out_of_window(entry):
             return "out_of_window"
         record = self.state_store().get(key_fingerprint(canonical_article_url(entry.loc)))
-        if record is None or record.recorded >= self.started_ms:
+        rule = self.refetch_rule()
+        if record is None or rule.recorded_by_this_run(record):
             return None
-        if not self.recently_published(record):
+        reason = rule.refetch_reason(record)
+        if reason is None:
             return "known"
-        return None if self.changed_since_stored(entry, record) else "unchanged"
+        if reason is Refetch.RECENT and not self.changed_since_stored(entry, record):
+            return "unchanged"
+        return None
 
     def entry_out_of_window(self, entry: UrlEntry) -> bool:
         if entry.publication_date is not None:
@@ -449,10 +455,15 @@ class TribunSpider(scrapy.Spider):
         # A page is published before it last changes: a lastmod before the window proves it is older.
         return bool(self.since and entry.lastmod and self.local_day(entry.lastmod) < self.since)
 
-    def recently_published(self, record: ArticleRecord) -> bool:
-        """Within ``TRIBUN_RECHECK_HOURS``: the same rule as the state middleware's recheck window."""
-        window = self.settings.getfloat("TRIBUN_RECHECK_HOURS", 48) * 3600
-        return record.published is not None and time.time() - record.published < window
+    def refetch_rule(self) -> RefetchRule:
+        """When a stored article is requested again: the state middleware's rule, for a run opened at the start."""
+        if self._refetch is None:
+            self._refetch = RefetchRule.at_open(
+                self.state_store(),
+                opened_ms=self.started_ms,
+                recheck_hours=self.settings.getfloat("TRIBUN_RECHECK_HOURS", 48),
+            )
+        return self._refetch
 
     @staticmethod
     def changed_since_stored(entry: UrlEntry, record: ArticleRecord) -> bool:

@@ -1,8 +1,8 @@
 """Look at or empty the crawl state without crawling.
 
-    python -m tribun_crawler.state stats         # backend, articles stored, size
+    python -m tribun_crawler.state stats         # backend, articles stored, size, runs not finished
     python -m tribun_crawler.state lookup URL    # what the store knows about an article
-    python -m tribun_crawler.state reset         # forget every article, like `-a reset_state=1`
+    python -m tribun_crawler.state reset         # forget every article (and run), like `-a reset_state=1`
 
 The store is the one the project settings choose (TRIBUN_STATE_BACKEND, TRIBUN_STATE_PATH, REDIS_URL,
 TRIBUN_REDIS_PREFIX, all read from the environment); the options below override them.
@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", help="override REDIS_URL")
     parser.add_argument("--prefix", help="override TRIBUN_REDIS_PREFIX")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("stats", help="backend, number of articles, size")
+    commands.add_parser("stats", help="backend, number of articles, size, runs not finished")
     lookup = commands.add_parser("lookup", help="the record of one article URL (any variant of it)")
     lookup.add_argument("url")
-    commands.add_parser("reset", help="forget every article")
+    commands.add_parser("reset", help="forget every article and run marker")
     args = parser.parse_args(argv)
 
     with open_store(_settings(args)) as store:
@@ -71,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
             count, size = store.count(), store.size_bytes()
             per_article = f"{size / count:.0f} bytes/article" if count else "empty"
             print(f"{store.describe()}: {count} articles, {size} bytes ({per_article})")
+            starts = sorted(store.open_runs().values())
+            if starts:
+                opened = ", ".join(_time(started / 1000) for started in starts)
+                print(
+                    f"unfinished runs: {len(starts)} (opened {opened}): still running, or stopped before the end; "
+                    "the next run reads again the articles recorded since the first opened"
+                )
         elif args.command == "lookup":
             record = store.get(key_fingerprint(args.url))
             if record is None:
@@ -78,9 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(_describe(record))
         else:
-            count = store.count()
+            count, runs = store.count(), len(store.open_runs())
             store.reset()
             print(f"emptied {store.describe()} ({count} articles forgotten)")
+            if runs:
+                print(f"{runs} unfinished run marker(s) cleared")
     return 0
 
 

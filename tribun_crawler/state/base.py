@@ -57,7 +57,7 @@ class StateStore(ABC):
 
     @abstractmethod
     def reset(self) -> None:
-        """Forget every article."""
+        """Forget every article, and every run marker."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -65,6 +65,20 @@ class StateStore(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Where the state lives, for logs (no credentials)."""
+
+    # Run markers (state.runs): which crawls opened and have not finished.
+
+    @abstractmethod
+    def open_run(self, run_id: str, started: int) -> None:
+        """Mark the run ``run_id`` open since ``started`` (Unix milliseconds)."""
+
+    @abstractmethod
+    def finish_run(self, run_id: str, started: int) -> None:
+        """Remove the marker of ``run_id`` and every marker of a run started before ``started``."""
+
+    @abstractmethod
+    def open_runs(self) -> dict[str, int]:
+        """The runs marked open: run id -> start, Unix milliseconds."""
 
     def __enter__(self) -> Self:
         return self

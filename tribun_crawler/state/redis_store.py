@@ -5,7 +5,9 @@ Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``, default ``tribun:state``):
 - ``{prefix}:a:{bucket}``: hash, 8-byte article key -> packed record (``_RECORD``) + compact URL;
 - ``{prefix}:x:{bucket}``: hash, one-byte kind + 8-byte fingerprint -> 8-byte article key, for the lookups by
   content (``b``), syndication group (``g``) and ``site:id`` alias (``i``);
-- ``{prefix}:count``: number of articles.
+- ``{prefix}:count``: number of articles;
+- ``{prefix}:runs``: hash, run id -> start in Unix milliseconds, for each crawl open and not finished
+  (``state.runs``).
 
 Prefixes are namespaces like folders: one must not start with another plus ``:`` (``reset`` of ``tribun``
 would empty ``tribun:test`` too).
@@ -215,3 +217,18 @@ class RedisStateStore(StateStore):
 
     def describe(self) -> str:
         return f"redis:{redacted(self.url)} prefix {self.prefix}"
+
+    def _runs(self) -> str:
+        return f"{self.prefix}:runs"
+
+    def open_run(self, run_id: str, started: int) -> None:
+        self._redis.hset(self._runs(), run_id, started)
+
+    def finish_run(self, run_id: str, started: int) -> None:
+        # Not atomic, and need not be: a run adds only its own marker, and a marker found older stays older.
+        older = [other for other, since in self.open_runs().items() if since < started]
+        self._redis.hdel(self._runs(), run_id, *older)
+
+    def open_runs(self) -> dict[str, int]:
+        markers = cast("dict[bytes, bytes]", self._redis.hgetall(self._runs()))
+        return {run_id.decode("utf-8"): int(started) for run_id, started in markers.items()}

@@ -19,7 +19,8 @@ from pathlib import Path
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
 
-SCHEMA_VERSION = 1
+# 2: the runs table (run markers). A version 1 file gains it when opened.
+SCHEMA_VERSION = 2
 
 _SCHEMA = (
     """
@@ -41,6 +42,12 @@ _SCHEMA = (
     CREATE TABLE IF NOT EXISTS aliases (
         alias INTEGER PRIMARY KEY,  -- fingerprint of site:id for an article whose URL carries no id
         key INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY,        -- a crawl that opened and has not finished (state.runs)
+        started INTEGER NOT NULL    -- when it opened, Unix milliseconds
     )
     """,
 )
@@ -204,9 +211,21 @@ class SQLiteStateStore(StateStore):
         with self._transaction() as db:
             db.execute("DELETE FROM articles")
             db.execute("DELETE FROM aliases")
+            db.execute("DELETE FROM runs")
 
     def close(self) -> None:
         self._db.close()
 
     def describe(self) -> str:
         return f"sqlite:{self.path}"
+
+    def open_run(self, run_id: str, started: int) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO runs (id, started) VALUES (?, ?)", (run_id, started))
+
+    def finish_run(self, run_id: str, started: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM runs WHERE id = ? OR started < ?", (run_id, started))
+
+    def open_runs(self) -> dict[str, int]:
+        return {run_id: int(started) for run_id, started in self._db.execute("SELECT id, started FROM runs")}
