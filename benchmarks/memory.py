@@ -19,6 +19,8 @@ runs without ``--tracemalloc`` (or from ``benchmarks/crawl.py``).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import json
 import sys
 import time
@@ -42,12 +44,64 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = "benchmarks.memory.MemoryProfile"
 
 
-def proc_status_kib(field: str) -> int:
-    """A ``/proc/self/status`` figure in KiB (``VmRSS``: resident now, ``VmHWM``: the peak so far)."""
+def proc_status(field: str) -> int:
+    """A ``/proc/self/status`` figure (``VmRSS``: KiB resident now, ``VmHWM``: the peak so far, ``Threads``)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
+
+
+def queued_by_priority(scheduler: Any) -> dict[str, int]:
+    """Requests waiting in the scheduler's memory queue per priority (``start`` for start requests)."""
+    counts: dict[str, int] = {}
+    queues = getattr(getattr(scheduler, "mqs", None), "pqueues", {})
+    for queue in queues.values():
+        for kind, by_priority in (("", queue.queues), ("start ", getattr(queue, "_start_queues", {}))):
+            for priority, waiting in by_priority.items():
+                name = f"{kind}{-priority}"
+                counts[name] = counts.get(name, 0) + len(waiting)
+    return counts
+
+
+def resident_by_kind() -> dict[str, float]:
+    """Resident MiB per kind of mapping (``/proc/self/smaps``): the heap, anonymous maps (malloc arenas, pymalloc,
+    big blocks), shared memory (SQLite's WAL index) and files (code)."""
+    kinds: dict[str, float] = {}
+    kind = "anon"
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        first = line.split(None, 1)[0]
+        if not first.endswith(":"):
+            fields = line.split()
+            path = fields[5] if len(fields) > 5 else ""
+            kind = "heap" if path == "[heap]" else "stack" if path.startswith("[stack") else "anon"
+            if path.startswith("/"):
+                kind = "shm" if path.endswith("-shm") or path.startswith("/dev/shm") else "file"
+        elif first == "Rss:":
+            kinds[kind] = kinds.get(kind, 0.0) + int(line.split()[1]) / 1024
+    return {name: round(mib, 1) for name, mib in sorted(kinds.items())}
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks")
+    ] + [("keepcost", ctypes.c_size_t)]
+
+
+def malloc_mib() -> dict[str, float]:
+    """glibc's view of the C heap: in use, free but kept (fragmentation) and mmapped blocks, in MiB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return {}
+    return {
+        "in_use": round(info.uordblks / 2**20, 1),
+        "free": round(info.fordblks / 2**20, 1),
+        "mmapped": round(info.hblkhd / 2**20, 1),
+    }
 
 
 class MemoryProfile:
@@ -58,6 +112,7 @@ class MemoryProfile:
         self.path = path
         self.interval = interval
         self.frames = frames
+        self.count_objects = crawler.settings.getbool("TRIBUN_MEMPROFILE_COUNT_OBJECTS")
         self.snapshot_path = path.with_suffix(".snapshot")
         self.started = time.monotonic()
         self.dumped_traced = 0
@@ -100,17 +155,26 @@ class MemoryProfile:
         row: dict[str, Any] = {
             "t": round(time.monotonic() - self.started, 1),
             "final": final,
-            "rss_mib": round(proc_status_kib("VmRSS") / 1024, 1),
-            "hwm_mib": round(proc_status_kib("VmHWM") / 1024, 1),
+            "rss_mib": round(proc_status("VmRSS") / 1024, 1),
+            "hwm_mib": round(proc_status("VmHWM") / 1024, 1),
             "scheduled": len(scheduler) if scheduler is not None and not final else None,
-            "fingerprints": len(getattr(dupefilter, "fingerprints", ())),
+            "by_priority": queued_by_priority(scheduler) if not final else None,
+            "fingerprints": len(getattr(dupefilter, "_fingerprints", ())),
             "in_progress": len(getattr(slot, "inprogress", ())),
             "downloading": len(engine.downloader.active),
             "scraping": len(getattr(scraper_slot, "active", ())),
             "responses": stats.get_value("response_received_count", 0),
             "items": stats.get_value("item_scraped_count", 0),
             "alive": {cls.__name__: len(refs) for cls, refs in live_refs.items() if refs},
+            "resident": resident_by_kind(),
+            "malloc": malloc_mib(),
+            "gc_collections": [generation["collections"] for generation in gc.get_stats()],
+            "gc_tracked": len(gc.get_objects()) if self.count_objects else None,
+            "threads": proc_status("Threads"),
         }
+        if final:
+            gc.collect()
+            row["alive_after_gc"] = {cls.__name__: len(refs) for cls, refs in live_refs.items() if refs}
         if tracemalloc.is_tracing():
             traced, peak = tracemalloc.get_traced_memory()
             row["traced_mib"] = round(traced / 2**20, 1)

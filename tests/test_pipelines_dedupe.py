@@ -177,6 +177,35 @@ def test_nothing_is_recorded_before_item_scraped(run: PipelineRun) -> None:
         assert store.get(key_fingerprint(ORIGINAL_URL)) is not None
 
 
+def test_recorded_items_are_left_to_the_store(run: PipelineRun) -> None:
+    """The pipeline holds only the items in flight; once recorded, the store alone answers for them."""
+    dedupe = next(p for p in run.pipelines if isinstance(p, DeduplicatePipeline))
+    banjir_url = "https://www.tribunnews.com/metropolitan/2024/06/20/banjir-rendam-34-rt-di-jakarta"
+    gempa_url = "https://jogja.tribunnews.com/2024/06/20/gempa-guncang-bantul"
+    in_flight = [jateng_copy(), make_article(articleId="7731367"), make_article(url=gempa_url, body="gempa")]
+    for pipeline in run.pipelines:
+        in_flight = [pipeline.process_item(item) for item in in_flight]
+    assert len(dedupe._keys) == 3
+    for item in in_flight:
+        run.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=run.crawler.spider)
+    assert (dedupe._keys, dedupe._ids, dedupe._groups, dedupe._bodies) == ({}, {}, {}, {})
+    # Repeats within the run are still this run's duplicates, not rechecks of an earlier run's articles.
+    by_id = make_article(url="https://www.tribunnews.com/metropolitan/7731367/banjir-rendam")
+    same_body = make_article(url="https://jogja.tribunnews.com/2024/06/21/gempa-bantul", body="gempa")
+    assert run.feed(syndicated_copy(JATENG_URL + "?page=all", "TribunJateng.com", extra=REGIONAL_PARAGRAPH)) is None
+    assert run.feed(by_id) is None
+    assert run.feed(original()) is None
+    assert run.feed(same_body) is None
+    assert run.dropped == [
+        f"duplicate (url) of {JATENG_URL}: {JATENG_URL}",
+        f"duplicate (id) of {banjir_url}: {by_id.url}",
+        f"duplicate (syndicated) of {JATENG_URL}: {ORIGINAL_URL}",
+        f"duplicate (same_body) of {gempa_url}: {same_body.url}",
+    ]
+    assert run.stat("tribun/dropped/unchanged") is None
+    assert run.stat("tribun/recheck/updated") is None
+
+
 def test_store_records_after_the_feed_exporter_writes(tmp_path: Any, sqlite_settings: dict[str, Any]) -> None:
     feed = tmp_path / "feed.jsonl"
     crawler = make_crawler({**sqlite_settings, "FEEDS": {str(feed): {"format": "jsonlines"}}})

@@ -11,15 +11,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cached_property
-from typing import Any
+from functools import cached_property, wraps
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml import etree
 from scrapy.http import TextResponse
 
 from tribun_crawler.dates import isoformat, parse_date
-from tribun_crawler.extractors import jsonld
-from tribun_crawler.extractors.safe import absolute_url, base_url, selector, usable_date
+from tribun_crawler.extractors import dom, jsonld
+from tribun_crawler.extractors.safe import absolute_url, base_url, usable_date
 from tribun_crawler.items import ArticleItem, Image, Link, Person
 from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import (
@@ -41,13 +42,18 @@ from tribun_crawler.urls import (
     with_page,
 )
 
-# The body div gains classes over the years (multi-fontsize, editcontent): match the two stable ones.
-_BODY = '//div[has-class("side-article", "txt-article")]'
-_ARTICLE = '//div[@id="article"]'
-# Sidebars ("Berita Terkini", "Berita Populer") are site-wide recirculation, never related stories.
-_NOT_IN_SIDEBAR = '[not(ancestor-or-self::*[starts-with(@id, "boxright")])]'
+# Every div#article of the page (pages may repeat an id): found in the walk of ArticlePage._by_tag and handed to
+# each query as a node-set, so no query walks the whole page to find them.
+_ARTICLE = "$article"
+# The lead image block. id() looks it up in the parser's id table instead of walking the page and, as
+# getElementById does, takes the first element carrying the id.
+_IMAGE = 'id("artimg")'
+# Tags of the elements read wherever they are on the page (meta tags, canonical link, title, JSON-LD, the body
+# div, the paging "Halaman 1/2", paging and tag links): collected in one walk, see ArticlePage._by_tag.
+_TAGS_READ_ANYWHERE = ("meta", "link", "title", "script", "div", "span", "a")
 
 _BRANDS = sorted({site.brand for site in SITES.values()}, key=len, reverse=True)
+_BRAND_NAMES = frozenset(brand.lower() for brand in _BRANDS)
 _TITLE_SUFFIX = re.compile(
     r"(?:\s*[-\u2013\u2014|]\s*(?:" + "|".join(map(re.escape, _BRANDS)) + r")"
     r"|(?:\s*[-\u2013\u2014|]\s*|\s+)Halaman\s+(?:all|\d+))\s*$",
@@ -56,6 +62,9 @@ _TITLE_SUFFIX = re.compile(
 _DESCRIPTION_SUFFIX = re.compile(r"\s*[-\u2013\u2014|]\s*Halaman\s+(?:all|\d+)\s*$", re.I)
 _ALL_PAGES_TITLE = re.compile(r"\bHalaman\s+all\b", re.I)
 _RELATED_HEADING = re.compile(r"^(?:berita|artikel)\s+(?:terkait|rekomendasi)\W*$", re.I)
+_NAME_SEPARATOR = re.compile(r"[|,]")
+_WORD_CHARACTER = re.compile(r"\w")
+_TAYANG = re.compile(r"^Tayang\s*:\s*", re.I)
 _CREDIT_LABEL = re.compile(r"\b(penulis|reporter|editor)\s*:", re.I)
 _DOMAIN_LIKE = re.compile(r"\.(?:com|co|id|net)\b", re.I)
 
@@ -89,13 +98,32 @@ class _Credits:
     editors: list[Person] = field(default_factory=list)
 
 
+_T = TypeVar("_T")
+
+
+def _kept(method: Callable[[ArticlePage], _T]) -> Callable[[ArticlePage], _T]:
+    """An ArticlePage method whose value is kept on the page (which never changes): the spider asks for some
+    (problem, date window, paging) before to_item() asks again, and some fields are read from others."""
+    key = method.__name__
+
+    @wraps(method)
+    def read(page: ArticlePage) -> _T:
+        if key not in page._kept:
+            page._kept[key] = method(page)
+        return page._kept[key]
+
+    return read
+
+
 class ArticlePage:
     """Reads one article response of any era (2018-2026, www and regional, date and id URL shapes). No I/O."""
 
     def __init__(self, response: TextResponse, downloaded_at: datetime | None = None):
         self.response = response
-        self.selector = selector(response)
+        self._root = dom.document(response)
         self._base_url = base_url(response)
+        self._absolute_urls: dict[str, str | None] = {}
+        self._kept: dict[str, Any] = {}
         self.downloaded_at = downloaded_at
         key = site_key(urlsplit(response.url).hostname)
         self._response_site = key
@@ -110,8 +138,16 @@ class ArticlePage:
     def _url(self) -> str:
         # A syndicated copy may name its original (another site) as canonical; the item describes this copy,
         # and isBasedOn names the original.
+        canonical = next(
+            (
+                link.get("href")
+                for link in self._tagged("link")
+                if link.get("rel") == "canonical" and link.get("href") is not None
+            ),
+            None,
+        )
         for candidate in (
-            self._attr('//link[@rel="canonical"]/@href'),
+            _stripped(canonical),
             self._meta("og:url"),
         ):
             if candidate:
@@ -125,69 +161,59 @@ class ArticlePage:
         return canonical_article_url(self.response.url)
 
     def articleId(self) -> str | None:
-        from_url = article_id_from_url(self.url()) or article_id_from_url(self.response.url)
-        if from_url:
-            return from_url
-        for candidate in (
-            self._meta("android:app_id"),
-            self._attr("//*[@data-content-id]/@data-content-id"),
-        ):
-            if candidate and candidate.strip().isdigit():
-                return candidate.strip()
-        return None
+        return (
+            article_id_from_url(self.url())
+            or article_id_from_url(self.response.url)
+            or _digits(self._meta("android:app_id"))
+            or _digits(self._attr("//*[@data-content-id]/@data-content-id"))
+        )
 
     def site(self) -> str | None:
         return site_key(urlsplit(self.url()).hostname)
 
+    @_kept
     def headline(self) -> str | None:
-        for candidate in (
-            jsonld.text(self._ld.get("headline")),
-            self._meta("og:title"),
-            self._text('//h1[@id="arttitle"]'),
-            self._text("//title"),
-        ):
-            cleaned = _without_title_suffixes(candidate)
-            if cleaned:
-                return cleaned
-        return None
+        return (
+            _without_title_suffixes(jsonld.text(self._ld.get("headline")))
+            or _without_title_suffixes(self._meta("og:title"))
+            or _without_title_suffixes(self._text('//h1[@id="arttitle"]'))
+            or _without_title_suffixes(self._title)
+            or None
+        )
 
     def description(self) -> str | None:
-        for candidate in (
-            jsonld.text(self._ld.get("description")),
-            self._meta("og:description"),
-            self._meta("description"),
-            self._text(f'{_ARTICLE}/*[(self::h2 or self::h4) and has-class("hide")]'),
-        ):
-            cleaned = _DESCRIPTION_SUFFIX.sub("", clean_text(candidate))
-            if cleaned:
-                return cleaned
-        return None
+        return (
+            _without_paging_suffix(jsonld.text(self._ld.get("description")))
+            or _without_paging_suffix(self._meta("og:description"))
+            or _without_paging_suffix(self._meta("description"))
+            or _without_paging_suffix(self._text(f"{_ARTICLE}/*[(self::h2 or self::h4) and {dom.has_class('hide')}]"))
+            or None
+        )
 
     def articleBody(self) -> str | None:
         return "\n\n".join(self.bodyParagraphs()) or None
 
+    @_kept
     def datePublished(self) -> str | None:
-        return self._date(
-            jsonld.text(self._ld.get("datePublished")),
-            self._meta("article:published_time"),
-            self._attr(f"{_ARTICLE}//time/@datetime"),
-            self.datePublishedRaw(),
+        return (
+            self._date(jsonld.text(self._ld.get("datePublished")))
+            or self._date(self._meta("article:published_time"))
+            or self._date(self._attr(f"{_ARTICLE}//time/@datetime"))
+            or self._date(self.datePublishedRaw())
         )
 
     def dateModified(self) -> str | None:
-        return self._date(
-            jsonld.text(self._ld.get("dateModified")),
-            self._meta("article:modified_time"),
-        )
+        return self._date(jsonld.text(self._ld.get("dateModified"))) or self._date(self._meta("article:modified_time"))
 
+    @_kept
     def datePublishedRaw(self) -> str | None:
         for xpath in (
-            f'{_ARTICLE}//time[has-class("grey")]',  # 2018-2023
+            f"{_ARTICLE}//time[{dom.has_class('grey')}]",  # 2018-2023
             f'{_ARTICLE}//strong[starts-with(normalize-space(), "Tayang")]/following::time[1]',  # 2026 www
             f"{_ARTICLE}//time/span",  # 2025 regional
             f"{_ARTICLE}//time",
         ):
-            text = re.sub(r"^Tayang\s*:\s*", "", self._text(xpath) or "", flags=re.I)
+            text = _TAYANG.sub("", self._text(xpath) or "")
             if text:
                 return text
         return None
@@ -235,31 +261,27 @@ class ArticlePage:
         return crumbs
 
     def keywords(self) -> list[str]:
-        for found in (
-            jsonld.strings(self._ld.get("keywords")),
-            jsonld.strings(self._meta("keywords")),
-            jsonld.strings(self._meta("news_keywords")),
-            [clean_text(t) for t in self._texts('//h5[has-class("tagcloud3")]/a[has-class("rd2")]')],
-        ):
-            unique = _unique(k for k in found if k)
-            if unique:
-                return unique
-        return []
+        return (
+            _unique(jsonld.strings(self._ld.get("keywords")))
+            or _unique(jsonld.strings(self._meta("keywords")))
+            or _unique(jsonld.strings(self._meta("news_keywords")))
+            or _unique(dom.text(a) for a in self._tagged("a") if _in_tag_cloud(a))
+        )
 
     def mainImage(self) -> Image | None:
         ld_image = self._ld.get("image")
         url = (
             jsonld.url(ld_image)
             or self._meta("og:image")
-            or self._attr('//*[@id="artimg"]//a[has-class("glightbox")]/@href')
-            or self._attr('//*[@id="artimg"]//img[has-class("imgfull")]/@src')
+            or self._attr(f"{_IMAGE}//a[{dom.has_class('glightbox')}]/@href")
+            or self._attr(f"{_IMAGE}//img[{dom.has_class('imgfull')}]/@src")
         )
         absolute = self._absolute_url(url) if url else None
         if not absolute:
             return None
         first = ld_image[0] if isinstance(ld_image, list) and ld_image else ld_image
         caption = (jsonld.text(first.get("caption")) if isinstance(first, dict) else None) or self._text(
-            '//*[@id="artimg"]//div[has-class("f12", "grey2")]'
+            f"{_IMAGE}//div[{dom.has_class('f12', 'grey2')}]"
         )
         return {"url": absolute, "caption": caption}
 
@@ -267,21 +289,21 @@ class ArticlePage:
         language = jsonld.text(self._ld.get("inLanguage")) or self._attr("/html/@lang") or "id"
         return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] or "id"
 
+    @_kept
     def pageCount(self) -> int:
         """The pages the article spans, as this response's paging shows them (1 when it shows none)."""
         counts = [1]
-        total = self._text('//span[has-class("total-page")]')  # "Halaman 1/2"
+        total = next((dom.text(s) for s in self._tagged("span") if dom.has_classes(s, "total-page")), None)  # "1/2"
         match = re.search(r"(\d+)\s*/\s*(\d+)", total or "")
         if match:
             counts.append(_small_number(match.group(2)) or 1)
         own = article_key(self.url())
-        for anchor in self.selector.xpath(
-            f'//a[starts-with(@rel, "page-")] | {_ARTICLE}//div[has-class("paging")]//a[@href]'
-        ):
-            url = self._absolute_url(anchor.attrib.get("href", ""))
+        rel_links = [a for a in self._tagged("a") if a.get("rel", "").startswith("page-")]
+        for anchor in [*rel_links, *self._xpath(f"{_ARTICLE}//div[{dom.has_class('paging')}]//a[@href]")]:
+            url = self._absolute_url(anchor.get("href", ""))
             if url is None or article_key(url) != own:
                 continue
-            rel = anchor.attrib.get("rel", "")
+            rel = anchor.get("rel", "")
             number = _small_number(rel.removeprefix("page-")) if rel.startswith("page-") else None
             number = number or _small_number(dict(parse_qsl(urlsplit(url).query)).get("page", ""))
             if number:
@@ -289,6 +311,11 @@ class ArticlePage:
         return min(max(counts), _MAX_PAGES)
 
     def relatedUrls(self) -> list[str]:
+        return list(self._related_urls)
+
+    @cached_property
+    def _related_urls(self) -> list[str]:
+        # Read once per page: to_item() and the spider's related requests both ask for them.
         hrefs = [*self._body.related_hrefs, *self._related_block_hrefs()]
         return _related_articles(hrefs, self._absolute_url, exclude=self.url())
 
@@ -319,8 +346,9 @@ class ArticlePage:
     def bodyParagraphs(self) -> list[str]:
         return list(self._body.paragraphs)
 
+    @_kept
     def isAllPages(self) -> bool:
-        titles = (self._text("//title"), self._meta("og:title"), jsonld.text(self._ld.get("headline")))
+        titles = (self._title, self._meta("og:title"), jsonld.text(self._ld.get("headline")))
         if any(title and _ALL_PAGES_TITLE.search(title) for title in titles):
             return True
         return self.pageCount() <= 1
@@ -330,6 +358,7 @@ class ArticlePage:
             return []
         return [with_page(self.url(), number) for number in range(2, self.pageCount() + 1)]
 
+    @_kept
     def problem(self) -> str | None:
         if not self.headline():
             return "no-headline"
@@ -338,11 +367,11 @@ class ArticlePage:
         return None
 
     def to_item(self, other_pages: Sequence[ArticlePage] = ()) -> ArticleItem:
-        paragraphs = [*self.bodyParagraphs()]
-        related_hrefs = self.relatedUrls()
+        paragraphs = self.bodyParagraphs()
+        related = self.relatedUrls()
         for page in other_pages:
             paragraphs.extend(page.bodyParagraphs())
-            related_hrefs.extend(page.relatedUrls())
+            related.extend(page.relatedUrls())
         return ArticleItem(
             url=self.url(),
             articleId=self.articleId(),
@@ -361,7 +390,7 @@ class ArticlePage:
             mainImage=self.mainImage(),
             inLanguage=self.inLanguage(),
             pageCount=self.pageCount(),
-            relatedUrls=_related_articles(related_hrefs, self._absolute_url, exclude=self.url()),
+            relatedUrls=_related_articles(related, self._absolute_url, exclude=self.url()),
             isAccessibleForFree=self.isAccessibleForFree(),
             dateDownloaded=self.dateDownloaded(),
             isBasedOn=self.isBasedOn(),
@@ -371,7 +400,9 @@ class ArticlePage:
 
     @cached_property
     def _ld_nodes(self) -> list[dict[str, Any]]:
-        return jsonld.nodes(self.selector.xpath('//script[@type="application/ld+json"]'))
+        # A script's content is one text node: the HTML parser reads no markup inside it.
+        scripts = [s for s in self._tagged("script") if s.get("type") == "application/ld+json"]
+        return jsonld.nodes(script.text for script in scripts if script.text)
 
     @cached_property
     def _ld(self) -> dict[str, Any]:
@@ -379,35 +410,71 @@ class ArticlePage:
         return jsonld.first_of_type(self._ld_nodes, jsonld.ARTICLE_TYPES)
 
     def _meta(self, name: str) -> str | None:
-        return self._attr(f'//meta[@property="{name}" or @name="{name}"]/@content')
+        value = self._metas.get(name, "").strip()
+        return value or None
+
+    @cached_property
+    def _metas(self) -> dict[str, str]:
+        """Each meta tag's content by its property and by its name, the first in page order winning."""
+        metas: dict[str, str] = {}
+        for meta in self._tagged("meta"):
+            content = meta.get("content")
+            for key in (meta.get("property"), meta.get("name")) if content is not None else ():
+                if key is not None:
+                    metas.setdefault(key, content)
+        return metas
+
+    def _tagged(self, tag: str) -> list[Any]:
+        return self._by_tag.get(tag, [])
+
+    @cached_property
+    def _by_tag(self) -> dict[str, list[Any]]:
+        """The page's elements read wherever they are (meta tags, links, scripts, the body div, paging and tag
+        links), by tag name, in page order. One walk of the page: every XPath query from the root walks all
+        of it again, and a dozen of them cost more than the rest of the extraction."""
+        by_tag: dict[str, list[Any]] = {}
+        for element in self._root.iter(*_TAGS_READ_ANYWHERE):
+            by_tag.setdefault(element.tag, []).append(element)
+        return by_tag
+
+    @cached_property
+    def _title(self) -> str | None:
+        titles = self._tagged("title")
+        return dom.text(titles[0]) or None if titles else None
+
+    def _xpath(self, xpath: str, **variables: Any) -> list[Any]:
+        if _ARTICLE in xpath:
+            variables["article"] = self._articles
+        return dom.xpath(xpath)(self._root, **variables)
+
+    @cached_property
+    def _articles(self) -> list[Any]:
+        return [div for div in self._tagged("div") if div.get("id") == "article"]
 
     def _attr(self, xpath: str) -> str | None:
-        value = self.selector.xpath(xpath).get()
-        return value.strip() if value and value.strip() else None
+        values = self._xpath(xpath)
+        value = values[0].strip() if values else None
+        return value or None
 
     def _text(self, xpath: str) -> str | None:
-        nodes = self.selector.xpath(xpath)
-        if not nodes:
-            return None
-        return clean_text(" ".join(nodes[0].xpath(".//text()").getall())) or None
+        nodes = self._xpath(xpath)
+        return dom.text(nodes[0]) or None if nodes else None
 
-    def _texts(self, xpath: str) -> list[str]:
-        return [clean_text(" ".join(node.xpath(".//text()").getall())) for node in self.selector.xpath(xpath)]
+    def _texts(self, xpath: str, **variables: str) -> list[str]:
+        return [dom.text(node) for node in self._xpath(xpath, **variables)]
 
-    def _date(self, *candidates: str | None) -> str | None:
-        for candidate in candidates:
-            value = usable_date(parse_date(candidate, self._tz))
-            if value is not None:
-                # One zone per site: JSON-LD, meta tags and the visible date may print different offsets.
-                return isoformat(value.astimezone(self._tz))
-        return None
+    def _date(self, text: str | None) -> str | None:
+        value = usable_date(parse_date(text, self._tz))
+        # One zone per site: JSON-LD, meta tags and the visible date may print different offsets.
+        return isoformat(value.astimezone(self._tz)) if value is not None else None
 
     def _ld_people(self, prop: str) -> list[Person]:
-        return [
-            {"name": clean_person_name(name), "url": self._absolute_url(url) if url else None}
-            for name, url, types in jsonld.people(self._ld.get(prop))
-            if not any(t.endswith("Organization") for t in types) and _is_person_name(clean_person_name(name))
-        ]
+        people: list[Person] = []
+        for name, url, types in jsonld.people(self._ld.get(prop)):
+            cleaned = clean_person_name(name)
+            if not any(t.endswith("Organization") for t in types) and _is_person_name(cleaned):
+                people.append({"name": cleaned, "url": self._absolute_url(url) if url else None})
+        return people
 
     def _people_named(self, names: str | None) -> list[Person]:
         return [
@@ -421,20 +488,25 @@ class ArticlePage:
         """Writers and editors from the credit block: div#penulis/div#editor (≤2024), h5#penulis (2025)."""
         credits = _Credits()
         for element_id, label in (("penulis", "author"), ("editor", "editor")):
-            found = self.selector.xpath(f'//*[@id="{element_id}"]')
+            found = self._xpath("id($id)", id=element_id)  # the first element with the id, from the id table
             if found:
-                people = _labelled_people(found[0].root, label, self._absolute_url)
+                people = _labelled_people(found[0], label, self._absolute_url)
                 credits.authors.extend(p for p in people["author"] if p not in credits.authors)
                 credits.editors.extend(p for p in people["editor"] if p not in credits.editors)
         return credits
 
     @cached_property
     def _body(self) -> _Body:
-        found = self.selector.xpath(_BODY)
         body = _Body()
-        if found:
-            _read_body(found[0].root, body)
+        if self._body_element is not None:
+            _read_body(self._body_element, body)
         return body
+
+    @cached_property
+    def _body_element(self) -> Any:
+        """The body div, or None; the body text and the related blocks after it both start from it."""
+        # The body div gains classes over the years (multi-fontsize, editcontent): match the two stable ones.
+        return next((div for div in self._tagged("div") if dom.has_classes(div, "side-article", "txt-article")), None)
 
     def _related_block_hrefs(self) -> list[str]:
         """Links of blocks after the body headed "Berita Terkait", "Berita Rekomendasi" or "Artikel Terkait".
@@ -442,16 +514,11 @@ class ArticlePage:
         Their class names differ by era and are undocumented, so a block is found by its heading text and is
         the nearest ancestor of the heading that holds article links.
         """
-        bodies = self.selector.xpath(_BODY)
-        scope = "following::*" if bodies else "//*"
-        origin = bodies[0] if bodies else self.selector
-        stops: set[Any] = set(bodies[0].root.iterancestors()) if bodies else set()
+        body = self._body_element
+        stops: set[Any] = set(body.iterancestors()) if body is not None else set()
         hrefs: list[str] = []
-        for heading in origin.xpath(
-            f"{scope}[not(self::script or self::style)][string-length(normalize-space(.)) <= 40]" + _NOT_IN_SIDEBAR
-        ):
-            if _RELATED_HEADING.match(clean_text(heading.xpath("string(.)").get())):
-                hrefs.extend(self._links_under_heading(heading.root, stops))
+        for heading in _related_headings(self._root if body is None else body, after=body is not None, stops=stops):
+            hrefs.extend(self._links_under_heading(heading, stops))
         return hrefs
 
     def _links_under_heading(self, heading: Any, stops: set[Any]) -> list[str]:
@@ -471,7 +538,10 @@ class ArticlePage:
         return url is not None and classify_url(url) is PageType.ARTICLE
 
     def _absolute_url(self, href: str) -> str | None:
-        return absolute_url(self._base_url, href)
+        # The same hrefs come back (credits, related links, paging): each is resolved once per page.
+        if href not in self._absolute_urls:
+            self._absolute_urls[href] = absolute_url(self._base_url, href)
+        return self._absolute_urls[href]
 
     def _section_from_url(self) -> str | None:
         """The hub an id URL or www date URL lives under (/nasional/…), named as the page's menu names it."""
@@ -479,7 +549,9 @@ class ArticlePage:
         if len(segments) < 2 or segments[0].isdigit():
             return None  # regional date URLs carry no section
         hub = f"https://{urlsplit(self.url()).hostname}/{segments[0]}"
-        names = self._texts(f'//a[@href="{hub}" or @href="{hub}/" or @href="/{segments[0]}"]')
+        names = self._texts(
+            "//a[@href=$hub or @href=concat($hub, '/') or @href=$path]", hub=hub, path=f"/{segments[0]}"
+        )
         return next((name for name in names if name), segments[0].replace("-", " ").title())
 
 
@@ -493,6 +565,29 @@ def _without_title_suffixes(title: str | None) -> str:
         if shorter == title:
             return title
         title = shorter
+
+
+def _without_paging_suffix(description: str | None) -> str:
+    return _DESCRIPTION_SUFFIX.sub("", clean_text(description))
+
+
+def _in_tag_cloud(anchor: Any) -> bool:
+    """A topic link of the tag list under the article (h5.tagcloud3 > a.rd2)."""
+    parent = anchor.getparent()
+    return (
+        dom.has_classes(anchor, "rd2")
+        and parent is not None
+        and parent.tag == "h5"
+        and dom.has_classes(parent, "tagcloud3")
+    )
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def _digits(value: str | None) -> str | None:
+    return value.strip() if value and value.strip().isdigit() else None
 
 
 def _position(entry: dict[str, Any]) -> int:
@@ -510,11 +605,12 @@ def _small_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-def _unique(values: Iterable[str]) -> list[str]:
+def _unique(values: Iterable[str | None]) -> list[str]:
+    """The non-empty ``values``, each once whatever its case, in order."""
     seen: set[str] = set()
     result = []
     for value in values:
-        if value.lower() not in seen:
+        if value and value.lower() not in seen:
             seen.add(value.lower())
             result.append(value)
     return result
@@ -522,7 +618,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _is_person_name(name: str) -> bool:
     """False for the site names pages put where a writer belongs ("Tribunnews.com", "TribunAmbon.com")."""
-    return bool(name) and not _DOMAIN_LIKE.search(name) and name.lower() not in {b.lower() for b in _BRANDS}
+    return bool(name) and not _DOMAIN_LIKE.search(name) and name.lower() not in _BRAND_NAMES
 
 
 def _is_section(url: str) -> bool:
@@ -557,10 +653,13 @@ def _classes(element: Any) -> set[str]:
 def _is_skipped(element: Any) -> bool:
     if not isinstance(element.tag, str) or element.tag in _SKIPPED_TAGS:
         return True
-    classes = _classes(element)
-    if classes & _SKIPPED_CLASSES or any(_AD_CLASS.search(c) for c in classes):
-        return True
-    return bool(_AD_ID.match(element.get("id") or ""))
+    classes = element.get("class")
+    if classes:  # most paragraphs have neither class nor id
+        names = classes.split()
+        if not _SKIPPED_CLASSES.isdisjoint(names) or any(_AD_CLASS.search(name) for name in names):
+            return True
+    element_id = element.get("id")
+    return bool(element_id and _AD_ID.match(element_id))
 
 
 def _element_text(element: Any) -> str:
@@ -576,23 +675,75 @@ def _element_text(element: Any) -> str:
     return "".join(parts)
 
 
+# A heading is at most 40 characters, so the elements that may hold one are found from the text nodes holding
+# its second word (with _RELATED_HEADING's case rules), not by measuring the text of every element of the page.
+# The word is looked for in Python: XPath's translate() (to ignore case) costs more than the whole search.
+_HEADING_WORD = re.compile(r"terkait|rekomendasi", re.I)
+_TEXT_AFTER = etree.XPath("following::text()")
+_TEXT_ANYWHERE = etree.XPath("//text()")
+_STRING = etree.XPath("string(.)", smart_strings=False)
+_NORMALIZED_LENGTH = etree.XPath("string-length(normalize-space(.))")
+
+
+def _related_headings(origin: Any, after: bool, stops: set[Any]) -> Iterator[Any]:
+    """Elements, in page order, whose whole text (≤ 40 characters) is a related-block heading, outside sidebars:
+    after ``origin`` (the body) when ``after``, else anywhere in the page ``origin`` is the root of."""
+    seen: set[Any] = set()
+    for text in (_TEXT_AFTER if after else _TEXT_ANYWHERE)(origin):
+        if text.isascii():  # the common case, where lowering the case is all re.I does, and faster
+            words = text.lower()
+            if "terkait" not in words and "rekomendasi" not in words:
+                continue
+        elif not _HEADING_WORD.search(text.replace("\u200b", "")):  # clean_text() drops zero-width spaces
+            continue
+        short = []
+        node = text.getparent().getparent() if text.is_tail else text.getparent()
+        # An ancestor's text holds its descendants' text, so it is never shorter.
+        while node is not None and node not in stops and _NORMALIZED_LENGTH(node) <= 40:
+            short.append(node)
+            node = node.getparent()
+        in_sidebar = bool(short) and _in_sidebar(short[-1])
+        for element in reversed(short):  # outermost first: page order
+            in_sidebar = in_sidebar or _is_sidebar(element)
+            if element in seen or element.tag in ("script", "style") or in_sidebar:
+                continue
+            seen.add(element)
+            if _RELATED_HEADING.match(clean_text(_STRING(element))):
+                yield element
+
+
 def _hrefs(element: Any) -> list[str]:
     return [a.get("href") for a in element.iter("a") if a.get("href")]
 
 
 def _hrefs_after(container: Any, heading: Any) -> list[str]:
-    """Hrefs of the links that follow ``heading`` inside ``container``, sidebars left out."""
+    """Hrefs of the links that follow ``heading`` inside ``container``, sidebars left out.
+
+    ``container`` holds the heading, which is in no sidebar, so only the ancestors a link has inside the
+    container can make it a sidebar link.
+    """
     hrefs = []
     seen_heading = False
     for element in container.iter():
         seen_heading = seen_heading or element is heading
-        if seen_heading and element.tag == "a" and element.get("href") and not _in_sidebar(element):
+        if seen_heading and element.tag == "a" and element.get("href") and not _in_sidebar(element, within=container):
             hrefs.append(element.get("href"))
     return hrefs
 
 
-def _in_sidebar(element: Any) -> bool:
-    return any((ancestor.get("id") or "").startswith("boxright") for ancestor in element.iterancestors())
+def _in_sidebar(element: Any, within: Any = None) -> bool:
+    """Inside a sidebar ("Berita Terkini", "Berita Populer"): site-wide recirculation, never related stories.
+    With ``within``, only the ancestors below that one are looked at."""
+    for ancestor in element.iterancestors():
+        if ancestor is within:
+            return False
+        if _is_sidebar(ancestor):
+            return True
+    return False
+
+
+def _is_sidebar(element: Any) -> bool:
+    return (element.get("id") or "").startswith("boxright")
 
 
 def _read_body(root: Any, body: _Body) -> None:
@@ -637,11 +788,11 @@ def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | No
 
     def add(name: str, url: str | None) -> None:
         name = clean_person_name(name)
-        if _is_person_name(name) and re.search(r"\w", name):
+        if _is_person_name(name) and _WORD_CHARACTER.search(name):
             people[label].append({"name": name, "url": urljoin(url) if url else None})
 
     def add_text(text: str) -> None:
-        for name in re.split(r"[|,]", text):
+        for name in _NAME_SEPARATOR.split(text):
             add(name.strip(" :-\u2013"), None)
 
     def walk(node: Any) -> None:
@@ -657,7 +808,9 @@ def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | No
 
     def read(text: str | None) -> None:
         nonlocal label
-        pieces = _CREDIT_LABEL.split(text or "")
+        if not text:
+            return  # most tails are empty
+        pieces = _CREDIT_LABEL.split(text)
         add_text(pieces[0])
         for name, after in zip(pieces[1::2], pieces[2::2], strict=True):
             label = "editor" if name.lower() == "editor" else "author"

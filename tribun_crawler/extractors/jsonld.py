@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from parsel import SelectorList
 from w3lib.html import replace_entities
 
 from tribun_crawler.text import clean_text
@@ -23,13 +22,13 @@ ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "An
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def nodes(scripts: SelectorList) -> list[dict[str, Any]]:
-    """Every JSON object of the given ``script[type="application/ld+json"]`` selectors, ``@graph`` unwrapped.
+def nodes(scripts: Iterable[str]) -> list[dict[str, Any]]:
+    """Every JSON object of the given ``script[type="application/ld+json"]`` texts, ``@graph`` unwrapped.
 
     A script that is not valid JSON is skipped: one broken block must not hide the others.
     """
     found: list[dict[str, Any]] = []
-    for text in scripts.xpath("text()").getall():
+    for text in scripts:
         try:
             # strict=False: descriptions are pasted with raw line breaks and tabs inside the strings.
             data = json.loads(text, strict=False)
@@ -86,7 +85,7 @@ def text(value: Any) -> str | None:
         value = value.get("name") or value.get("@id")
     if not isinstance(value, str):
         return None
-    return clean_text(replace_entities(value)) or None
+    return _clean(value) or None
 
 
 def url(value: Any) -> str | None:
@@ -106,7 +105,7 @@ def strings(value: Any) -> list[str]:
     result: list[str] = []
     for item in items:
         if isinstance(item, str):
-            result.extend(part for part in (clean_text(replace_entities(p)) for p in item.split(",")) if part)
+            result.extend(part for part in (_clean(p) for p in item.split(",")) if part)
     return result
 
 
@@ -120,7 +119,7 @@ def people(value: Any) -> list[tuple[str, str | None, set[str]]]:
             if name:
                 result.append((name, url(item.get("url") or item.get("sameAs")), types_of(item)))
         elif isinstance(item, str) and item.strip():
-            result.append((clean_text(replace_entities(item)), None, set()))
+            result.append((_clean(item), None, set()))
     return result
 
 
@@ -131,3 +130,8 @@ def boolean(value: Any) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     return None
+
+
+def _clean(value: str) -> str:
+    """``value`` with HTML entities decoded, as clean text; most values hold no entity to decode."""
+    return clean_text(replace_entities(value) if "&" in value else value)

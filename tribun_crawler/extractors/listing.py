@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import cached_property
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from tribun_crawler.dates import parse_date
-from tribun_crawler.extractors.safe import absolute_url, base_url, selector, usable_date
+from tribun_crawler.extractors import dom
+from tribun_crawler.extractors.safe import absolute_url, base_url, usable_date
 from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import clean_text
 from tribun_crawler.urls import PageType, article_key, canonical_listing_url, classify_url
@@ -26,21 +28,21 @@ from tribun_crawler.urls import PageType, article_key, canonical_listing_url, cl
 _OUTSIDE_SIDEBARS = '[not(ancestor::*[starts-with(@id, "boxright") or @id = "boxleft"])]'
 
 # One node per card; every link of a card shares the card's date. Class lists grow over the years, so classes
-# are matched one by one (has-class), never as the whole attribute.
+# are matched one by one (has_class), never as the whole attribute.
 _CARDS = (
     # homepage headline slider: the title heading of each slide
-    '(//*[@id="headline"]//h2[has-class("hlover_title")]'
+    f'(//*[@id="headline"]//h2[{dom.has_class("hlover_title")}]'
     # homepage / section hub "latest" list; native-ad slots share the list but hold no article
-    ' | //ul[@id="latestul"]/li[not(has-class("nativeads") or has-class("reserved_box_ads"))]'
+    f' | //ul[@id="latestul"]/li[not({dom.has_class("nativeads")} or {dom.has_class("reserved_box_ads")})]'
     # daily index (ul.lsi > li.ptb15) and monthly archive (ul li.ptb15)
-    ' | //ul//li[has-class("ptb15")])' + _OUTSIDE_SIDEBARS
+    f" | //ul//li[{dom.has_class('ptb15')}])" + _OUTSIDE_SIDEBARS
 )
 # h4 in a card is the topic kicker (/topic/…), never the article.
 _CARD_LINKS = ".//a[@href][not(ancestor::h4)]"
 
 # Daily index: div#paginga div.paging; monthly archive: div.paging; either may also show a "Next" link.
 _PAGING_LINKS = (
-    '(//div[has-class("paging")]//a[@href]'
+    f"(//div[{dom.has_class('paging')}]//a[@href]"
     ' | //a[@href][@rel = "next" or starts-with(translate(normalize-space(.), "NEXT", "next"), "next")])'
     + _OUTSIDE_SIDEBARS
 )
@@ -79,7 +81,7 @@ class ListingPage:
 
     def __init__(self, response: TextResponse):
         self.response = response
-        self.selector = selector(response)
+        self._root = dom.document(response)
         self._base_url = base_url(response)
         parts = urlsplit(response.url)
         # Thumbnail hrefs are relative without a leading slash ("2024/01/23/slug") yet mean the site root,
@@ -90,8 +92,13 @@ class ListingPage:
 
     def articleEntries(self) -> list[ListingEntry]:
         """Article links of the listing in page order, one entry per article (by ``urls.article_key``)."""
+        return list(self._entries)
+
+    @cached_property
+    def _entries(self) -> list[ListingEntry]:
+        # Read once per page: the spider asks for the entries, then for the oldest of their dates.
         links_by_key: dict[str, list[_Link]] = {}
-        for card in self.selector.xpath(_CARDS):
+        for card in dom.xpath(_CARDS)(self._root):
             for link in self._card_article_links(card):
                 links_by_key.setdefault(link.key, []).append(link)
         return [self._merged_entry(links) for links in links_by_key.values()]
@@ -105,7 +112,7 @@ class ListingPage:
         last = _INDEX_LAST_PAGE if page_type is PageType.INDEX else None
         site = site_key(urlsplit(self.response.url).hostname)
         urls: dict[str, tuple[int, str]] = {}
-        for href in self.selector.xpath(_PAGING_LINKS).xpath("@href").getall():
+        for href in (anchor.get("href") for anchor in dom.xpath(_PAGING_LINKS)(self._root)):
             url = absolute_url(self._base_url, href)
             if url is None:
                 continue
@@ -122,35 +129,34 @@ class ListingPage:
 
     def oldestPublished(self) -> datetime | None:
         """The oldest entry date on the page, the spider's signal to stop paging past ``since``."""
-        dates = [entry.published for entry in self.articleEntries() if entry.published is not None]
+        dates = [entry.published for entry in self._entries if entry.published is not None]
         return min(dates, default=None)
 
-    def _card_article_links(self, card: Selector) -> list[_Link]:
+    def _card_article_links(self, card: Any) -> list[_Link]:
         published = self.published(card)
         links = []
-        for anchor in card.xpath(_CARD_LINKS):
+        for anchor in dom.xpath(_CARD_LINKS)(card):
             url = self.url(anchor)
             if url is None or classify_url(url) is not PageType.ARTICLE:
                 continue
-            in_heading = bool(anchor.xpath("ancestor::*[self::h1 or self::h2 or self::h3]"))
+            in_heading = any(ancestor.tag in ("h1", "h2", "h3") for ancestor in anchor.iterancestors())
             links.append(_Link(article_key(url), url, self.title(anchor, in_heading), published, in_heading))
         return links
 
-    def url(self, anchor: Selector) -> str | None:
-        return absolute_url(self.site_root, anchor.attrib.get("href") or "")
+    def url(self, anchor: Any) -> str | None:
+        return absolute_url(self.site_root, anchor.get("href") or "")
 
-    def title(self, anchor: Selector, in_heading: bool) -> str | None:
+    def title(self, anchor: Any, in_heading: bool) -> str | None:
         # A heading link's text is the title shown to readers; a thumbnail link only has its title attribute.
-        text = clean_text(" ".join(anchor.xpath(".//text()").getall())) if in_heading else ""
-        return text or clean_text(anchor.attrib.get("title")) or None
+        text = dom.text(anchor) if in_heading else ""
+        return text or clean_text(anchor.get("title")) or None
 
-    def published(self, card: Selector) -> datetime | None:
+    def published(self, card: Any) -> datetime | None:
         # time.timeago keeps the absolute local time in @title (its text is "32 menit lalu"); time.grey prints
         # "Senin, 4 Mei 2020 04:25 WIB"; a datetime attribute, where present, carries its own offset.
-        times: SelectorList = card.xpath(".//time")
-        for time in times:
-            text = clean_text(" ".join(time.xpath(".//text()").getall()))
-            for candidate in (time.attrib.get("title"), time.attrib.get("datetime"), text):
+        for time in card.iter("time"):
+            text = dom.text(time)
+            for candidate in (time.get("title"), time.get("datetime"), text):
                 value = usable_date(parse_date(candidate, self.tz))
                 if value is not None:
                     return value

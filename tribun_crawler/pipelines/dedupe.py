@@ -15,10 +15,13 @@ In the order checked, an item is:
 The first copy seen is the one emitted. Later copies (3, 4) are dropped, or with ``TRIBUN_EMIT_DUPLICATES``
 emitted with ``duplicateOf`` set to the URL of the emitted one; they are counted either way.
 
-Memory of what was emitted: this run in the pipeline (an item counts from the moment it passes, so two
-copies in flight together are caught), earlier runs in the state store. The store records an article on the
-``item_scraped`` signal, after the feed exporter (connected before any pipeline exists) has written its line:
-the store never claims an article the feed does not have. This pipeline owns the store for the crawl: it opens
+Memory of what was emitted: the state store, and the pipeline for the items in flight. An item counts from the
+moment it passes, so two copies in flight together are caught; the store records an article on the
+``item_scraped`` signal, after the feed exporter (connected before any pipeline exists) has written its line, so
+the store never claims an article the feed does not have. From then on the store answers for it and the pipeline
+forgets it: its memory stays as small in a crawl of a million articles as in one of ten. An article recorded since
+the pipeline opened the store (``recorded``) was emitted by this run (or by another worker of it), so a repeat is
+a duplicate (1), not a recheck (2). This pipeline owns the store for the crawl: it opens
 it when the spider opens, empties it first when the spider has ``reset_state`` set, and closes it.
 
 A dropped copy is recorded too, as a duplicate of the emitted article (``original`` set, like a copy emitted
@@ -41,7 +44,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from tribun_crawler.state import StateStore, open_store, reset_requested
-from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, unix_time
+from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, now_ms, unix_time
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +57,13 @@ class DeduplicatePipeline:
         self.stats = crawler.stats
         self.emit_duplicates = emit_duplicates
         self.store: StateStore | None = None
-        # This run's emitted articles: fingerprint -> canonical URL of the emitted item.
+        # When the store was opened (Unix ms): records since then are this run's.
+        self.opened_ms = 0
+        # Items emitted whose item_scraped has not come yet (not stored yet): fingerprint -> canonical URL.
         self._keys: dict[int, str] = {}
         self._ids: dict[int, str] = {}
         self._groups: dict[int, str] = {}
         self._bodies: dict[int, str] = {}
-        # Keys of the items emitted whose item_scraped has not come yet (not stored yet).
-        self._unrecorded: set[int] = set()
         # Dropped copies waiting for their original to be recorded: original's key -> (record, aliases).
         self._pending: dict[int, list[tuple[ArticleRecord, tuple[int, ...]]]] = {}
 
@@ -74,6 +77,7 @@ class DeduplicatePipeline:
 
     def open_spider(self) -> None:
         self.store = open_store(self.crawler.settings)
+        self.opened_ms = now_ms()
         if reset_requested(self.crawler.spider):
             forgotten = self.store.count()
             self.store.reset()
@@ -105,6 +109,8 @@ class DeduplicatePipeline:
             self._drop_duplicate("id", url, self._ids[fp.id_key])
         store = self._store()
         stored = store.get(fp.key) or (store.get(fp.id_key) if fp.id_key is not None else None)
+        if stored is not None and self._emitted_this_run(stored):
+            self._drop_duplicate("url" if stored.key == fp.key else "id", url, stored.url)
         # Without TRIBUN_EMIT_DUPLICATES a known copy stays a duplicate: it is judged as a copy, not rechecked.
         if stored is not None and not (stored.is_duplicate and not self.emit_duplicates):
             return self._recheck(item, fp, stored)
@@ -114,6 +120,10 @@ class DeduplicatePipeline:
             return self._duplicate(item, fp, kind, original, known=stored)
         self._remember(fp, url, original=True)
         return item
+
+    def _emitted_this_run(self, record: ArticleRecord) -> bool:
+        """A record this run wrote for an item it emitted (a dropped copy is recorded as a duplicate)."""
+        return record.recorded >= self.opened_ms and (self.emit_duplicates or not record.is_duplicate)
 
     def _copy_of(self, fp: ItemFingerprints) -> tuple[str, str] | None:
         """(kind, URL of the emitted original) when the item is a copy of an emitted story, else None."""
@@ -155,9 +165,8 @@ class DeduplicatePipeline:
         return record.url if record else None
 
     def _remember(self, fp: ItemFingerprints, url: str, *, original: bool) -> None:
-        """Note an item this pipeline emits (its record is stored on its ``item_scraped``)."""
+        """Note an item this pipeline emits, until its record is stored on its ``item_scraped``."""
         self._keys[fp.key] = url
-        self._unrecorded.add(fp.key)
         if fp.id_key is not None:
             self._ids[fp.id_key] = url
         if original:
@@ -188,7 +197,7 @@ class DeduplicatePipeline:
         record = fp.record(item, original=original_key)
         if known is not None and replace(known, recorded=0) == replace(record, recorded=0):
             return
-        if original_key in self._unrecorded:
+        if original_key in self._keys:
             self._pending.setdefault(original_key, []).append((record, fp.aliases()))
         elif self._store().get(original_key) is not None:
             self._put_dropped_copy(record, fp.aliases())
@@ -221,6 +230,18 @@ class DeduplicatePipeline:
         record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
         self.store.put(record, fp.aliases())
         self.stats.inc_value("tribun/state/recorded")
-        self._unrecorded.discard(fp.key)
+        self._forget(fp, adapter["url"])
         for copy, aliases in self._pending.pop(fp.key, ()):
             self._put_dropped_copy(copy, aliases)
+
+    def _forget(self, fp: ItemFingerprints, url: str) -> None:
+        """Drop a recorded item from the in-flight tables: the store answers for it now."""
+        for table, key in (
+            (self._keys, fp.key),
+            (self._ids, fp.id_key),
+            (self._groups, fp.key),
+            (self._groups, fp.group),
+            (self._bodies, fp.body),
+        ):
+            if key is not None and table.get(key) == url:
+                del table[key]
