@@ -138,16 +138,8 @@ class ArticlePage:
     def _url(self) -> str:
         # A syndicated copy may name its original (another site) as canonical; the item describes this copy,
         # and isBasedOn names the original.
-        canonical = next(
-            (
-                link.get("href")
-                for link in self._tagged("link")
-                if link.get("rel") == "canonical" and link.get("href") is not None
-            ),
-            None,
-        )
         for candidate in (
-            _stripped(canonical),
+            self._canonical_link(),
             self._meta("og:url"),
         ):
             if candidate:
@@ -409,6 +401,10 @@ class ArticlePage:
         """The NewsArticle node, or an empty dict on pages without one (2019 and earlier)."""
         return jsonld.first_of_type(self._ld_nodes, jsonld.ARTICLE_TYPES)
 
+    def _canonical_link(self) -> str | None:
+        hrefs = (link.get("href") for link in self._tagged("link") if link.get("rel") == "canonical")
+        return _stripped(next((href for href in hrefs if href is not None), None))
+
     def _meta(self, name: str) -> str | None:
         value = self._metas.get(name, "").strip()
         return value or None
@@ -419,7 +415,9 @@ class ArticlePage:
         metas: dict[str, str] = {}
         for meta in self._tagged("meta"):
             content = meta.get("content")
-            for key in (meta.get("property"), meta.get("name")) if content is not None else ():
+            if content is None:
+                continue
+            for key in (meta.get("property"), meta.get("name")):
                 if key is not None:
                     metas.setdefault(key, content)
         return metas
