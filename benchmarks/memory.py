@@ -2,18 +2,21 @@
 
 A profiling aid, not a test. It replays the generated network of ``benchmarks/crawl.py`` (writing the HTTP cache
 first unless ``--workdir`` already holds the cache of the same network) with the real ``scrapy crawl tribun`` and
-one more extension, :class:`MemoryProfile`, which every ``--interval`` seconds records the process's RSS, the
-scheduler's pending requests, the requests and responses alive (Scrapy's ``trackref``) and, with
-``--tracemalloc``, the memory Python allocated; at each new high of that memory it dumps a tracemalloc snapshot
-(``<workdir>/profile-<articles>.snapshot``). It then prints the timeline and the lines that allocated most at the
-high. ``--compare`` prints what grew between two such snapshots (a small crawl's and a large one's)::
+one more extension, :class:`MemoryProfile`, which every ``--interval`` seconds appends to
+``<workdir>/profile-<articles>.jsonl`` the process's RSS (now and peak), where it lives (``/proc/self/smaps``:
+heap, anonymous maps, files) and what glibc's malloc holds (in use, free but kept, mmapped), the scheduler's
+pending requests by priority, the fingerprints the dupefilter holds, the requests and responses alive (Scrapy's
+``trackref``) and, with ``--tracemalloc``, the memory Python allocated; at each new high of that memory it dumps a
+tracemalloc snapshot (``<workdir>/profile-<articles>.snapshot``). It then prints the timeline and the lines that
+allocated most at the high. ``--compare`` prints what grew between two such snapshots (a small crawl's and a large
+one's)::
 
     python benchmarks/memory.py --articles 5000 --workdir /tmp/m5k --tracemalloc 1
     python benchmarks/memory.py --articles 20000 --workdir /tmp/m20k --tracemalloc 1
     python benchmarks/memory.py --compare /tmp/m5k/profile-5000.snapshot /tmp/m20k/profile-20000.snapshot
 
-tracemalloc slows the crawl down about twice and adds its own memory to the RSS: compare peak RSS figures from
-runs without ``--tracemalloc`` (or from ``benchmarks/crawl.py``).
+tracemalloc slows the crawl down two to four times and adds its own memory, and its snapshots their own peaks, to
+the RSS: compare peak RSS figures from runs without ``--tracemalloc`` (or from ``benchmarks/crawl.py``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,15 @@ def queued_by_priority(scheduler: Any) -> dict[str, int]:
     return counts
 
 
+def fingerprints_held(dupefilter: Any) -> int:
+    """Requests the dupefilter remembers (the project's ``CompactDupeFilter`` or Scrapy's ``RFPDupeFilter``)."""
+    for name in ("seen", "_fingerprints"):
+        held = getattr(dupefilter, name, None)
+        if held is not None:
+            return len(held)
+    return 0
+
+
 def resident_by_kind() -> dict[str, float]:
     """Resident MiB per kind of mapping (``/proc/self/smaps``): the heap, anonymous maps (malloc arenas, pymalloc,
     big blocks), shared memory (SQLite's WAL index) and files (code)."""
@@ -112,7 +124,6 @@ class MemoryProfile:
         self.path = path
         self.interval = interval
         self.frames = frames
-        self.count_objects = crawler.settings.getbool("TRIBUN_MEMPROFILE_COUNT_OBJECTS")
         self.snapshot_path = path.with_suffix(".snapshot")
         self.started = time.monotonic()
         self.dumped_traced = 0
@@ -159,7 +170,7 @@ class MemoryProfile:
             "hwm_mib": round(proc_status("VmHWM") / 1024, 1),
             "scheduled": len(scheduler) if scheduler is not None and not final else None,
             "by_priority": queued_by_priority(scheduler) if not final else None,
-            "fingerprints": len(getattr(dupefilter, "_fingerprints", ())),
+            "fingerprints": fingerprints_held(dupefilter),
             "in_progress": len(getattr(slot, "inprogress", ())),
             "downloading": len(engine.downloader.active),
             "scraping": len(getattr(scraper_slot, "active", ())),
@@ -169,7 +180,6 @@ class MemoryProfile:
             "resident": resident_by_kind(),
             "malloc": malloc_mib(),
             "gc_collections": [generation["collections"] for generation in gc.get_stats()],
-            "gc_tracked": len(gc.get_objects()) if self.count_objects else None,
             "threads": proc_status("Threads"),
         }
         if final:
@@ -245,14 +255,20 @@ def print_timeline(profiled: Profiled) -> None:
         f"exit {profiled.returncode}; {profiled.pages:,} pages, {profiled.items:,} articles in "
         f"{profiled.elapsed:,.0f} s ({profiled.cpu:,.0f} s CPU); peak RSS {profiled.max_rss_kb / 1024:,.0f} MiB"
     )
-    print(f"{'t s':>7} {'RSS':>6} {'traced':>7} {'pages':>7} {'items':>7} {'queued':>7} {'seen':>7}  alive")
+    print("MiB: RSS, of which heap and anonymous maps; malloc's free but kept; Python's traced")
+    print(
+        f"{'t s':>7} {'RSS':>5} {'heap':>5} {'anon':>5} {'free':>5} {'traced':>6} {'pages':>7} {'items':>7} "
+        f"{'queued':>7} {'seen':>7}  alive"
+    )
     for row in profiled.samples:
         alive = ", ".join(f"{name} {count}" for name, count in sorted(row["alive"].items()) if count >= 10)
-        traced = f"{row['traced_mib']:7.0f}" if "traced_mib" in row else f"{'':>7}"
+        traced = f"{row['traced_mib']:6.0f}" if "traced_mib" in row else f"{'':>6}"
         queued = "" if row["scheduled"] is None else f"{row['scheduled']:,}"
+        resident, free = row["resident"], row["malloc"].get("free", 0.0)
         print(
-            f"{row['t']:7.0f} {row['rss_mib']:6.0f} {traced} {row['responses']:7,} {row['items']:7,} "
-            f"{queued:>7} {row['fingerprints']:7,}  {alive}{' *' if row.get('snapshot') else ''}"
+            f"{row['t']:7.0f} {row['rss_mib']:5.0f} {resident.get('heap', 0):5.0f} {resident.get('anon', 0):5.0f} "
+            f"{free:5.0f} {traced} {row['responses']:7,} {row['items']:7,} {queued:>7} {row['fingerprints']:7,}  "
+            f"{alive}{' *' if row.get('snapshot') else ''}"
         )
 
 
@@ -288,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("SMALL", "LARGE"), help="compare two snapshots")
     args = parser.parse_args(argv)
     if args.compare:
-        print_compare(*args.compare, args.top)
+        small, large = args.compare
+        print_compare(small, large, args.top)
         return 0
     if args.workdir is None:
         parser.error("--workdir is needed (the cache is kept there for the next profile)")

@@ -13,9 +13,9 @@ Short download timeout and backoffs (``-s``) keep the crawl to a dozen seconds: 
 from __future__ import annotations
 
 import json
-import os
+import re
 import subprocess
-import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,23 +76,34 @@ class HostileRun:
     network: Network
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's own high-water RSS (``VmHWM``), None once it has exited."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    return int(found.group(1)) / 1024 if found else None
+
+
 def crawl_measured(tmp_path: Path, replica: Replica) -> tuple[int, float, Path, Path]:
     """``scrapy crawl tribun`` over the hostile sites; returns (exit status, peak RSS in MB, feed, log file).
 
-    ``os.wait4`` gives the resource usage of exactly this child, so the peak is the crawler's own.
+    The peak is the crawler's own ``VmHWM``, read while it runs: ``ru_maxrss`` of a child would include the
+    pytest process it was forked from (Linux carries the parent's high-water mark across fork and exec).
     """
     feed, log_file = tmp_path / "hostile.jsonl", tmp_path / "hostile.log"
     settings = {**SETTINGS, "TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3")}
     command = scrapy_command(feed, {"sites": ",".join(HOSTILE_SITES)}, settings, log_file)
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=crawl_env(replica.env))
-    killer = threading.Timer(CRAWL_TIMEOUT, process.kill)
-    killer.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        killer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, usage.ru_maxrss / 1024, feed, log_file
+    peak = 0.0
+    deadline = time.monotonic() + CRAWL_TIMEOUT
+    while process.poll() is None:
+        if time.monotonic() > deadline:
+            process.kill()
+        peak = max(peak, peak_rss_mb(process.pid) or 0.0)
+        time.sleep(0.05)
+    return process.returncode, peak, feed, log_file
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 
 #: Lines that are links to other stories, not body text ("Baca juga:", "Baca:", "BACA JUGA"). A bare "Baca"
@@ -28,7 +27,8 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
-    return _WS.sub(" ", text).strip()
+    # split() breaks on exactly the characters r"\s" matches in a str pattern, about 5x faster than re.sub.
+    return " ".join(text.split())
 
 
 def is_related_line(line: str) -> bool:
