@@ -109,6 +109,8 @@ class Report:
     """Article pages the re-run requested, older than the recheck window, that the first run never emitted:
     articles the first crawl did not reach (see the README, "Performance")."""
     rerun_articles_inside: int = 0
+    stories_emitted_twice: int = 0
+    """Stories of which the first crawl emitted more than one article (an original and its copy): must be 0."""
     bench_pages_per_s: float | None = None
     bench_stats: dict[str, float] = field(default_factory=dict)
 
@@ -233,6 +235,13 @@ def rerun_requests(net: BenchNetwork, urls: list[str], emitted: set[str], hours:
     return found
 
 
+def stories_emitted_twice(net: BenchNetwork, emitted: set[str]) -> int:
+    """How many stories have more than one emitted article (a syndicated copy counts as its original's story)."""
+    by_key = {article_key(a.url): a for a in net.articles}
+    stories = [by_key[key].based_on or by_key[key].key for key in map(article_key, emitted) if key in by_key]
+    return len(stories) - len(set(stories))
+
+
 def feed_urls(feed: Path) -> set[str]:
     if not feed.exists():
         return set()
@@ -277,6 +286,7 @@ def run(args: argparse.Namespace, workdir: Path) -> Report:
 
     report.first = scrapy_crawl(workdir, cache, urls, name="first", extra=extra)
     print(f"first crawl: exit {report.first.returncode}, {report.first.pages:,} pages", flush=True)
+    report.stories_emitted_twice = stories_emitted_twice(net, feed_urls(report.first.feed))
     if not args.no_rerun:
         report.rerun = scrapy_crawl(workdir, cache, urls, name="rerun", log_level="DEBUG", extra=extra)
         found = rerun_requests(
@@ -305,6 +315,7 @@ def print_report(report: Report) -> None:
         ("exit status", str(first.returncode)),
         ("pages (responses)", f"{first.pages:,}"),
         ("articles emitted", f"{first.items:,} of {report.reachable:,} reachable within the related depth"),
+        ("stories emitted twice", f"{report.stories_emitted_twice} (must be 0)"),
         ("crawl time (Scrapy elapsed)", f"{first.elapsed:,.1f} s (process wall {first.wall:,.1f} s)"),
         ("pages/s", f"{pages_per_s:,.1f}"),
         ("articles/s", f"{first.items / first.elapsed:,.1f}"),
@@ -377,7 +388,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     print_report(report)
-    failed = report.first is None or report.first.returncode != 0 or report.rerun_articles_outside
+    failed = (
+        report.first is None
+        or report.first.returncode != 0
+        or bool(report.rerun_articles_outside)
+        or report.stories_emitted_twice > 0
+    )
     return 1 if failed else 0
 
 

@@ -306,12 +306,18 @@ def _syndicate(articles: list[Article], rng: random.Random) -> list[Article]:
     """Turn a few recent regional articles into copies of a recent article of another site."""
     recent = [a for a in articles if a.listed]
     result = list(articles)
+    # A copy shows its original's text: an article that became a copy is no one's original, and an original
+    # stays one, so every copy shows what its original shows.
+    copies: set[str] = set()
+    originals: set[str] = set()
     for n, article in enumerate(articles):
         if article.site == "www" or not article.listed or rng.random() >= SYNDICATED_SHARE / (1 - WWW_SHARE):
             continue
         original = rng.choice(recent)
-        if original.site == article.site or original.based_on:
+        if original.site == article.site or original.based_on or original.key in copies or article.key in originals:
             continue
+        copies.add(article.key)
+        originals.add(original.key)
         credit = f"Penulis: {original.authors[0].name} | Editor: {original.editors[0].name}"
         result[n] = replace(
             article,

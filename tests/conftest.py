@@ -139,13 +139,20 @@ class PipelineRun:
             if hasattr(pipeline, "close_spider"):
                 pipeline.close_spider()
 
-    def feed(self, item: Any) -> Any | None:
-        """The item as emitted, or None when a pipeline dropped it (its message is kept in ``dropped``)."""
+    def process(self, item: Any) -> Any | None:
+        """The item out of the pipelines, still in flight (no ``item_scraped`` yet), or None when dropped."""
         try:
             for pipeline in self.pipelines:
                 item = pipeline.process_item(item)
         except DropItem as exc:
             self.dropped.append(str(exc))
+            return None
+        return item
+
+    def feed(self, item: Any) -> Any | None:
+        """The item as emitted, or None when a pipeline dropped it (its message is kept in ``dropped``)."""
+        item = self.process(item)
+        if item is None:
             return None
         self.crawler.signals.send_catch_log(
             signal=signals.item_scraped, item=item, response=None, spider=self.crawler.spider

@@ -47,6 +47,12 @@ def test_generated_network_crawls_from_the_cache_and_reruns_with_nothing_new(tmp
     assert all(len(net.on_date(a.site, a.published.date())) <= INDEX_PAGE_SIZE * 10 for a in listed)
     emitted_stories = {generated[article_key(url)].based_on or generated[article_key(url)].key for url in emitted}
     assert not [a.url for a in listed if (a.based_on or a.key) not in emitted_stories]
+    assert len(emitted_stories) == len(emitted), "a story emitted twice (an original and its copy)"
+    # A copy shows its original's text, and no copy is copied (the generator keeps the two roles apart).
+    copies = [a for a in net.articles if a.based_on]
+    assert copies
+    assert all(generated[article_key(net.article(c.based_on).url)].based_on is None for c in copies)
+    assert all(c.headline == net.article(c.based_on).headline for c in copies)
     assert first.stat("tribun/pages/article") >= first.items
 
     rerun = scrapy_crawl(tmp_path, tmp_path / "httpcache", urls, name="rerun", log_level="DEBUG")

@@ -127,6 +127,30 @@ def test_sibling_copies_of_one_original_are_one_item(run: PipelineRun) -> None:
     assert run.stat("tribun/duplicates/syndicated") == 1
 
 
+def copy_of_jateng_copy() -> Any:
+    """A Banyumas republication of the Jateng copy: its footer names the Jateng page, not the original."""
+    body = BODIES["korea"].replace("TRIBUNNEWS.COM, SEOUL", "TRIBUNBANYUMAS.COM, SEOUL")
+    body += (
+        "\n\nWarga Banyumas di Korea Selatan diimbau tetap waspada."
+        "\n\nArtikel ini telah tayang di TribunJateng.com dengan judul Korea Utara Kembali Terbangkan "
+        f"Balon Sampah ke Korea Selatan, {JATENG_URL}"
+        "\n\nPenulis: Rahdyan Trijoko Pamungkas | Editor: Muhammad Olies"
+    )
+    return make_article(url=BANYUMAS_URL, body=body, headline="Korut Terbangkan Lagi Balon Berisi Sampah")
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["in-flight", "stored"])
+def test_copy_whose_own_copy_was_emitted_is_dropped(run: PipelineRun, stored: bool) -> None:
+    """A copy of a copy, seen first, names the copy in between: that one, seen later, is a duplicate of it."""
+    second_hand = copy_of_jateng_copy()
+    emitted = run.feed(second_hand) if stored else run.process(second_hand)
+    assert emitted is not None
+    assert emitted.isBasedOn == JATENG_URL
+    assert run.feed(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)) is None
+    assert run.dropped == [f"duplicate (syndicated) of {BANYUMAS_URL}: {JATENG_URL}"]
+    assert run.stat("tribun/duplicates/syndicated") == 1
+
+
 def test_same_body_without_footer_is_a_duplicate(run: PipelineRun) -> None:
     copy = syndicated_copy(BANYUMAS_URL, "TribunBanyumas.com", footer=False)
     assert copy.isBasedOn is None

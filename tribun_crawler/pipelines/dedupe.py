@@ -8,8 +8,8 @@ In the order checked, an item is:
    again, same ``url`` so consumers can upsert, only when its body or ``dateModified`` changed
    (``tribun/recheck/updated``); otherwise dropped as ``tribun/dropped/unchanged``;
 3. a syndicated copy of a story already emitted, this run or earlier: the item's ``isBasedOn`` names an
-   emitted article, or an emitted article's ``isBasedOn`` names this item's URL or the same original
-   (``tribun/duplicates/syndicated``);
+   emitted article, or an emitted article's ``isBasedOn`` names this item's URL or the same original, also when
+   this item is itself a copy (a copy of a copy: ``tribun/duplicates/syndicated``);
 4. the same normalised body as an emitted article (``tribun/duplicates/same_body``).
 
 The first copy seen is the one emitted. Later copies (3, 4) are dropped, or with ``TRIBUN_EMIT_DUPLICATES``
@@ -153,10 +153,15 @@ class DeduplicatePipeline:
         return record.url if record is not None and not record.is_duplicate else None
 
     def _original_story(self, fp: ItemFingerprints) -> str | None:
-        if fp.group in self._groups:
-            return self._groups[fp.group]
-        record = self._store().find_group(fp.group)
-        return record.url if record else None
+        # A copy of a copy names the copy in between, not the first original: an emitted copy of this item
+        # (its group is this item's key) makes this item a duplicate as well as an emitted copy of its original.
+        for group in (fp.group, fp.key) if fp.group != fp.key else (fp.key,):
+            if group in self._groups:
+                return self._groups[group]
+            record = self._store().find_group(group)
+            if record is not None:
+                return record.url
+        return None
 
     def _same_body(self, fp: ItemFingerprints) -> str | None:
         if fp.body in self._bodies:
