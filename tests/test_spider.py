@@ -161,6 +161,20 @@ def test_related_links_are_followed_up_to_the_depth_setting(
     assert all(r.meta["related_depth"] == reached_from + 1 for r in requests)
 
 
+def test_an_article_asked_for_before_is_not_requested_again() -> None:
+    spider = make_spider()
+    url = "https://www.tribunnews.com/index-news?date=2024-6-20"
+    response = fixture_response("listings", "www-index-news-2024-6-20", url, spider.listing_request(url, priority=0))
+    first = [r for r in spider.parse_listing(response) if r.meta["tribun_page_type"] == "article"]
+    assert first
+    # The same links named again (a second listing, a related block): no request the dupefilter would drop.
+    again = list(spider.parse_listing(response))
+    assert [r.meta["tribun_page_type"] for r in again] == ["index"]
+    assert spider.crawler.stats.get_value("tribun/requests/asked_before") == len(first)
+    related_to_one = list(spider.article_requests(first[0].url, depth=1, priority=0))
+    assert related_to_one == []
+
+
 def test_window_is_judged_on_the_day_the_site_printed() -> None:
     spider = make_spider(since="2024-06-20", until="2024-06-20")
     # 00:30 WIB on 20 June is still 19 June in UTC: the site's own day decides.
