@@ -116,6 +116,18 @@ def test_recheck_window_is_a_setting(crawl: Any) -> None:
         assert second.stat("tribun/skipped/known") == 1
 
 
+@pytest.mark.parametrize(("hours", "fetched"), [("48", True), ("0", False)])
+def test_an_article_dated_in_the_future_is_recent_unless_rechecks_are_off(
+    pipeline_run: Any, state_settings: dict[str, Any], hours: str, fetched: bool
+) -> None:
+    """A clock ahead of this machine's dates an article in the future: recent for any window, none for 0."""
+    with pipeline_run(state_settings) as first:
+        assert first.feed(make_article(url=NEW, body="gempa", **published_hours_ago(-3))) is not None
+    with Crawl(pipeline_run({**state_settings, "TRIBUN_RECHECK_HOURS": hours})) as second:
+        assert second.fetched(article_request(NEW)) is fetched
+        assert second.stat("tribun/skipped/known") == (None if fetched else 1)
+
+
 def test_rechecked_article_is_dropped_when_unchanged(crawl: Any) -> None:
     with crawl() as second:
         assert second.fetched(article_request(RECENT))

@@ -73,6 +73,11 @@ class RefetchRule:
         # (the sitemap path skips a recent article whose lastmod shows no change).
         if self.unfinished_since is not None and record.recorded >= self.unfinished_since:
             return Refetch.UNFINISHED_RUN
-        if record.published is not None and time.time() - record.published < self.recheck_seconds:
+        # 0 turns rechecks off, also for an article dated in the future (a clock ahead of this machine's).
+        if (
+            self.recheck_seconds > 0
+            and record.published is not None
+            and time.time() - record.published < self.recheck_seconds
+        ):
             return Refetch.RECENT
         return None
