@@ -30,6 +30,7 @@ from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.middlewares.failures import report_failed_page, requested_url
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
+from tribun_crawler.spiders.depths import DepthMap
 from tribun_crawler.state import StateStore, open_store
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 from tribun_crawler.state.runs import Refetch, RefetchRule
@@ -188,7 +189,7 @@ class TribunSpider(scrapy.Spider):
         self.reset_state = _is_true(reset_state)
         self._state: StateStore | None = None
         self._refetch: RefetchRule | None = None
-        self._depths: dict[bytes, int] = {}
+        self._depths = DepthMap()
         self._links: dict[bytes, bytes | tuple[str, ...]] = {}
         # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
         self.started_ms = now_ms()
@@ -581,7 +582,8 @@ class TribunSpider(scrapy.Spider):
     def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
         key = _depth_key(page.url())
         asked = int(response.meta.get("related_depth", 0))
-        depth = min(asked, self._depths.get(key, asked))
+        known = self._depths.get(key)
+        depth = asked if known is None else min(asked, known)
         child = depth + 1
         urls = page.relatedUrls()
         limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
@@ -615,9 +617,7 @@ class TribunSpider(scrapy.Spider):
         yield from self.requests_reached_at(url, depth)
 
     def note_depth(self, url: str, depth: int) -> None:
-        key = _depth_key(url)
-        if depth < self._depths.get(key, depth + 1):
-            self._depths[key] = depth
+        self._depths.lower(_depth_key(url), depth)
 
     def requests_reached_at(self, url: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests an article's being asked for at ``depth`` makes due: links it, or the articles it leads to,
@@ -626,9 +626,8 @@ class TribunSpider(scrapy.Spider):
         pending = [(_depth_key(url), depth)]
         while pending:
             key, depth = pending.pop()
-            if depth >= self._depths.get(key, depth + 1):
+            if not self._depths.lower(key, depth):
                 continue
-            self._depths[key] = depth
             links = self._links.get(key)
             child = depth + 1
             if links is None or child > limit:
