@@ -314,7 +314,7 @@ def _syndicate(articles: list[Article], rng: random.Random) -> list[Article]:
         if article.site == "www" or not article.listed or rng.random() >= SYNDICATED_SHARE / (1 - WWW_SHARE):
             continue
         original = rng.choice(recent)
-        if original.site == article.site or original.based_on or original.key in copies or article.key in originals:
+        if original.site == article.site or original.key in copies or article.key in originals:
             continue
         copies.add(article.key)
         originals.add(original.key)

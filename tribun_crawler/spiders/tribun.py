@@ -610,11 +610,12 @@ class TribunSpider(scrapy.Spider):
         a replayed crawl (benchmarks/crawl.py). A request dropped before the scheduler (off the network) is
         dropped again the same way, so the outcome is the dupefilter's.
         """
-        if _depth_key(url) in self._depths:
+        key = _depth_key(url)
+        if key in self._depths:
             self.crawler.stats.inc_value("tribun/requests/asked_before")
         else:
             yield self.article_request(url, depth=depth, priority=priority)
-        yield from self.requests_reached_at(url, depth)
+        yield from self._requests_reached(key, depth)
 
     def note_depth(self, url: str, depth: int) -> None:
         self._depths.lower(_depth_key(url), depth)
@@ -622,8 +623,11 @@ class TribunSpider(scrapy.Spider):
     def requests_reached_at(self, url: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests an article's being asked for at ``depth`` makes due: links it, or the articles it leads to,
         held back at the depth limit when they were read farther away."""
+        return self._requests_reached(_depth_key(url), depth)
+
+    def _requests_reached(self, key: bytes, depth: int) -> Iterator[scrapy.Request]:
         limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
-        pending = [(_depth_key(url), depth)]
+        pending = [(key, depth)]
         while pending:
             key, depth = pending.pop()
             if not self._depths.lower(key, depth):
@@ -634,10 +638,11 @@ class TribunSpider(scrapy.Spider):
                 continue  # not read yet (it will be read at this depth), or its links stay beyond the limit
             if isinstance(links, tuple):
                 self.crawler.stats.inc_value("tribun/related/reached_nearer")
-                for related in links:
-                    if _depth_key(related) not in self._depths:
+                keys = [_depth_key(related) for related in links]
+                for related, related_key in zip(links, keys, strict=True):
+                    if related_key not in self._depths:
                         yield self.article_request(related, depth=child, priority=PRIORITY_RELATED - child)
-                links = self._links[key] = _digests(links)
+                links = self._links[key] = b"".join(keys)
             pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
 
     def article_failed(self, failure: Failure) -> None:
