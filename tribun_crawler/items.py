@@ -41,6 +41,9 @@ class ArticleItem:
     """Last modification time, ISO 8601 with the UTC offset, when the page gives one."""
     datePublishedRaw: str | None = None
     """The publication date as the page shows it, e.g. ``Senin, 4 Mei 2020 04:25 WIB``."""
+    datePublishedDay: str | None = None
+    """Set only when the page shows the day of publication but no time of day (or only its URL carries a date):
+    that local day as ``YYYY-MM-DD``, and ``datePublished`` is then null. A time is never invented."""
     authors: list[Person] = field(default_factory=list)
     """The Penulis (writers), each ``{"name", "url"}``; never the editor."""
     editors: list[Person] = field(default_factory=list)
@@ -66,5 +69,7 @@ class ArticleItem:
     """When the page was fetched, ISO 8601 UTC."""
     isBasedOn: str | None = None
     """Canonical URL of the original this copy republishes, from its "Artikel ini telah tayang di …" footer."""
+    sourceOrganization: str | None = None
+    """The source a "Sumber:" credit names (``Tribunnews.com``, ``Kompas.com``, an agency), else None."""
     duplicateOf: str | None = None
     """Set only when syndicated copies are emitted (``TRIBUN_EMIT_DUPLICATES``): URL of the original article."""
