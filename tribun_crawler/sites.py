@@ -7,6 +7,7 @@ and never requested.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 
@@ -19,6 +20,10 @@ WIT = timezone(timedelta(hours=9), "WIT")
 #: Indonesian zone abbreviations as pages print them, with their UTC offsets in seconds (dateutil ``tzinfos``).
 ZONE_OFFSETS = {"WIB": 7 * 3600, "WITA": 8 * 3600, "WIT": 9 * 3600}
 
+_DOMAIN_SUFFIX = re.compile(r"\.(?:co\.id|com|co|id)$", re.I)
+# "TribunJateng" -> "Tribun Jateng", "WartaKotalive" -> "Warta Kotalive": a capital after a lower-case letter.
+_CAMEL_GAP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
 
 @dataclass(frozen=True)
 class Site:
@@ -27,7 +32,21 @@ class Site:
     brand: str
     """Brand printed in ``og:site_name``, title suffixes and datelines."""
     tz: timezone = WIB
-    """Local time zone, used where a page prints a time without a zone (listing ``time.timeago[title]``)."""
+    """Local time zone, used where a page prints a time without a zone (listing ``time.timeago[title]``,
+    regional article dates of 2016-2020)."""
+    former_brands: tuple[str, ...] = ()
+    """Names the site carried in earlier years, as title suffixes of its old pages show them (docs/site.md,
+    "Older eras")."""
+
+    @property
+    def brand_names(self) -> tuple[str, ...]:
+        """Every name a title suffix of this site may carry: today's brand, its spoken form without the domain
+        ("Tribun-Timur.com" -> "Tribun Timur", "TribunJateng.com" -> "Tribun Jateng") and the former brands."""
+        names = [self.brand, *self.former_brands]
+        for name in (self.brand, *self.former_brands):
+            bare = _DOMAIN_SUFFIX.sub("", name)
+            names.extend([bare, _CAMEL_GAP.sub(" ", bare.replace("-", " "))])
+        return tuple(dict.fromkeys(n for n in names if n))
 
     @property
     def host(self) -> str:
@@ -51,7 +70,7 @@ SITES: dict[str, Site] = {
         Site("jatim", "TribunJatim.com"),
         Site("surabaya", "Surya.co.id"),
         Site("madura", "TribunMadura.com"),
-        Site("makassar", "Tribun-Timur.com", WITA),
+        Site("makassar", "Tribun-Timur.com", WITA, ("Tribun Timur", "TribunTimur.com")),
         Site("wartakota", "WartaKotalive.com"),
         Site("jakarta", "TribunJakarta.com"),
         Site("jabar", "TribunJabar.id"),
@@ -79,7 +98,7 @@ SITES: dict[str, Site] = {
         Site("solo", "TribunSolo.com"),
         Site("muria", "TribunMuria.com"),
         Site("pantura", "TribunPantura.com"),
-        Site("suryamalang", "SuryaMalang.com"),
+        Site("suryamalang", "SuryaMalang.com", former_brands=("Surya Malang",)),
         Site("lombok", "TribunLombok.com", WITA),
         Site("flores", "TribunFlores.com", WITA),
         Site("sorong", "TribunSorong.com", WIT),

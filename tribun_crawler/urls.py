@@ -154,6 +154,12 @@ def without_tracking(url: str, *, keep_blank_values: bool = True) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+def date_from_url(url: str) -> str | None:
+    """The day a date-shaped article URL carries (``/2016/02/08/slug`` -> ``2016-02-08``), else None."""
+    match = _DATE_ARTICLE.match(_path(url))
+    return match.group("date").replace("/", "-") if match else None
+
+
 def article_id_from_url(url: str) -> str | None:
     """Tribun's numeric article id when the URL carries one (2025+ shape), else None."""
     match = _ID_ARTICLE.match(_path(url))
@@ -169,6 +175,29 @@ def article_key(url: str) -> str:
     site = site_key(urlsplit(url).hostname) or ""
     article_id = article_id_from_url(url)
     return f"{site}:{article_id}" if article_id else canonical_article_url(url)
+
+
+#: Path segments of the wrappers older pages put around related links (docs/site.md, "Older eras"):
+#: ``/topic/<slug>/?url=<path>`` (2017), ``/topics/<slug>/?url=<path>`` (regional 2016), ``/tag/<slug>/?url=…`` (2015).
+WRAPPER_SEGMENTS = frozenset({"topic", "topics", "tag"})
+
+
+def unwrapped_url(url: str) -> str:
+    """The article a wrapped related link leads to (its ``url`` parameter, relative to the wrapper's host), else
+    ``url`` itself. robots.txt disallows the wrappers, so they must be decoded, never requested."""
+    if "url=" not in url:
+        return url
+    parts = urlsplit(url)
+    first = parts.path.split("/", 2)[1].lower() if parts.path.startswith("/") else ""
+    if first not in WRAPPER_SEGMENTS or site_key(parts.hostname) is None:
+        return url
+    target = dict(parse_qsl(parts.query)).get("url", "").strip()
+    if not target:
+        return url
+    target_parts = urlsplit(target)
+    if target_parts.scheme or target_parts.netloc:
+        return target  # an absolute target is judged like any other link (off the network it is dropped)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + target.lstrip("/"), "", ""))
 
 
 def with_page(url: str, page: int | str) -> str:

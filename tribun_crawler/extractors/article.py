@@ -39,6 +39,8 @@ from tribun_crawler.urls import (
     article_key,
     canonical_article_url,
     classify_url,
+    date_from_url,
+    unwrapped_url,
     with_page,
 )
 
@@ -52,20 +54,27 @@ _IMAGE = 'id("artimg")'
 # div, the paging "Halaman 1/2", paging and tag links): collected in one walk, see ArticlePage._by_tag.
 _TAGS_READ_ANYWHERE = ("meta", "link", "title", "script", "div", "span", "a")
 
-_BRANDS = sorted({site.brand for site in SITES.values()}, key=len, reverse=True)
+# Every name a site has carried (today's brand, its spoken form, former brands: docs/site.md, "Older eras"), and
+# the generic " - <Name>.com" shape for a brand the list does not know yet.
+_BRANDS = sorted({name for site in SITES.values() for name in site.brand_names}, key=len, reverse=True)
 _BRAND_NAMES = frozenset(brand.lower() for brand in _BRANDS)
 _TITLE_SUFFIX = re.compile(
-    r"(?:\s*[-\u2013\u2014|]\s*(?:" + "|".join(map(re.escape, _BRANDS)) + r")"
+    r"(?:\s*[-\u2013\u2014|]\s*(?:" + "|".join(map(re.escape, _BRANDS)) + r"|[\w-]+\.(?:com|co\.id|co|id))"
     r"|(?:\s*[-\u2013\u2014|]\s*|\s+)Halaman\s+(?:all|\d+))\s*$",
     re.I,
 )
 _DESCRIPTION_SUFFIX = re.compile(r"\s*[-\u2013\u2014|]\s*Halaman\s+(?:all|\d+)\s*$", re.I)
 _ALL_PAGES_TITLE = re.compile(r"\bHalaman\s+all\b", re.I)
-_RELATED_HEADING = re.compile(r"^(?:berita|artikel)\s+(?:terkait|rekomendasi)\W*$", re.I)
+# "Berita Terkait" may carry the topic's name after it ("Berita Terkait: Gempa Aceh"), older pages head the block
+# "Baca Juga" when the article has no topic (docs/site.md, "Older eras").
+_RELATED_HEADING = re.compile(
+    r"^(?:(?:berita|artikel)\s+(?:terkait|rekomendasi)(?:\W.*)?|baca\s+juga\W*|terkait\W*)$", re.I
+)
 _NAME_SEPARATOR = re.compile(r"[|,]")
 _WORD_CHARACTER = re.compile(r"\w")
 _TAYANG = re.compile(r"^Tayang\s*:\s*", re.I)
-_CREDIT_LABEL = re.compile(r"\b(penulis|reporter|editor)\s*:", re.I)
+_CREDIT_LABEL = re.compile(r"\b(penulis|reporter|editor|penyunting|sumber)\s*:", re.I)
+_EDITOR_LABELS = frozenset({"editor", "penyunting"})
 _DOMAIN_LIKE = re.compile(r"\.(?:com|co|id|net)\b", re.I)
 
 # Inside the body, none of these hold article text: links to other stories, the bullet summary, embeds, ads.
@@ -74,7 +83,6 @@ _SKIPPED_CLASSES = frozenset({"baca", "summary-article", "ads-placeholder"})
 # Google Publisher Tag slots are divs with ids like div-Inside-MediumRectangle; ad wrappers: "ads" classes.
 _AD_ID = re.compile(r"^(?:div-|div_|gpt-|ads?[-_]|google_ads)", re.I)
 _AD_CLASS = re.compile(r"^(?:ads?|adsbygoogle)$|^ads?[-_]|[-_]ads?$|[-_]ads?[-_]", re.I)
-_PARAGRAPH_TAGS = frozenset({"p", "h2", "h3"})
 #: Articles span 2 to 5 pages. Paging that names more is broken or hostile, and the spider would queue a request
 #: for every page it names ("Halaman 1/99999999999").
 _MAX_PAGES = 50
@@ -90,12 +98,26 @@ class _Body:
     """Syndication footer lines with the hrefs of their links."""
     reporter: str | None = None
     """Name from a "Laporan Wartawan …, Name" line before the dateline."""
+    credit_lines: list[str] = field(default_factory=list)
+    """"Penulis: …", "Editor: …", "Sumber: …" lines of the body (before any syndication footer)."""
 
 
 @dataclass
 class _Credits:
     authors: list[Person] = field(default_factory=list)
     editors: list[Person] = field(default_factory=list)
+    source: str | None = None
+
+    def add(self, people: dict[str, list[Person]], fill_only: bool = False) -> None:
+        """Add the people of one credit element; with ``fill_only``, only to roles still empty (a generic find
+        never adds to what the era's credit block gave)."""
+        for role, known in (("author", self.authors), ("editor", self.editors)):
+            if fill_only and known and people[role]:
+                continue
+            known.extend(p for p in people[role] if p not in known)
+        sources = people["source"]
+        if sources and self.source is None:
+            self.source = sources[0]["name"]
 
 
 _T = TypeVar("_T")
@@ -165,10 +187,13 @@ class ArticlePage:
 
     @_kept
     def headline(self) -> str | None:
+        # The h1 is what readers see; og:title and <title> carry the brand of the page's year (docs/site.md,
+        # "Older eras"), JSON-LD the same as og:title where it exists.
         return (
-            _without_title_suffixes(jsonld.text(self._ld.get("headline")))
+            _without_title_suffixes(self._text('//h1[@id="arttitle"]'))
+            or _without_title_suffixes(jsonld.text(self._ld.get("headline")))
             or _without_title_suffixes(self._meta("og:title"))
-            or _without_title_suffixes(self._text('//h1[@id="arttitle"]'))
+            or _without_title_suffixes(self._text(f"{_ARTICLE}//h1"))
             or _without_title_suffixes(self._title)
             or None
         )
@@ -194,21 +219,56 @@ class ArticlePage:
             or self._date(self.datePublishedRaw())
         )
 
+    def datePublishedDay(self) -> str | None:
+        """The day alone, only when no time of publication is known: a time is never invented."""
+        if self.datePublished():
+            return None
+        raw = self.datePublishedRaw()
+        day = parse_date(raw, self._tz) if raw and not _HAS_TIME.search(raw) else None
+        return day.date().isoformat() if day else date_from_url(self.url()) or date_from_url(self.response.url)
+
     def dateModified(self) -> str | None:
         return self._date(jsonld.text(self._ld.get("dateModified"))) or self._date(self._meta("article:modified_time"))
 
     @_kept
     def datePublishedRaw(self) -> str | None:
         for xpath in (
-            f"{_ARTICLE}//time[{dom.has_class('grey')}]",  # 2018-2023
+            f"{_ARTICLE}//time[{dom.has_class('grey')}]",  # 2017-2023
             f'{_ARTICLE}//strong[starts-with(normalize-space(), "Tayang")]/following::time[1]',  # 2026 www
             f"{_ARTICLE}//time/span",  # 2025 regional
             f"{_ARTICLE}//time",
+            f"//div[{dom.has_class('grey', 'bdr3')}]/*[self::h3 or self::time]",  # 2015-2016 h3, regional 2017-2020
         ):
             text = _TAYANG.sub("", self._text(xpath) or "")
-            if text:
+            if text and _HAS_DAY.search(text):
                 return text
-        return None
+        return self._date_text_in_header()
+
+    def _date_text_in_header(self) -> str | None:
+        """The first text between the title and the body shaped like a date ("Senin, 8 Februari 2016 12:43",
+        day name and zone optional): found by what it says when the era's selectors find nothing."""
+        title = next(iter(self._xpath('//h1[@id="arttitle"] | //h1')), None)
+        body = self._body_element
+        texts = _TEXT_AFTER(title) if title is not None else _TEXT_ANYWHERE(self._root)
+        day_only = None
+        for text in texts:
+            if body is not None and (text.getparent() is body or _is_inside(text.getparent(), body)):
+                break  # the header ends where the body starts
+            if not _HAS_DAY.search(text):
+                continue
+            element = text.getparent()
+            if element is None or element.tag in ("script", "style", "title") or _in_sidebar(element):
+                continue
+            line = clean_text(_STRING(element))
+            if len(line) > 80:
+                line = clean_text(text)
+            match = _HAS_DAY.search(line)
+            if match is None or len(line) > 80:
+                continue
+            if _HAS_TIME.search(line):
+                return line
+            day_only = day_only or line
+        return day_only
 
     def authors(self) -> list[Person]:
         credits = self._credits
@@ -217,15 +277,23 @@ class ArticlePage:
             self._people_named(self._meta("author")),
             credits.authors,
         ):
+            # A page that credits someone only as editor may still name them as author in its metadata (the
+            # user who published it): an editor is never an author unless a credit says so.
+            found = [p for p in found if not _named_in(p, credits.editors) or _named_in(p, credits.authors)]
             if found:
                 return _with_urls(found, credits.authors)
         reporter = self._body.reporter
-        return [{"name": reporter, "url": None}] if reporter else []
+        if reporter and not _named_in({"name": reporter, "url": None}, credits.editors):
+            return [{"name": reporter, "url": None}]
+        return []
 
     def editors(self) -> list[Person]:
         credits = self._credits
         found = self._ld_people("editor") or credits.editors
         return _with_urls(found, credits.editors)
+
+    def sourceOrganization(self) -> str | None:
+        return self._credits.source
 
     def articleSection(self) -> str | None:
         section = jsonld.text(self._ld.get("articleSection")) or clean_text(self._meta("article:section"))
@@ -374,6 +442,7 @@ class ArticlePage:
             datePublished=self.datePublished(),
             dateModified=self.dateModified(),
             datePublishedRaw=self.datePublishedRaw(),
+            datePublishedDay=self.datePublishedDay(),
             authors=self.authors(),
             editors=self.editors(),
             articleSection=self.articleSection(),
@@ -386,6 +455,7 @@ class ArticlePage:
             isAccessibleForFree=self.isAccessibleForFree(),
             dateDownloaded=self.dateDownloaded(),
             isBasedOn=self.isBasedOn(),
+            sourceOrganization=self.sourceOrganization(),
         )
 
     # --- Sources ----------------------------------------------------------------------------------------
@@ -483,28 +553,80 @@ class ArticlePage:
 
     @cached_property
     def _credits(self) -> _Credits:
-        """Writers and editors from the credit block: div#penulis/div#editor (≤2024), h5#penulis (2025)."""
+        """Writers, editors and the source, from the era's credit block (div#penulis/div#editor ≤2024, h5#penulis
+        2025), else from labelled lines wherever the article column prints them (bottom credits before 2021)."""
         credits = _Credits()
         for element_id, label in (("penulis", "author"), ("editor", "editor")):
             found = self._xpath("id($id)", id=element_id)  # the first element with the id, from the id table
             if found:
-                people = _labelled_people(found[0], label, self._absolute_url)
-                credits.authors.extend(p for p in people["author"] if p not in credits.authors)
-                credits.editors.extend(p for p in people["editor"] if p not in credits.editors)
+                credits.add(_labelled_people(found[0], label, self._absolute_url))
+        if not (credits.authors and credits.editors and credits.source):
+            for element in self._credit_elements():
+                credits.add(_labelled_people(element, "author", self._absolute_url), fill_only=True)
+            for line in self._body.credit_lines:
+                credits.add(_people_in_line(line, self._absolute_url), fill_only=True)
         return credits
 
-    @cached_property
+    def _credit_elements(self) -> list[Any]:
+        """Short elements outside the body and the sidebars whose text starts with a credit label ("Penulis:",
+        "Editor:", "Reporter:", "Penyunting:", "Sumber:"), outermost first, whatever their markup."""
+        body = self._body_element
+        found: list[Any] = []
+        for text in _TEXT_ANYWHERE(self._root):
+            if ":" not in text or not _CREDIT_START.match(text):
+                continue
+            element = text.getparent()
+            if text.is_tail or element is None or element.tag in ("script", "style", "title", "option"):
+                element = element.getparent() if element is not None else None
+            if element is None or (body is not None and _is_inside(element, body)) or _in_sidebar(element):
+                continue
+            # The label and its names may be split over several elements ("Penulis: <a>X</a> | Editor: <a>Y</a>"):
+            # read the largest short element holding the label.
+            while (
+                (parent := element.getparent()) is not None and parent is not body and _NORMALIZED_LENGTH(parent) <= 160
+            ):
+                element = parent
+            if element.tag in ("body", "html") or any(_is_inside(element, seen) or element is seen for seen in found):
+                continue
+            found.append(element)
+        return found
+
+    @property
     def _body(self) -> _Body:
-        body = _Body()
-        if self._body_element is not None:
-            _read_body(self._body_element, body)
-        return body
+        return self._body_read[1]
+
+    @property
+    def _body_element(self) -> Any:
+        """The element the body was read from, or None; the header (date) ends and the related blocks start there."""
+        return self._body_read[0]
+
+    def usedBodyFallback(self) -> bool:
+        """True when the body was read from the page's densest text block, not from the era's body container
+        (a template the extractor does not know): the spider counts it (``tribun/extract/fallback``)."""
+        return self._body_read[2]
 
     @cached_property
-    def _body_element(self) -> Any:
-        """The body div, or None; the body text and the related blocks after it both start from it."""
+    def _body_read(self) -> tuple[Any, _Body, bool]:
+        """The body container and what it holds; the densest text block of the page instead when the container
+        is missing or holds far less text than that block (a template change costs precision, not the article)."""
         # The body div gains classes over the years (multi-fontsize, editcontent): match the two stable ones.
-        return next((div for div in self._tagged("div") if dom.has_classes(div, "side-article", "txt-article")), None)
+        container = next(
+            (div for div in self._tagged("div") if dom.has_classes(div, "side-article", "txt-article")), None
+        )
+        body = _Body()
+        if container is not None:
+            _read_body(container, body)
+        length = sum(map(len, body.paragraphs))
+        if length >= _FALLBACK_BELOW_CHARS:
+            return container, body, False
+        dense, dense_length = _densest_block(self._root)
+        if dense is None or dense is container or dense_length < max(_FALLBACK_MIN_CHARS, 2 * length):
+            return container, body, False
+        fallback = _Body()
+        _read_body(dense, fallback)
+        if sum(map(len, fallback.paragraphs)) <= length:
+            return container, body, False
+        return dense, fallback, True
 
     def _related_block_hrefs(self) -> list[str]:
         """Links of blocks after the body headed "Berita Terkait", "Berita Rekomendasi" or "Artikel Terkait".
@@ -533,7 +655,7 @@ class ArticlePage:
 
     def _is_article_href(self, href: str) -> bool:
         url = self._absolute_url(href)
-        return url is not None and classify_url(url) is PageType.ARTICLE
+        return url is not None and classify_url(unwrapped_url(url)) is PageType.ARTICLE
 
     def _absolute_url(self, href: str) -> str | None:
         # The same hrefs come back (credits, related links, paging): each is resolved once per page.
@@ -635,6 +757,8 @@ def _related_articles(hrefs: Iterable[str], urljoin: Callable[[str], str | None]
     result = []
     for href in hrefs:
         url = urljoin(href)
+        if url is not None:
+            url = unwrapped_url(url)  # /topic/…?url=<path> of pages before 2018: the article is the parameter
         if url is None or classify_url(url) is not PageType.ARTICLE:
             continue
         key = article_key(url)
@@ -673,10 +797,12 @@ def _element_text(element: Any) -> str:
     return "".join(parts)
 
 
-# A heading is at most 40 characters, so the elements that may hold one are found from the text nodes holding
+# A heading is at most _MAX_HEADING_LENGTH characters, so the elements that may hold one are found from the text nodes holding
 # its second word (with _RELATED_HEADING's case rules), not by measuring the text of every element of the page.
 # The word is looked for in Python: XPath's translate() (to ignore case) costs more than the whole search.
-_HEADING_WORD = re.compile(r"terkait|rekomendasi", re.I)
+_HEADING_WORD = re.compile(r"terkait|rekomendasi|baca\s+juga", re.I)
+# A heading with a topic's name after "Berita Terkait" is longer than the bare heading.
+_MAX_HEADING_LENGTH = 80
 _TEXT_AFTER = etree.XPath("following::text()")
 _TEXT_ANYWHERE = etree.XPath("//text()")
 _STRING = etree.XPath("string(.)", smart_strings=False)
@@ -684,20 +810,20 @@ _NORMALIZED_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 def _related_headings(origin: Any, after: bool, stops: set[Any]) -> Iterator[Any]:
-    """Elements, in page order, whose whole text (≤ 40 characters) is a related-block heading, outside sidebars:
+    """Elements, in page order, whose whole text (≤ _MAX_HEADING_LENGTH characters) is a related-block heading, outside sidebars:
     after ``origin`` (the body) when ``after``, else anywhere in the page ``origin`` is the root of."""
     seen: set[Any] = set()
     for text in (_TEXT_AFTER if after else _TEXT_ANYWHERE)(origin):
         if text.isascii():  # the common case, where lowering the case is all re.I does, and faster
             words = text.lower()
-            if "terkait" not in words and "rekomendasi" not in words:
+            if "terkait" not in words and "rekomendasi" not in words and "baca juga" not in words:
                 continue
         elif not _HEADING_WORD.search(text.replace("\u200b", "")):  # clean_text() drops zero-width spaces
             continue
         short = []
         node = text.getparent().getparent() if text.is_tail else text.getparent()
         # An ancestor's text holds its descendants' text, so it is never shorter.
-        while node is not None and node not in stops and _NORMALIZED_LENGTH(node) <= 40:
+        while node is not None and node not in stops and _NORMALIZED_LENGTH(node) <= _MAX_HEADING_LENGTH:
             short.append(node)
             node = node.getparent()
         in_sidebar = bool(short) and _in_sidebar(short[-1])
@@ -744,57 +870,246 @@ def _is_sidebar(element: Any) -> bool:
     return (element.get("id") or "").startswith("boxright")
 
 
+# How the body container's children are read (docs/site.md, "Article page"): paragraphs and sub-headings are
+# blocks, lists and tables are one block each with a line per item or row, and everything else is a container
+# whose loose text (text outside any paragraph, split at <br>) makes blocks of its own.
+_PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
+_LIST_TAGS = frozenset({"ul", "ol"})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "span",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "mark",
+        "font",
+        "abbr",
+        "cite",
+        "q",
+        "code",
+        "time",
+        "s",
+        "strike",
+        "del",
+        "label",
+        "tt",
+        "var",
+        "kbd",
+        "dfn",
+        "bdi",
+        "bdo",
+        "wbr",
+    }
+)
+
+
+@dataclass
+class _Line:
+    """A line of body text with the links in it: a paragraph, a loose line, or a list or table as one block."""
+
+    text: str
+    hrefs: list[str]
+    first_line: bool = False
+    """The line is the first of its paragraph (a "Laporan Wartawan" credit heads the first one)."""
+    block: bool = False
+    """A list or a table: several lines, never a credit or promo line."""
+
+
 def _read_body(root: Any, body: _Body) -> None:
     after_footer = False
-    for element, is_baca in _paragraph_elements(root):
-        if is_baca:
-            body.related_hrefs.extend(_hrefs(element))
+    for line in _body_lines(root):
+        if line.block:
+            body.paragraphs.append(line.text)
             continue
-        lines = _element_text(element).split("\n")
-        if not body.paragraphs and is_reporter_line(clean_text(lines[0])):
-            body.reporter = clean_person_name(lines[0]) or None
-            lines = lines[1:]
-        line = clean_text(" ".join(lines))
-        if not line:
+        if not body.paragraphs and line.first_line and is_reporter_line(line.text):
+            body.reporter = clean_person_name(line.text) or None
             continue
-        if is_related_line(line):
-            body.related_hrefs.extend(_hrefs(element))
-        elif is_syndication_line(line):
-            body.footers.append((line, _hrefs(element)))
+        text = line.text
+        if is_related_line(text):
+            body.related_hrefs.extend(line.hrefs)
+        elif is_syndication_line(text):
+            body.footers.append((text, line.hrefs))
             after_footer = True
-        elif is_boilerplate_line(line) or (after_footer and is_credit_line(line)):
+        elif is_credit_line(text):
+            if not after_footer:
+                body.credit_lines.append(text)
+        elif is_boilerplate_line(text):
             continue
         else:
-            body.paragraphs.append(line)
+            body.paragraphs.append(text)
 
 
-def _paragraph_elements(element: Any) -> Iterator[tuple[Any, bool]]:
-    """Paragraph-level elements of the body in order, each with whether it is a p.baca "Baca juga" box."""
+def _body_lines(container: Any) -> Iterator[_Line]:
+    """The body's text in reading order, as lines (see _Line); "Baca juga" boxes give their links only."""
+    parts: list[str] = []
+    hrefs: list[str] = []
+
+    def flush() -> Iterator[_Line]:
+        yield from _lines_of("".join(parts), hrefs)
+        parts.clear()
+        hrefs.clear()
+
+    parts.append(container.text or "")
+    for child in container:
+        tag = child.tag
+        if not isinstance(tag, str):
+            pass  # a comment or processing instruction: only its tail is text
+        elif _is_skipped(child):
+            if "baca" in _classes(child):
+                yield from flush()
+                yield _Line("Baca juga", _hrefs(child))
+        elif tag == "br":
+            yield from flush()
+        elif tag in _INLINE_TAGS:
+            parts.append(_element_text(child))
+            hrefs.extend(_hrefs(child))
+        elif tag in _PARAGRAPH_TAGS:
+            yield from flush()
+            yield from _lines_of(_element_text(child), _hrefs(child))
+        elif tag in _LIST_TAGS:
+            yield from flush()
+            yield from _list_block(child)
+        elif tag == "table":
+            yield from flush()
+            yield from _table_block(child)
+        else:  # div, blockquote, section, center, …: a container of its own
+            yield from flush()
+            yield from _body_lines(child)
+        parts.append(child.tail or "")
+    yield from flush()
+
+
+def _lines_of(text: str, hrefs: list[str]) -> Iterator[_Line]:
+    """Each non-empty line of ``text`` (lines end at <br>), the first one marked."""
+    first = True
+    for raw in text.split("\n"):
+        line = clean_text(raw)
+        if line:
+            yield _Line(line, list(hrefs), first_line=first)
+            first = False
+
+
+def _list_block(element: Any) -> Iterator[_Line]:
+    """A list as one block, ``- item`` or ``1. item`` per line; a list of "Baca juga" or bare related links gives
+    its links only."""
+    items = list(_list_items(element, 0))
+    if not items:
+        return
+    if all(is_related_line(text) or _is_link_only(li) for li, text, _ in items):
+        yield _Line("Baca juga", [href for li, _, _ in items for href in _hrefs(li)])
+        return
+    yield _Line("\n".join(f"{marker}{text}" for _, text, marker in items), [], block=True)
+
+
+def _list_items(element: Any, level: int) -> Iterator[tuple[Any, str, str]]:
+    ordered = element.tag == "ol"
+    number = _small_number(element.get("start") or "") or 1 if ordered else 0
+    indent = "  " * level
+    for li in element:
+        if not isinstance(li.tag, str) or li.tag != "li" or _is_skipped(li):
+            continue
+        text = clean_text(_text_without(li, _LIST_TAGS))
+        if text:
+            yield li, text, f"{indent}{number}. " if ordered else f"{indent}- "
+            number += 1 if ordered else 0
+        for nested in li:
+            if isinstance(nested.tag, str) and nested.tag in _LIST_TAGS:
+                yield from _list_items(nested, level + 1)
+
+
+def _table_block(table: Any) -> Iterator[_Line]:
+    """A table as one block, a line per row with its cells joined by " | "; a table of related links (the 2019-2020
+    "Baca Juga" block) gives its links only."""
+    rows = []
+    for row in table.iter("tr"):
+        cells = [
+            clean_text(_element_text(cell)) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")
+        ]
+        cells = [cell for cell in cells if cell]
+        if cells:
+            rows.append(" | ".join(cells))
+    if not rows:
+        return
+    if _is_link_only(table):
+        yield _Line("Baca juga", _hrefs(table))
+        return
+    yield _Line("\n".join(rows), [], block=True)
+
+
+def _is_link_only(element: Any) -> bool:
+    """All the element's text is the text of its links, and they lead somewhere: a list of other stories."""
+    links = [a for a in element.iter("a") if a.get("href")]
+    if not links:
+        return False
+    linked = sum(len(clean_text(" ".join(a.itertext()))) for a in links)
+    return linked >= len(clean_text(_element_text(element))) * 0.9
+
+
+def _text_without(element: Any, tags: frozenset[str]) -> str:
+    """Text of an element without its descendants of ``tags`` (a list item without its nested lists)."""
+    parts = [element.text or ""]
     for child in element:
-        if _is_skipped(child):
-            if isinstance(child.tag, str) and "baca" in _classes(child):
-                yield child, True
-        elif child.tag in _PARAGRAPH_TAGS:
-            yield child, False
-        else:
-            yield from _paragraph_elements(child)
+        if isinstance(child.tag, str) and child.tag not in tags and not _is_skipped(child):
+            parts.append(" " if child.tag == "br" else _element_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+#: A body container holding less text than this is compared with the page's densest text block.
+_FALLBACK_BELOW_CHARS = 400
+#: The densest block replaces the container only when it holds at least this much paragraph text (and twice the
+#: container's): a video page's short caption stays what it is.
+_FALLBACK_MIN_CHARS = 500
+#: Never article text, whatever they hold.
+_NOT_CONTENT_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "script", "style", "noscript"})
+
+
+def _densest_block(root: Any) -> tuple[Any, int]:
+    """The element whose paragraphs hold the most text (outside sidebars, menus, headers and footers), with that
+    many characters; (None, 0) on a page without paragraphs."""
+    totals: dict[Any, int] = {}
+    for paragraph in root.iter("p"):
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        totals[parent] = totals.get(parent, 0) + len(clean_text(_element_text(paragraph)))
+    for parent, _ in sorted(totals.items(), key=lambda entry: -entry[1]):
+        if not any(a.tag in _NOT_CONTENT_TAGS or _is_sidebar(a) for a in (parent, *parent.iterancestors())):
+            return parent, totals[parent]
+    return None, 0
 
 
 def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | None]) -> dict[str, list[Person]]:
-    """People of a credit block, by the label ("Penulis:", "Editor:") written in front of them."""
-    people: dict[str, list[Person]] = {"author": [], "editor": []}
+    """People of a credit block by the label written in front of them: "Penulis:"/"Reporter:" authors,
+    "Editor:"/"Penyunting:" editors, "Sumber:" the source (a site, kept as named). ``label`` is the role of names
+    before any label."""
+    people: dict[str, list[Person]] = {"author": [], "editor": [], "source": []}
 
     def add(name: str, url: str | None) -> None:
+        if label == "source":
+            name = clean_text(name).strip(" :|-\u2013")
+            if name and not people["source"]:
+                people["source"].append({"name": name, "url": urljoin(url) if url else None})
+            return
         name = clean_person_name(name)
         if _is_person_name(name) and _WORD_CHARACTER.search(name):
             people[label].append({"name": name, "url": urljoin(url) if url else None})
 
     def add_text(text: str) -> None:
+        if label == "source":
+            add(text.split("|")[0], None)
+            return
         for name in _NAME_SEPARATOR.split(text):
             add(name.strip(" :-\u2013"), None)
 
     def walk(node: Any) -> None:
-        nonlocal label
         if node.tag == "a":
             add(clean_text(" ".join(node.itertext())), node.get("href"))
         else:
@@ -811,8 +1126,46 @@ def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | No
         pieces = _CREDIT_LABEL.split(text)
         add_text(pieces[0])
         for name, after in zip(pieces[1::2], pieces[2::2], strict=True):
-            label = "editor" if name.lower() == "editor" else "author"
+            label = _ROLE_OF_LABEL[name.lower()]
             add_text(after)
 
     walk(element)
     return people
+
+
+def _people_in_line(line: str, urljoin: Callable[[str], str | None]) -> dict[str, list[Person]]:
+    """People of a credit line of the body ("Penulis: X | Editor: Y", "Sumber: Tribunnews.com")."""
+    return _labelled_people(_text_element(line), "author", urljoin)
+
+
+def _text_element(text: str) -> Any:
+    element = etree.Element("p")
+    element.text = text
+    return element
+
+
+_ROLE_OF_LABEL = {
+    "penulis": "author",
+    "reporter": "author",
+    "editor": "editor",
+    "penyunting": "editor",
+    "sumber": "source",
+}
+#: A text node that begins with a credit label (after spaces, bullets or a pipe).
+_CREDIT_START = re.compile(r"^[\s|•·\-\u2013]*(?:penulis|reporter|editor|penyunting|sumber)\s*:", re.I)
+#: A date as pages print it: a day, an Indonesian or English month name and a four-digit year.
+_HAS_DAY = re.compile(
+    r"\b\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|agt|ags|aug|sep|okt|oct|nov|nop|des|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}\b",
+    re.I,
+)
+#: A time of day ("12:43", "12.43") or an ISO time ("T12:43").
+_HAS_TIME = re.compile(r"(?:\b|T)\d{1,2}[:.]\d{2}\b")
+
+
+def _named_in(person: Person, people: list[Person]) -> bool:
+    name = person["name"].lower()
+    return any(p["name"].lower() == name for p in people)
+
+
+def _is_inside(element: Any, ancestor: Any) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
