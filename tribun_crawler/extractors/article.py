@@ -279,9 +279,9 @@ class ArticlePage:
         ):
             # A page that credits someone only as editor may still name them as author in its metadata (the
             # user who published it): an editor is never an author unless a credit says so.
-            found = [p for p in found if not _named_in(p, credits.editors) or _named_in(p, credits.authors)]
-            if found:
-                return _with_urls(found, credits.authors)
+            writers = [p for p in found if not _named_in(p, credits.editors) or _named_in(p, credits.authors)]
+            if writers:
+                return _with_urls(writers, credits.authors)
         reporter = self._body.reporter
         if reporter and not _named_in({"name": reporter, "url": None}, credits.editors):
             return [{"name": reporter, "url": None}]
@@ -582,9 +582,9 @@ class ArticlePage:
                 continue
             # The label and its names may be split over several elements ("Penulis: <a>X</a> | Editor: <a>Y</a>"):
             # read the largest short element holding the label.
-            while (
-                (parent := element.getparent()) is not None and parent is not body and _NORMALIZED_LENGTH(parent) <= 160
-            ):
+            while (parent := element.getparent()) is not None and parent is not body:
+                if _NORMALIZED_LENGTH(parent) > _MAX_CREDIT_LENGTH:
+                    break
                 element = parent
             if element.tag in ("body", "html") or any(_is_inside(element, seen) or element is seen for seen in found):
                 continue
@@ -797,8 +797,9 @@ def _element_text(element: Any) -> str:
     return "".join(parts)
 
 
-# A heading is at most _MAX_HEADING_LENGTH characters, so the elements that may hold one are found from the text nodes holding
-# its second word (with _RELATED_HEADING's case rules), not by measuring the text of every element of the page.
+# A heading is at most _MAX_HEADING_LENGTH characters, so the elements that may hold one are found from the text
+# nodes holding its second word (with _RELATED_HEADING's case rules), not by measuring the text of every
+# element of the page.
 # The word is looked for in Python: XPath's translate() (to ignore case) costs more than the whole search.
 _HEADING_WORD = re.compile(r"terkait|rekomendasi|baca\s+juga", re.I)
 # A heading with a topic's name after "Berita Terkait" is longer than the bare heading.
@@ -810,8 +811,9 @@ _NORMALIZED_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 def _related_headings(origin: Any, after: bool, stops: set[Any]) -> Iterator[Any]:
-    """Elements, in page order, whose whole text (≤ _MAX_HEADING_LENGTH characters) is a related-block heading, outside sidebars:
-    after ``origin`` (the body) when ``after``, else anywhere in the page ``origin`` is the root of."""
+    """Elements, in page order, whose whole text (≤ _MAX_HEADING_LENGTH characters) is a related-block heading,
+    outside sidebars: after ``origin`` (the body) when ``after``, else anywhere in the page ``origin`` is the root
+    of."""
     seen: set[Any] = set()
     for text in (_TEXT_AFTER if after else _TEXT_ANYWHERE)(origin):
         if text.isascii():  # the common case, where lowering the case is all re.I does, and faster
@@ -1104,7 +1106,7 @@ def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | No
 
     def add_text(text: str) -> None:
         if label == "source":
-            add(text.split("|")[0], None)
+            add(text.split("|", maxsplit=1)[0], None)
             return
         for name in _NAME_SEPARATOR.split(text):
             add(name.strip(" :-\u2013"), None)
@@ -1144,6 +1146,8 @@ def _text_element(text: str) -> Any:
     return element
 
 
+#: A credit block ("Penulis: X | Editor: Y") is short; a longer element is a paragraph that mentions a label.
+_MAX_CREDIT_LENGTH = 160
 _ROLE_OF_LABEL = {
     "penulis": "author",
     "reporter": "author",
