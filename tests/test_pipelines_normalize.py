@@ -257,3 +257,23 @@ def test_missing_fields_stay_missing(normalize: NormalizePipeline) -> None:
     item = ArticleItem(url="", headline=None, articleBody=None, datePublished=None)
     normalize.process_item(item)
     assert (item.url, item.headline, item.articleBody, item.datePublished) == ("", None, None, None)
+
+
+def test_lists_and_tables_keep_their_lines_as_one_block(normalize: NormalizePipeline) -> None:
+    body = "\n\n".join(
+        [
+            "TRIBUNJATENG.COM, SEMARANG - Harga cabai naik di pasar tradisional.",
+            "- Cabai rawit  Rp 60.000\n- Cabai merah\n  - keriting\n  - besar",
+            "3. Pasar Johar\n4. Pasar Peterongan",
+            "Komoditas | Harga\nBawang merah | Rp 38.000",
+            "Ikuti kami di Google News",
+        ]
+    )
+    item = make_article(articleBody=body)
+    normalize.process_item(item)
+    assert item.articleBody == (
+        "TRIBUNJATENG.COM, SEMARANG - Harga cabai naik di pasar tradisional.\n\n"
+        "- Cabai rawit Rp 60.000\n- Cabai merah\n  - keriting\n  - besar\n\n"
+        "3. Pasar Johar\n4. Pasar Peterongan\n\n"
+        "Komoditas | Harga\nBawang merah | Rp 38.000"
+    )

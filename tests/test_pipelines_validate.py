@@ -91,3 +91,17 @@ def test_a_complete_article_passes_untouched_by_validation(run: PipelineRun) -> 
 def test_default_minimum_keeps_short_real_news_and_drops_teasers(run: PipelineRun) -> None:
     min_chars = run.crawler.settings.getint("TRIBUN_MIN_BODY_CHARS")
     assert len(TEASER) < min_chars <= min(len(body) for body in BODIES.values())
+
+
+def test_a_day_without_a_time_is_emitted_with_the_day_alone(run: PipelineRun) -> None:
+    """A page that shows the day but no time (or only its URL carries a date) keeps the article."""
+    item = make_article(datePublished=None, datePublishedDay="2016-02-08")
+    assert run.feed(item) is item
+    assert item.datePublished is None
+    assert item.datePublishedDay == "2016-02-08"
+
+
+@pytest.mark.parametrize("day", [None, "", "8 Februari 2016", "2016-02-30"])
+def test_no_time_and_no_readable_day_is_dropped(run: PipelineRun, day: str | None) -> None:
+    assert run.feed(make_article(datePublished=None, datePublishedDay=day)) is None
+    assert run.stat("tribun/dropped/missing_date") == 1

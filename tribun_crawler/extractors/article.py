@@ -692,14 +692,12 @@ def _without_paging_suffix(description: str | None) -> str:
 
 
 def _in_tag_cloud(anchor: Any) -> bool:
-    """A topic link of the tag list under the article (h5.tagcloud3 > a.rd2)."""
+    """A topic link of the tag list under the article: ``h5.tagcloud3 > a.rd2`` (2017 on),
+    ``div.tagcload3.tagcloud3 > a`` (2016; docs/site.md, "Older eras")."""
     parent = anchor.getparent()
-    return (
-        dom.has_classes(anchor, "rd2")
-        and parent is not None
-        and parent.tag == "h5"
-        and dom.has_classes(parent, "tagcloud3")
-    )
+    if parent is None or not dom.has_classes(parent, "tagcloud3"):
+        return False
+    return dom.has_classes(anchor, "rd2") if parent.tag == "h5" else parent.tag == "div"
 
 
 def _stripped(value: str | None) -> str | None:

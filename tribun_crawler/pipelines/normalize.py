@@ -41,6 +41,17 @@ from tribun_crawler.urls import (
 
 _TEXT_FIELDS = ("headline", "description", "articleSection", "datePublishedRaw")
 _DIGITS = re.compile(r"^\d+$")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+# Lines of a list ("- item", "  - nested", "3. item") or of a table ("cell | cell"), as the article extractor
+# writes them (README, "Output"): such a block keeps its lines and their indentation.
+_LIST_OR_ROW = re.compile(r"^(?: *(?:- |\d+\. )|.* \| )")
+
+
+def _clean_line(raw: str) -> str:
+    """A body line as clean text, keeping the indentation of a nested list item."""
+    line = clean_text(raw)
+    indent = len(raw) - len(raw.lstrip(" "))
+    return " " * (indent - indent % 2) + line if line and _LIST_OR_ROW.match(raw.lstrip(" ")) else line
 
 
 def canonical_url(url: str) -> str:
@@ -110,32 +121,34 @@ class NormalizePipeline:
         return SITES[site].tz if site in SITES else WIB
 
     def _body(self, adapter: ItemAdapter) -> str:
-        paragraphs: list[str] = []
+        blocks: list[str] = []
         after_footer = False
         removed = 0
-        for raw in adapter["articleBody"].splitlines():
-            line = clean_text(raw)
-            if not line:
+        for raw_block in _BLANK_LINES.split(adapter["articleBody"]):
+            lines = [line for line in (_clean_line(raw) for raw in raw_block.splitlines()) if line.strip()]
+            if len(lines) > 1 and all(_LIST_OR_ROW.match(line) for line in lines):
+                blocks.append("\n".join(lines))  # a list or a table: one block, a line per item or row
                 continue
-            if is_syndication_line(line):
-                # The footer names the original; it is not body text, so keep what it says before dropping it.
-                after_footer = True
-                if not adapter.get("isBasedOn"):
-                    adapter["isBasedOn"] = self._footer_original(line, adapter.get("url"))
-            if (
-                is_syndication_line(line)
-                or is_related_line(line)
-                or is_boilerplate_line(line)
-                or (after_footer and is_credit_line(line))
-                or (not paragraphs and is_reporter_line(line))
-            ):
-                removed += 1
-                continue
-            paragraphs.append(line)
+            for line in (line.strip() for line in lines):
+                if is_syndication_line(line):
+                    # The footer names the original; it is not body text, so keep what it says before dropping it.
+                    after_footer = True
+                    if not adapter.get("isBasedOn"):
+                        adapter["isBasedOn"] = self._footer_original(line, adapter.get("url"))
+                if (
+                    is_syndication_line(line)
+                    or is_related_line(line)
+                    or is_boilerplate_line(line)
+                    or (after_footer and is_credit_line(line))
+                    or (not blocks and is_reporter_line(line))
+                ):
+                    removed += 1
+                    continue
+                blocks.append(line)
         if removed:
             # Lines the extractor should have left out: a rising count means a template changed.
             self.crawler.stats.inc_value("tribun/normalize/lines_removed", removed)
-        return "\n\n".join(paragraphs)
+        return "\n\n".join(blocks)
 
     @staticmethod
     def _footer_original(line: str, own_url: str | None) -> str | None:

@@ -3,12 +3,13 @@
 An item is dropped, with its reason in the DropItem message and the ``tribun/dropped/<reason>`` stat, when
 it has no article URL, no headline, no body, a body too short to be an article (``TRIBUN_MIN_BODY_CHARS``,
 counted after normalisation: teasers, video and photo pages are shorter), or no publication date readable as
-offset-aware ISO 8601. Runs after the normalise pipeline, so it judges what the feed would receive.
+offset-aware ISO 8601 (nor a ``datePublishedDay`` where the page shows no time). Runs after the normalise
+pipeline, so it judges what the feed would receive.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 
 from itemadapter import ItemAdapter
@@ -27,6 +28,13 @@ REASONS = (
     "missing_date",
     "bad_date",
 )
+
+
+def _is_iso_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 def _is_offset_aware_iso(value: str) -> bool:
@@ -73,7 +81,10 @@ class ValidatePipeline:
             return "short_body", f"articleBody has {len(body)} characters, fewer than {self.min_body_chars}"
         published = adapter.get("datePublished")
         if not published:
-            return "missing_date", "no datePublished"
+            # A page that shows the day but no time is emitted with that day alone (docs/site.md, "Older eras").
+            if _is_iso_day(adapter.get("datePublishedDay")):
+                return None
+            return "missing_date", "no datePublished or datePublishedDay"
         if not _is_offset_aware_iso(published):
             return "bad_date", f"datePublished {published!r} is not offset-aware ISO 8601"
         return None

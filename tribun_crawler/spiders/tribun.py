@@ -510,10 +510,12 @@ class TribunSpider(scrapy.Spider):
         if problem:
             self.report_unreadable(response, problem)
             return
-        published = page.datePublished()
-        if published and not self.in_window(datetime.fromisoformat(published)):
+        if not self.page_in_window(page):
             self.crawler.stats.inc_value("tribun/skipped/out_of_window")
             return
+        if page.usedBodyFallback():
+            # A template the extractor does not know: the body came from the page's densest text block.
+            self.crawler.stats.inc_value("tribun/extract/fallback")
         if page.isAllPages():
             item = page.to_item()
             if _asks_for_all_pages(response.url):
@@ -521,6 +523,8 @@ class TribunSpider(scrapy.Spider):
         else:
             item = await self.complete_item(page)
         self.fill_from_sitemap(item, response.meta.get(SITEMAP_META))
+        if item.datePublished is None and item.datePublishedDay:
+            self.crawler.stats.inc_value("tribun/articles/time_unknown")
         yield item
         for request in self.related_requests(page, response):
             yield request
@@ -574,6 +578,7 @@ class TribunSpider(scrapy.Spider):
             return
         if not item.datePublished and sitemap.get("datePublished"):
             item.datePublished = sitemap["datePublished"]
+            item.datePublishedDay = None
             self.crawler.stats.inc_value("tribun/sitemap/filled/datePublished")
         if not item.keywords and sitemap.get("keywords"):
             item.keywords = list(sitemap["keywords"])
@@ -655,8 +660,18 @@ class TribunSpider(scrapy.Spider):
 
     # --- Helpers ----------------------------------------------------------------------------------------------
 
+    def page_in_window(self, page: ArticlePage) -> bool:
+        """The article's publication (its day when the page shows no time) is inside since/until."""
+        published = page.datePublished()
+        if published:
+            return self.in_window(datetime.fromisoformat(published))
+        day = page.datePublishedDay()
+        return self.day_in_window(date.fromisoformat(day)) if day else True
+
     def in_window(self, moment: datetime) -> bool:
-        day = self.local_day(moment)
+        return self.day_in_window(self.local_day(moment))
+
+    def day_in_window(self, day: date) -> bool:
         if self.since and day < self.since:
             return False
         return not (self.until and day > self.until)
