@@ -47,7 +47,7 @@ def clean_person_name(name: str | None) -> str:
 #: The syndication footer naming the original of a copy ("Artikel ini telah tayang di X dengan judul …, URL").
 SYNDICATION_LINE = re.compile(r"^\W*artikel ini telah tayang di\b", re.I)
 #: Credit lines ("Penulis: X | Editor: Y", "Editor: Y", "Sumber: …"); after the footer they are not body text.
-CREDIT_LINE = re.compile(r"^\W*(penulis|editor|reporter|sumber)\s*:", re.I)
+CREDIT_LINE = re.compile(r"^\W*(penulis|editor|reporter|penyunting|sumber)\s*:", re.I)
 #: "Laporan Wartawan Tribunnews.com, Name" in front of the dateline: a reporter credit, not body text.
 REPORTER_LINE = re.compile(r"^\W*laporan\s+(wartawan|reporter|koresponden)\b", re.I)
 

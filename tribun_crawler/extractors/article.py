@@ -937,8 +937,8 @@ def _read_body(root: Any, body: _Body) -> None:
         elif is_syndication_line(text):
             body.footers.append((text, line.hrefs))
             after_footer = True
-        elif is_credit_line(text):
-            if not after_footer:
+        elif is_credit_line(text) and len(text) <= _MAX_CREDIT_LENGTH:
+            if not after_footer:  # after the footer they credit the original, not this copy
                 body.credit_lines.append(text)
         elif is_boilerplate_line(text):
             continue
