@@ -20,7 +20,7 @@ What the network holds (``N`` articles over ``hosts``, 20 by default: www, 16 WI
   premium articles, en-dash datelines, links written as variants (``m.``, ``/amp/``, ``utm_*``, ``_ga``,
   fragment, id without slug), the ``#boxright_fix`` sidebars, and syndicated copies (3 %) with their footer.
 
-Assumed, not documented in TRIBUN_SITE.md: the daily index lists ``INDEX_PAGE_SIZE`` (20) articles per page (the
+Assumed, not in docs/site.md#daily-index: the daily index lists ``INDEX_PAGE_SIZE`` (20) articles per page (the
 test replica uses 5 to keep its pages small) and a homepage or hub shows the latest ``LATEST_SIZE`` (20).
 """
 

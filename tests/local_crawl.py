@@ -91,7 +91,7 @@ def make_crawler(spidercls: type[Spider], settings: dict[str, Any] | None = None
 
 # --- An in-memory Tribun CDN ----------------------------------------------------------------------------------
 
-#: What CloudFront answers a client it refuses: 403 on every path, robots.txt included (TRIBUN_SITE.md).
+#: CloudFront's answer to a refused client: 403 on every path, robots.txt included (docs/site.md#robots-and-blocking).
 CLOUDFRONT_403 = b"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
 <TITLE>ERROR: The request could not be satisfied</TITLE>

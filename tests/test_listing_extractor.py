@@ -1,4 +1,4 @@
-"""ListingPage on the real TribunMadura homepage excerpt and on listing fixtures following TRIBUN_SITE.md."""
+"""ListingPage on the real TribunMadura homepage excerpt and on listing fixtures after docs/site.md#listing-pages."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_fixture_set_covers_every_listing_kind() -> None:
 
 def test_links_to_one_article_merge_into_the_heading_link() -> None:
     # A #latestul card whose thumbnail links the id-only form (/internasional/7731367 also resolves, per
-    # TRIBUN_SITE.md) with a shortened title attribute: one entry, with the heading's URL and visible title.
+    # docs/site.md#article-urls) with a shortened title attribute: one entry, with the heading's URL and visible title.
     card = """<html><body><div class="lsi"><ul id="latestul">
       <li class="p1520 art-list pos_rel" data-sort="1">
         <div class="fr mt5 pos_rel"><a href="internasional/7731367" title="Iran Luncurkan Rudal">

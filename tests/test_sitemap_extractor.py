@@ -1,6 +1,6 @@
 """The sitemap reader on saved sitemap files (tests/fixtures/sitemaps, the expected output beside each).
 
-The fixtures are shaped after TRIBUN_SITE.md ("Listing pages"): the flagship's index of dash-named section
+The fixtures are shaped after docs/site.md#sitemaps: the flagship's index of dash-named section
 sitemaps, news sitemaps with CDATA locs, ``news:publication_date`` (+07:00), ``news:title`` and
 ``news:keywords``, web sitemaps with ``lastmod``, a regional underscore-named news sitemap and nested index, a
 gzip web sitemap (WITA), and the broken files a crawler meets: a title holding a control character XML forbids,

@@ -57,7 +57,7 @@ class Site:
         return f"https://{self.host}/"
 
 
-# Brands from TRIBUN_SITE.md where it names them; the rest follow the Tribun{Key}.com pattern (unverified).
+# Brands as docs/site.md#brand-per-host records them; the rest follow the Tribun{Key}.com pattern (unverified).
 # Zones follow the province each site covers: WITA for Bali, Nusa Tenggara, Sulawesi and East/South/North
 # Kalimantan, WIT for Maluku and Papua, WIB elsewhere.
 SITES: dict[str, Site] = {

@@ -1,7 +1,7 @@
 """URL shapes of the Tribun network: what a URL is, and the one canonical form of an article URL.
 
 Every decision about a link (follow it, route it, deduplicate it) goes through :func:`classify_url` and
-:func:`canonical_article_url`, so the rules in TRIBUN_SITE.md live here and nowhere else.
+:func:`canonical_article_url`, so the rules of docs/site.md#article-urls live here and nowhere else.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class PageType(StrEnum):
     ARTICLE = "article"
 
 
-#: First path segments that are never articles nor listings we read (TRIBUN_SITE.md, "Article URLs").
+#: First path segments that are never articles nor listings we read (docs/site.md#article-urls).
 NON_ARTICLE_SEGMENTS = frozenset(
     [
         "index-news",

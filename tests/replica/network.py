@@ -58,7 +58,7 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "makassar": (("makassar", "Makassar"), ("sulsel", "Sulsel")),
 }
 
-#: First path segments the crawler must never request (TRIBUN_SITE.md "Article URLs", robots.txt).
+#: First path segments the crawler must never request (docs/site.md#article-urls, robots.txt).
 FORBIDDEN_SEGMENTS = frozenset(
     (
         *("tag", "topic", "topics", "search", "komentar", "member", "auth", "api", "ajax", "json", "posts"),
@@ -78,7 +78,7 @@ OFF_NETWORK_HOSTS = (
 
 
 class Era(StrEnum):
-    """The page template an article is served in (TRIBUN_SITE.md "Article page")."""
+    """The page template an article is served in (docs/site.md#article-page-by-era)."""
 
     WWW_2018 = "www-2018"
     """2018 to 2023 www: date URL, ``time.grey``, ``div#penulis``/``div#editor``, JSON-LD second or absent."""

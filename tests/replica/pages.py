@@ -1,4 +1,4 @@
-"""HTML, robots.txt and sitemaps of the replica network, shaped after TRIBUN_SITE.md and the real TribunMadura
+"""HTML, robots.txt and sitemaps of the replica network, shaped after docs/site.md and the real TribunMadura
 homepage capture (``shared/samples/madura-homepage-2024-01-23.html``).
 
 Every page carries the chrome a real page has around its content: menu, ad slots, load-more script, trap links
@@ -608,7 +608,7 @@ def _person_ld(article: Article, people: tuple[Person, ...], role: str) -> objec
 
 
 def _json_ld(article: Article) -> list[object]:
-    """The ld+json scripts of an article, in page order (TRIBUN_SITE.md "Structured data")."""
+    """The ld+json scripts of an article, in page order (docs/site.md#structured-data)."""
     host = article.host
     website = {
         "@context": "http://schema.org",
@@ -803,7 +803,7 @@ _REGIONAL_DISALLOW = ("/api/", "/ajax/", "/auth/", "/member/", "/komentar/", "/s
 
 
 def robots_txt(site: str, crawl_delay: float | None = None) -> str:
-    """robots.txt of a site (TRIBUN_SITE.md "Politeness and blocking"), with ``Crawl-delay`` when given."""
+    """robots.txt of a site (docs/site.md#robots-and-blocking), with ``Crawl-delay`` when given."""
     disallow = _WWW_DISALLOW if site == "www" else _REGIONAL_DISALLOW
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallow)]
     if crawl_delay is not None:
@@ -821,7 +821,7 @@ def robots_sitemaps(site: str) -> list[str]:
     return [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
 
 
-# TRIBUN_SITE.md ("Listing pages") gives the flagship's /sitemap.xml, an index of per-section
+# docs/site.md#sitemaps gives the flagship's /sitemap.xml, an index of per-section
 # /{section}/sitemap-news.xml and -web.xml (dash), and the regional /sitemap_news.xml and /sitemap_web.xml
 # (underscore), "sometimes nested". The replica plays one layout per regional site:
 # - flat (banyumas, and every unpopulated site): both regional files are url sets;

@@ -1,6 +1,6 @@
 """Article pages of every era (2018 to 2026), www and regional, date and id URL shapes. No I/O.
 
-Each field is read JSON-LD first, then meta tags, then the DOM (TRIBUN_SITE.md, "Article page"): older pages
+Each field is read JSON-LD first, then meta tags, then the DOM (docs/site.md#how-the-crawler-reads-it): older pages
 have no JSON-LD at all, and each later template moved the date, the credits and the paging to new markup, so
 every method lists its sources in the order it trusts them.
 """

@@ -1,7 +1,7 @@
 """Listing pages, where articles are discovered: homepage, section hub, daily index, monthly archive.
 
 Listing pages carry no structured data about their items (no JSON-LD list, no meta tags), so everything
-here is read from the DOM, in the containers TRIBUN_SITE.md names ("Listing pages"). Links anywhere else on
+here is read from the DOM, in the containers docs/site.md#listing-pages names. Links anywhere else on
 the page (menus, sidebars "Berita Terkini"/"Berita Populer", topic kickers, share buttons) are never articles
 of the listing.
 """

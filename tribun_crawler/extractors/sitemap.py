@@ -1,6 +1,6 @@
 """Sitemaps, where a scheduled run learns what is new: sitemap indexes, Google News sitemaps, web sitemaps.
 
-Every Tribun host publishes sitemaps of its last ~2 days (TRIBUN_SITE.md, "Listing pages"): the flagship's
+Every Tribun host publishes sitemaps of its last ~2 days (docs/site.md#sitemaps): the flagship's
 ``/sitemap.xml`` is an index of ``/{section}/sitemap-news.xml`` and ``…-web.xml``; regional hosts serve
 ``/sitemap_news.xml`` and ``/sitemap_web.xml``, sometimes as indexes of per-section files. ``<loc>`` is
 wrapped in CDATA; news entries carry ``news:publication_date`` (+07:00), ``news:title`` and

@@ -1,6 +1,6 @@
 """Normalise: one spelling of every field, whichever extractor path or page era produced it.
 
-Text is NFC with single spaces; the body keeps one paragraph per block, without the lines TRIBUN_SITE.md says
+Text is NFC with single spaces; the body keeps one paragraph per block, without the lines docs/site.md says
 are not body text ("Baca juga", the syndication footer and the credits after it, "Simak berita lainnya",
 "Ikuti kami"); names lose "Laporan Wartawan …," and "Penulis:" prefixes; URLs are canonical (w3lib plus the
 Tribun rules of ``tribun_crawler.urls``); dates are offset-aware ISO 8601, a zone-less date taking its site's

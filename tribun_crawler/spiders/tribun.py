@@ -285,7 +285,7 @@ class TribunSpider(scrapy.Spider):
         meta: dict[str, Any] = {"tribun_page_type": "article", "related_depth": depth}
         if sitemap:
             meta[SITEMAP_META] = sitemap
-        # ?page=all: the whole of a multi-page article in one response (TRIBUN_SITE.md), and a single-page
+        # ?page=all: a whole multi-page article in one response (docs/site.md#multi-page-articles), and a single-page
         # article as it is; asking for it first saves the plain page's request on every multi-page article.
         return scrapy.Request(
             with_page(url, "all"),
