@@ -44,9 +44,14 @@ _FLAGS = re.I
 # Decoration before the first word: emoji, "👇" arrows, "▶", bullets, stars, dashes. Quote marks and
 # brackets are excluded: a paragraph opening with a quote ("Ikuti saya," kata dia) is a quoted speaker,
 # and "(" opens an end credit, which has its own family.
-_LEAD = r"[^\w\"“”'‘’(\[]*"
+_QUOTES = r"\"'\u201c\u201d\u2018\u2019"  # straight and curly quote marks, as regex escapes
+_LEAD = rf"[^\w{_QUOTES}(\[]*"
 # Softeners in front of the imperative ("Yuk, ikuti …", "Jangan lupa follow …", "Mari bergabung …").
-_SOFT = r"(?:(?:yuk|ayo|mari|jangan\s+lupa(?:\s+untuk)?|jangan\s+ketinggalan|segera|sekarang|kini|dan|juga)\W+)*"
+_SOFT = (
+    r"(?:(?:yuk|ayo|mari|jangan\s+lupa(?:\s+untuk)?|segera|sekarang|kini|dan|juga"
+    r"|jangan\s+(?:ketinggalan|lewatkan)(?:\s+(?:berita|info|informasi|update)(?:\s+(?:terbaru|terkini|menarik|penting))*)?"
+    r")\W+)*"
+)
 
 
 def _brand_root(brand: str) -> str:
@@ -90,6 +95,10 @@ _CHANNEL_RE = re.compile(rf"\b{_CHANNEL}", _FLAGS)
 _INVITE_RE = re.compile(rf"{_BRAND}|\b{_GOOGLE_NEWS}|\bkami\b|{_HANDLE}|{_LINK}|{_HERE}|\bklik\b|{_ARROW}", _FLAGS)
 _FRESH_RE = re.compile(_FRESH, _FLAGS)
 _HERE_OR_LINK_RE = re.compile(rf"{_HERE}|{_LINK}|{_ARROW}", _FLAGS)
+# Pointers to where the reader should go, other than a brand: Google News, a handle, a link, "di sini", "klik".
+_POINTER_RE = re.compile(rf"\b{_GOOGLE_NEWS}|{_HANDLE}|{_LINK}|{_HERE}|\bklik\b|{_ARROW}", _FLAGS)
+# The outlet's news as the thing offered ("… untuk mendapatkan berita terbaru").
+_NEWS_TOPIC = re.compile(r"\b(?:berita|artikel|update|info|informasi)\b", _FLAGS)
 
 # Every family starts with one of these words (or "(" for an end credit): ordinary paragraphs are turned
 # away by this one anchored match before any family rule runs.
@@ -123,8 +132,14 @@ _CLICK_HERE = re.compile(
 )
 _CLICK_LINK = re.compile(_LEAD + _SOFT + r"(?:klik|click|klick|tap|ketuk)\W+(?:link|tautan|tombol|banner)\b", _FLAGS)
 # "…, klik di sini" closing a short line; a quote mark after it means someone in the story said it.
-_ENDS_CLICK_HERE = re.compile(r"(?:^|[\s,.:;!(-])(?:klik|click)\s+(?:di\s?sini|disini)[^\w\"”'’]*$", _FLAGS)
+_ENDS_CLICK_HERE = re.compile(rf"(?:^|[\s,.:;!(-])(?:klik|click)\s+(?:di\s?sini|disini)[^\w{_QUOTES}]*$", _FLAGS)
 _MAX_ENDS_CLICK_CHARS = 150
+_LINK_TEXT = re.compile(r"(?:https?://|www\.)\S*", _FLAGS)
+_CLICK_PURPOSE = re.compile(
+    rf"{_BRAND}|\b{_GOOGLE_NEWS}|\b{_CHANNEL}|\b(?:berita|artikel|info|informasi|update|kabar|video|berlangganan"
+    r"|langganan|gabung|bergabung|join|follow|ikuti|mengikuti|subscribe|download|unduh|mengunduh|aplikasi)\b",
+    _FLAGS,
+)
 
 
 @_family("click-here")
@@ -136,12 +151,19 @@ def _click_here(line: str) -> bool:
         KLIK DI SINI untuk bergabung dengan saluran WhatsApp BangkaPos.com
         👉 Klik disini untuk berlangganan berita Tribun-Bali.com
         Klik link berikut untuk bergabung dengan saluran WhatsApp Tribun Jatim: https://whatsapp.com/channel/0029Va
+        KLIK DI SINI 👇 https://bit.ly/tribunjatim-wa
 
     Not:
         Klik tombol "Daftar" di pojok kanan atas, lalu isi nomor WhatsApp yang aktif.
         Klik tautan yang dikirim pelaku melalui WhatsApp, korban langsung kehilangan saldo Rp 14 juta.
+        Klik di sini, lalu pilih menu Cek NIK dan masukkan nomor KTP.
     """
-    return bool(_CLICK_HERE.match(line) or (_CLICK_LINK.match(line) and _STRONG_RE.search(line)))
+    m = _CLICK_HERE.match(line)
+    if m:
+        # "Klik di sini, lalu pilih menu …" is a tutorial step: the click must lead to news, a channel or the app.
+        rest = line[m.end() :]
+        return not re.search(r"\w", _LINK_TEXT.sub("", rest)) or bool(_CLICK_PURPOSE.search(rest))
+    return bool(_CLICK_LINK.match(line) and _STRONG_RE.search(line))
 
 
 _APP = re.compile(
@@ -181,7 +203,12 @@ _PRINT_SUBJECT = re.compile(
 )
 _PRINT_BARE = re.compile(
     _LEAD + r"(?:(?:juga|telah|sudah)\s+)*(?:dimuat|terbit|diterbitkan|dicetak)\s+(?:di|dalam|pada)\s+"
-    r"(?:koran|harian|surat\s+kabar|tabloid|majalah|edisi\s+cetak)\b.*(?:\d{4}|\))\W*$",
+    rf"(?:(?:koran|harian|surat\s+kabar|tabloid|majalah|edisi\s+cetak)\b|{_BRAND}).*(?:\d{{4}}|\))\W*$",
+    _FLAGS,
+)
+# A note names a paper and a date; a sentence about a publication goes on ("… setelah polisi merilis …").
+_CLAUSE = re.compile(
+    r"\b(?:setelah|sebelum|karena|untuk|rangka|sebagai|ketika|saat|sehingga|namun|tetapi|agar|supaya|oleh)\b",
     _FLAGS,
 )
 # Where the note points: a newspaper, an edition, a date, or a brand ("Harian Surya", "KORAN SUPER BALL").
@@ -202,17 +229,20 @@ def _print_edition(line: str) -> bool:
         Tulisan ini telah terbit di Harian Serambi Indonesia edisi Jumat (11/8/2017)
         Opini ini juga dimuat di Harian Tribun Jateng, 3 Maret 2020.
         Dimuat di Harian Pos Kupang edisi Sabtu (6/1/2018)
+        Dimuat di Tribun Jateng edisi cetak Sabtu (13/5/2017)
 
     Not:
         Tulisannya pernah dimuat di Harian Kompas dan Jawa Pos sejak ia masih kuliah.
         Diterbitkan di Harian Kompas edisi 5 Mei 2019, tulisan itu memicu polemik di kalangan akademisi.
         Berita tentang kejadian itu dimuat di sejumlah koran lokal keesokan harinya.
+        Tulisan ini dimuat dalam rangka memperingati Hari Pers Nasional 2024.
     """
     if len(line) > _MAX_NOTE_CHARS:
         return False
     m = _PRINT_SUBJECT.match(line)
     if m:
-        return bool(_PRINT_PLACE.search(m.group("rest")))
+        rest = m.group("rest")
+        return bool(_PRINT_PLACE.search(rest)) and not _CLAUSE.search(rest)
     return bool(_PRINT_BARE.match(line))
 
 
@@ -223,7 +253,7 @@ _SOURCE = (
     r"|banjarmasin\s?post|prohaba|kompas(?:\.com|\s?tv)?|antara(?:news)?|afp|reuters|ap|kontan|grid\.id)"
 )
 # Names and initials: letters, spaces, dots, commas, apostrophes, "&", hyphens, more "/initials"; no digits.
-_NAMES = r"[^\W\d_](?:[^\W\d_]|[\s.,'’&/-])*"
+_NAMES = r"[^\W\d_](?:[^\W\d_]|[\s.,'\u2019&/-])*"
 _END_CREDIT = re.compile(
     rf"\(\s*(?:{_SOURCE}\s*/\s*{_NAMES}|{_NAMES}\s*/\s*{_SOURCE}|[\w-]+\.(?:co\.id|com|id|co))\s*\)\W*",
     _FLAGS,
@@ -290,7 +320,14 @@ _FOLLOW = re.compile(
     r"(?:(?:juga|terus|selalu|yuk|ya|sekarang|segera|dan|akun|resmi|official|kanal|saluran|channel|fanpage|halaman"
     r"|media\s+sosial|medsos|sosmed|berita|artikel|update|info|informasi|perkembangan|terbaru|terkini|terupdate"
     r"|pilihan|menarik|lainnya|hanya|dari|di|melalui|via|lewat|pada)\W+)*"
-    rf"(?:(?P<strong>{_GOOGLE_NEWS}|kami\b|{_BRAND})|(?P<channel>{_CHANNEL}))(?P<rest>.*)",
+    rf"(?:(?P<gnews>{_GOOGLE_NEWS})|(?P<kami>kami\b)|(?P<brand>{_BRAND})|(?P<channel>{_CHANNEL}))(?P<rest>.*)",
+    _FLAGS,
+)
+
+# "Ikuti terus perkembangan kasus ini hanya di Tribunnews.com": the story's follow-ups, on the outlet.
+_FOLLOW_STORY = re.compile(
+    _LEAD + _SOFT + r"(?:ikuti|pantau|simak)\W+(?:terus\W+)?(?:perkembangan|kelanjutan|update)\b.{0,100}"
+    rf"\b(?:hanya\s+)?(?:di|melalui|lewat|via)\s+{_BRAND}\W*$",
     _FLAGS,
 )
 
@@ -312,16 +349,27 @@ def _follow(line: str) -> bool:
         Langganan berita pilihan Tribun-Medan.com via WhatsApp
         Ikuti Sripoku.com di Instagram dan TikTok
         Follow Twitter @tribunnews
+        Ikuti terus perkembangan kasus ini hanya di Tribunnews.com.
+        Pantau terus perkembangan berita ini di Tribun-Timur.com
 
     Not:
         Ikuti langkah-langkah berikut untuk membuat Saluran WhatsApp di ponsel Android:
         Ikuti akun Instagram resmi Pemkot Makassar untuk informasi jadwal vaksinasi.
         Ikuti kompetisi Tribun Jatim Fun Run 2024, peserta wajib mendaftar paling lambat 10 Mei.
+        Ikuti Tribun Run 2024, ribuan pelari padati Pantai Losari
     """
     m = _FOLLOW.match(line)
     if not m:
-        return False
-    return m.group("strong") is not None or bool(_INVITE_RE.search(m.group("rest")))
+        return bool(_FOLLOW_STORY.match(line))
+    rest = m.group("rest")
+    if m.group("gnews"):
+        return True
+    if m.group("brand"):
+        # "Ikuti Tribun Run 2024, …" is an event: the brand must be followed on a channel or behind a link.
+        return bool(_CHANNEL_RE.search(rest) or _POINTER_RE.search(rest))
+    if m.group("kami"):
+        return bool(_INVITE_RE.search(rest) or _CHANNEL_RE.search(rest) or _NEWS_TOPIC.search(rest))
+    return bool(_INVITE_RE.search(rest))
 
 
 _WATCH = re.compile(
@@ -346,6 +394,7 @@ def _watch(line: str) -> bool:
         Simak video selengkapnya di YouTube Kementerian Kesehatan
         Simak video berikut ini:
         Lihat video yang beredar di TikTok, warga tampak panik saat air bah datang.
+        Saksikan video pengakuan pelaku yang diunggah akun Instagram @polrestabesmakassar.
     """
     m = _WATCH.match(line)
     if not m:
@@ -353,18 +402,21 @@ def _watch(line: str) -> bool:
     rest = m.group("rest")
     if _STRONG_RE.search(rest) or _HERE_OR_LINK_RE.search(rest):
         return True
-    return bool(_CHANNEL_RE.search(rest) and (_FRESH_RE.search(line) or re.search(_HANDLE, rest)))
+    return bool(_CHANNEL_RE.search(rest) and _FRESH_RE.search(line))
 
 
-_READ_OBJECT = r"(?P<object>berita|artikel|kabar|breaking\s+news|news|konten|update|info|informasi)"
+_READ_OBJECT = (
+    rf"(?:(?P<object>berita|artikel|kabar|breaking\s+news|news|konten|update|info|informasi)\b|(?P<brand>{_BRAND}))"
+)
 _READ = re.compile(
     _LEAD + _SOFT + r"(?:simak|baca|cek|check|dapatkan|dapatkanlah|temukan|akses|update|nikmati|kunjungi|pantau|lihat)"
     r"\W+(?:(?:juga|terus|selalu|yuk|ya|sekarang|segera|aneka|beragam|berbagai|kumpulan|deretan|rangkuman|seluruh"
     r"|semua|update|terbaru|terkini|terupdate|terhangat|pilihan|menarik|lainnya|populer|viral|lengkap"
-    rf"|selengkapnya|lebih\s+banyak|hanya)\W+)*{_READ_OBJECT}\b(?P<rest>.*)",
+    rf"|selengkapnya|lebih\s+banyak|hanya)\W+)*{_READ_OBJECT}(?P<rest>.*)",
     _FLAGS,
 )
-_NEWS_OBJECTS = frozenset({"berita", "artikel", "kabar", "konten", "news"})
+_NEWS_OBJECTS = frozenset({"berita", "artikel", "kabar", "konten", "news", "breaking news"})
+_TOPIC = re.compile(r"\b(?:soal|tentang|terkait|mengenai|seputar)\b", _FLAGS)
 
 
 @_family("read-more")
@@ -387,22 +439,29 @@ def _read_more(line: str) -> bool:
         Update berita Pos-Kupang.com lewat WhatsApp, klik disini.
         Dapatkan berita viral hari ini via WhatsApp 👇
         Baca berita selengkapnya di Tribun-Bali.com.
+        Akses TribunJakarta.com di Google News
+        Kunjungi TribunJakarta.com untuk berita terkini lainnya
 
     Not:
         Simak cara mengecek penerima bansos melalui aplikasi Cek Bansos berikut ini.
         Cek informasi selengkapnya di akun Instagram @bmkgumum sebelum bepergian.
         Dapatkan informasi terbaru soal cuaca melalui akun Instagram @infobmkg.
         Simak daftar harga BBM terbaru di SPBU Pertamina berikut ini.
+        Simak berita terbaru soal harga BBM di kanal YouTube Pertamina.
+        Kunjungi Tribun Jatim Expo di Grand City Surabaya, ada diskon hingga 70 persen.
     """
     m = _READ.match(line)
     if not m:
         return False
     rest = m.group("rest")
+    if m.group("brand"):
+        # "Kunjungi Tribun Jatim Expo …" is an event: visiting the brand must be for its news or on a channel.
+        return bool(_POINTER_RE.search(rest) or _CHANNEL_RE.search(rest) or _NEWS_TOPIC.search(rest))
     if _STRONG_RE.search(rest):
         return True
-    # Without a brand, only the outlet's stream ("berita lainnya") offered on a channel or behind a link.
-    obj = m.group("object").lower()
-    if obj.split()[0] not in _NEWS_OBJECTS and obj != "breaking news":
+    # Without a brand, only the outlet's stream ("berita lainnya", not "berita terbaru soal harga BBM") offered
+    # on a channel or behind a link.
+    if " ".join(m.group("object").lower().split()) not in _NEWS_OBJECTS or _TOPIC.search(rest):
         return False
     return bool((_CHANNEL_RE.search(rest) or _HERE_OR_LINK_RE.search(rest)) and _FRESH_RE.search(line))
 
