@@ -42,7 +42,10 @@ PROMO_LINES = [
     ("Baca Berita Terbaru Tribun Jabar di Google News", "read-more"),
     ("Cek Berita dan Artikel lainnya di Google News", "read-more"),
     ("Dapatkan update berita pilihan dan breaking news setiap hari dari BanjarmasinPost.co.id", "read-more"),
-    ("Simak berita terbaru Sripoku.com lainnya di Google News: https://news.google.com/publications/CAAqBwgK", "read-more"),
+    (
+        "Simak berita terbaru Sripoku.com lainnya di Google News: https://news.google.com/publications/CAAqBwgK",
+        "read-more",
+    ),
     ("Dapatkan berita terbaru SerambiNews.com via saluran WhatsApp 👇", "read-more"),
     ("Baca berita menarik TribunKaltim.co lainnya di Google News", "read-more"),
     ("Update berita terkini dari BangkaPos.com di WhatsApp Channel", "read-more"),
@@ -153,6 +156,14 @@ NEWS_LINES = [
     'Pesan itu berbunyi "Selamat, Anda memenangkan hadiah, klik di sini".',
     "Berita ini berawal dari unggahan warga di Facebook yang menyebut jembatan itu nyaris ambruk.",
     "Dapatkan tiket konser di aplikasi Loket, penonton diminta datang dua jam sebelum acara.",
+    "Berita ini dimuat di Tribun Timur setelah polisi merilis hasil penyelidikan pada Senin (3/4/2023).",
+    "Bergabung dengan Tribunnews.com sejak 2012, ia pernah meliput di Istana Kepresidenan.",
+    "Ikuti jejak TikTok, Instagram kini menghadirkan fitur video berdurasi hingga 10 menit.",
+    "Gabung ke Gerindra, mantan Bupati Gowa itu siap maju di Pilgub Sulsel.",
+    "Tonton video lengkapnya di akun YouTube resmi Sekretariat Presiden.",
+    "Dapatkan update informasi bencana melalui aplikasi InaRISK milik BNPB.",
+    "Cek Fakta: Beredar Pesan WhatsApp soal Bantuan Rp 3 Juta dari Kemensos, Ini Faktanya",
+    "Klik di sini, lalu pilih menu Cek NIK dan masukkan nomor KTP.",
     "(Baca juga: Harga Cabai Rawit di Pasar Terong Tembus Rp 80 Ribu per Kilogram)",
     "(*)",
     "(1/2)",
@@ -230,7 +241,11 @@ def _docstring_examples(doc: str, heading: str) -> list[str]:
     return examples
 
 
-@pytest.mark.parametrize(("family", "rule"), promo._FAMILIES, ids=[f"{n}-{r.__name__}" for n, r in promo._FAMILIES])
+@pytest.mark.parametrize(
+    ("family", "rule"),
+    [(n, r) for n, _, r in promo._FAMILIES],
+    ids=[f"{n}-{r.__name__}" for n, _, r in promo._FAMILIES],
+)
 def test_docstring_examples_are_what_the_rules_decide(family: str, rule: object) -> None:
     doc = inspect.getdoc(rule)
     assert doc

@@ -100,26 +100,24 @@ _POINTER_RE = re.compile(rf"\b{_GOOGLE_NEWS}|{_HANDLE}|{_LINK}|{_HERE}|\bklik\b|
 # The outlet's news as the thing offered ("… untuk mendapatkan berita terbaru").
 _NEWS_TOPIC = re.compile(r"\b(?:berita|artikel|update|info|informasi)\b", _FLAGS)
 
-# Every family starts with one of these words (or "(" for an end credit): ordinary paragraphs are turned
-# away by this one anchored match before any family rule runs.
-_CANDIDATE = re.compile(
-    _LEAD + r"(?:\(|(?:yuk|ayo|mari|jangan|segera|sekarang|kini|dan|juga|ikuti|ikutin|follow|subscribe|subcribe"
-    r"|langganan|berlangganan|like|add|kepoin|pantengin|simak|baca|cek|check|dapatkan|dapatkanlah|temukan"
-    r"|akses|update|nikmati|kunjungi|pantau|lihat|saksikan|tonton|nonton|gabung|bergabung|bergabunglah|join"
-    r"|download|unduh|install|instal|pasang|klik|click|klick|tap|ketuk|berita|artikel|tulisan|opini|laporan"
-    r"|liputan|dimuat|terbit|diterbitkan|dipublikasikan|dicetak|untuk|info|informasi)\b)",
-    _FLAGS,
-)
+# The first word of a line (or the "(" of an end credit), after any decoration. Each family says which first
+# words it can start with; an ordinary paragraph's first word is none of them and costs one short match and
+# one set lookup.
+_FIRST_WORD = re.compile(rf"{_LEAD}(\(|\w+)")
+# Softeners can stand before any family's imperative ("Yuk, download …", "Jangan lupa follow …").
+_SOFT_WORDS = frozenset({"yuk", "ayo", "mari", "jangan", "segera", "sekarang", "kini", "dan", "juga"})
 
 Rule = Callable[[str], bool]
-_FAMILIES: list[tuple[str, Rule]] = []
+#: (family, first words it starts with or None for any line, rule), in the order they are tried.
+_FAMILIES: list[tuple[str, frozenset[str] | None, Rule]] = []
 
 
-def _family(name: str) -> Callable[[Rule], Rule]:
-    """Registers a family's rule; families are tried in registration order, the first match names the line."""
+def _family(name: str, starts: str | None) -> Callable[[Rule], Rule]:
+    """Registers a family's rule for lines whose first word (lower case) is one of ``starts`` (space-separated),
+    or for any line when None. Families are tried in registration order; the first match names the line."""
 
     def register(rule: Rule) -> Rule:
-        _FAMILIES.append((name, rule))
+        _FAMILIES.append((name, frozenset(starts.split()) if starts is not None else None, rule))
         return rule
 
     return register
@@ -142,7 +140,7 @@ _CLICK_PURPOSE = re.compile(
 )
 
 
-@_family("click-here")
+@_family("click-here", "klik click klick tap ketuk")
 def _click_here(line: str) -> bool:
     """ "Klik di sini" calls to action; a bare "Klik tombol …" tutorial step is article text.
 
@@ -174,7 +172,7 @@ _APP = re.compile(
 _NEWS_WORD = re.compile(r"\b(?:berita|news)\b", _FLAGS)
 
 
-@_family("app")
+@_family("app", "download unduh install instal pasang dapatkan")
 def _app(line: str) -> bool:
     """Invitations to install the outlet's app; a tutorial's "Unduh aplikasi Mobile JKN" names no outlet.
 
@@ -218,7 +216,9 @@ _PRINT_PLACE = re.compile(
 )
 
 
-@_family("print-edition")
+@_family(
+    "print-edition", "berita artikel tulisan opini laporan liputan juga telah sudah dimuat terbit diterbitkan dicetak"
+)
 def _print_edition(line: str) -> bool:
     """Notes that the piece also ran in a print edition, any paper, any date shape.
 
@@ -260,7 +260,7 @@ _END_CREDIT = re.compile(
 )
 
 
-@_family("end-credit")
+@_family("end-credit", "(")
 def _end_credit(line: str) -> bool:
     """An end-of-article credit alone on its line: outlet and reporter (or initials) in parentheses.
 
@@ -292,7 +292,7 @@ _JOIN = re.compile(
 _FRESH_NEWS = re.compile(r"\b(?:berita|update|info|informasi)\b.*" + _FRESH, _FLAGS)
 
 
-@_family("join-channel")
+@_family("join-channel", "gabung bergabung bergabunglah join")
 def _join_channel(line: str) -> bool:
     """Invitations to join the outlet's group or channel on a messenger.
 
@@ -332,7 +332,9 @@ _FOLLOW_STORY = re.compile(
 )
 
 
-@_family("follow")
+@_family(
+    "follow", "ikuti ikutin follow subscribe subcribe langganan berlangganan like add kepoin pantengin pantau simak"
+)
 def _follow(line: str) -> bool:
     """Invitations to follow or subscribe to the outlet; "Ikuti langkah berikut …" is a tutorial.
 
@@ -379,7 +381,7 @@ _WATCH = re.compile(
 )
 
 
-@_family("watch")
+@_family("watch", "saksikan tonton nonton simak lihat")
 def _watch(line: str) -> bool:
     """Invitations to watch more videos on the outlet's channel; "Simak video berikut" points at an embed.
 
@@ -419,7 +421,7 @@ _NEWS_OBJECTS = frozenset({"berita", "artikel", "kabar", "konten", "news", "brea
 _TOPIC = re.compile(r"\b(?:soal|tentang|terkait|mengenai|seputar)\b", _FLAGS)
 
 
-@_family("read-more")
+@_family("read-more", "simak baca cek check dapatkan dapatkanlah temukan akses update nikmati kunjungi pantau lihat")
 def _read_more(line: str) -> bool:
     """Invitations to read more of the outlet's news on a channel or on its site.
 
@@ -466,7 +468,7 @@ def _read_more(line: str) -> bool:
     return bool((_CHANNEL_RE.search(rest) or _HERE_OR_LINK_RE.search(rest)) and _FRESH_RE.search(line))
 
 
-@_family("click-here")
+@_family("click-here", None)
 def _click_here_tail(line: str) -> bool:
     """A short line that no other family claims, closing with "klik di sini".
 
@@ -477,14 +479,31 @@ def _click_here_tail(line: str) -> bool:
     Not:
         Pesan itu berbunyi "Selamat, Anda memenangkan hadiah, klik di sini".
     """
-    return len(line) <= _MAX_ENDS_CLICK_CHARS and bool(_ENDS_CLICK_HERE.search(line))
+    return len(line) <= _MAX_ENDS_CLICK_CHARS and "sini" in line.lower() and bool(_ENDS_CLICK_HERE.search(line))
+
+
+def _families_by_first_word() -> tuple[dict[str, list[tuple[str, Rule]]], list[tuple[str, Rule]]]:
+    """For each first word, the families to try in order; and the families tried for any other line."""
+    any_line = [(name, rule) for name, starts, rule in _FAMILIES if starts is None]
+    words = {word for _, starts, _ in _FAMILIES for word in starts or ()}
+    by_word = {
+        word: [(name, rule) for name, starts, rule in _FAMILIES if starts is None or word in starts] for word in words
+    }
+    every = [(name, rule) for name, _, rule in _FAMILIES]
+    by_word.update(dict.fromkeys(_SOFT_WORDS, every))
+    return by_word, any_line
+
+
+_BY_FIRST_WORD, _ANY_LINE = _families_by_first_word()
 
 
 def promo_family(line: str) -> str | None:
     """The family of a promo, call-to-action, print-edition or end-credit line, else None."""
-    if len(line) > MAX_PROMO_CHARS or not _CANDIDATE.match(line):
+    if len(line) > MAX_PROMO_CHARS:
         return None
-    for name, rule in _FAMILIES:
+    m = _FIRST_WORD.match(line)
+    families = _BY_FIRST_WORD.get(m.group(1).lower(), _ANY_LINE) if m else _ANY_LINE
+    for name, rule in families:
         if rule(line):
             return name
     return None
@@ -496,4 +515,4 @@ def is_promo_line(line: str) -> bool:
 
 
 #: Family names, in the order they are tried.
-FAMILIES: tuple[str, ...] = tuple(name for name, _ in _FAMILIES)
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(name for name, _, _ in _FAMILIES))
