@@ -209,9 +209,10 @@ _CLAUSE = re.compile(
     r"\b(?:setelah|sebelum|karena|untuk|rangka|sebagai|ketika|saat|sehingga|namun|tetapi|agar|supaya|oleh)\b",
     _FLAGS,
 )
-# Where the note points: a newspaper, an edition, a date, or a brand ("Harian Surya", "KORAN SUPER BALL").
+# Where the note points: a newspaper, an edition, a date, a brand or a paper's name in capitals ("Harian
+# Surya", "KORAN SUPER BALL"); the capitals are matched case-sensitively, or any word would pass.
 _PRINT_PLACE = re.compile(
-    rf"\b(?:koran|harian|surat\s+kabar|tabloid|majalah|edisi|cetak|print)\b|\d{{4}}|{_BRAND}|\b[A-Z]{{3,}}\b",
+    rf"\b(?:koran|harian|surat\s+kabar|tabloid|majalah|edisi|cetak|print)\b|\d{{4}}|{_BRAND}|(?-i:\b[A-Z]{{3,}}\b)",
     _FLAGS,
 )
 
@@ -228,6 +229,7 @@ def _print_edition(line: str) -> bool:
         Berita ini juga dimuat di Surya edisi cetak 4/5/2018
         Tulisan ini telah terbit di Harian Serambi Indonesia edisi Jumat (11/8/2017)
         Opini ini juga dimuat di Harian Tribun Jateng, 3 Maret 2020.
+        Artikel ini juga dimuat di BOLA
         Dimuat di Harian Pos Kupang edisi Sabtu (6/1/2018)
         Dimuat di Tribun Jateng edisi cetak Sabtu (13/5/2017)
 
@@ -236,6 +238,7 @@ def _print_edition(line: str) -> bool:
         Diterbitkan di Harian Kompas edisi 5 Mei 2019, tulisan itu memicu polemik di kalangan akademisi.
         Berita tentang kejadian itu dimuat di sejumlah koran lokal keesokan harinya.
         Tulisan ini dimuat dalam rangka memperingati Hari Pers Nasional 2024.
+        Laporan ini dimuat di laman resmi pemerintah provinsi.
     """
     if len(line) > _MAX_NOTE_CHARS:
         return False
