@@ -1,4 +1,4 @@
-"""Promo, call-to-action, print-edition and end-credit lines (tribun_crawler/extractors/promo.py, issue 12)."""
+"""Promo, call-to-action, print-edition and end-credit lines (tribun_crawler/promo.py, issue 12)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from tribun_crawler.extractors import promo
-from tribun_crawler.extractors.promo import FAMILIES, MAX_PROMO_CHARS, is_promo_line, promo_family
+from tribun_crawler import promo
+from tribun_crawler.promo import FAMILIES, MAX_PROMO_CHARS, is_promo_line, promo_family
 from tribun_crawler.text import clean_text, is_credit_line, is_related_line, is_syndication_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"

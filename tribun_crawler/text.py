@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tribun_crawler.promo import is_promo_line
+
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
 
 #: Lines that are links to other stories, not body text ("Baca juga:", "Baca:", "BACA JUGA"). A bare "Baca"
 #: needs its colon: "Bacaan doa …" and "Baca selengkapnya …" paragraphs are body text.
 RELATED_LINE = re.compile(r"^\W*(baca\s+juga\b|baca\s*:)", re.I)
-#: Trailing boilerplate: syndication footer, "follow us" lines, the credit line after the footer.
-BOILERPLATE_LINE = re.compile(
-    r"^\W*(artikel ini telah tayang di|simak berita lainnya di|ikuti (kami|kanal|saluran|berita)|"
-    r"dapatkan (update|informasi)|penulis\s*:.*\|\s*editor\s*:)",
-    re.I,
-)
+#: Trailing boilerplate besides promo lines (tribun_crawler.promo): the syndication footer and the credit line.
+BOILERPLATE_LINE = re.compile(r"^\W*(artikel ini telah tayang di|penulis\s*:.*\|\s*editor\s*:)", re.I)
 #: "Laporan Wartawan Tribunnews.com, Name" and similar prefixes in front of a reporter's name.
 REPORTER_PREFIX = re.compile(
     r"^\s*(laporan\s+(wartawan|reporter|koresponden)[^,]*,\s*|(penulis|editor|reporter)\s*:\s*)", re.I
@@ -36,7 +34,9 @@ def is_related_line(line: str) -> bool:
 
 
 def is_boilerplate_line(line: str) -> bool:
-    return bool(BOILERPLATE_LINE.match(line))
+    """Not article text: the syndication footer, a "Penulis: … | Editor: …" line, or a promo, call-to-action,
+    print-edition or end-credit line (recognised by family in tribun_crawler.promo)."""
+    return bool(BOILERPLATE_LINE.match(line)) or is_promo_line(line)
 
 
 def clean_person_name(name: str | None) -> str:
