@@ -114,7 +114,7 @@ def test_stitched_pages_equal_the_page_all_response() -> None:
     assert stitched.articleBody == "\n\n".join(first.bodyParagraphs() + second.bodyParagraphs())
     assert stitched.articleBody.startswith("TRIBUNNEWS.COM, JAKARTA - Badan Meteorologi")
     # The last page's text ends the article; its "(Tribunnews.com/Gita Irawan)" credit line is not text.
-    assert stitched.articleBody.endswith("agar daerah bisa bersiap lebih awal,\" kata Kepala BMKG.")
+    assert stitched.articleBody.endswith('agar daerah bisa bersiap lebih awal," kata Kepala BMKG.')
     assert "(Tribunnews.com/Gita Irawan)" in fixture_html("www_2026_id_page2")
     assert stitched.pageCount == 2
     # "Baca juga" of page 1 and of page 2 are both kept, each once.
