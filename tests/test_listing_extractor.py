@@ -103,7 +103,7 @@ def test_listing_fixture(html_path: Path) -> None:
 
 def test_fixture_set_covers_every_listing_kind() -> None:
     kinds = {classify_url(json.loads(p.read_text(encoding="utf-8"))["url"]) for p in FIXTURES.glob("*.json")}
-    assert kinds == {PageType.INDEX, PageType.SECTION, PageType.ARCHIVE}
+    assert kinds == {PageType.HOME, PageType.INDEX, PageType.SECTION, PageType.ARCHIVE}
 
 
 def test_links_to_one_article_merge_into_the_heading_link() -> None:
@@ -128,5 +128,40 @@ def test_links_to_one_article_merge_into_the_heading_link() -> None:
             url="https://www.tribunnews.com/internasional/7731367/iran-luncurkan-rudal-balistik",
             title="Iran Luncurkan Rudal Balistik",
             published=datetime(2026, 3, 12, 9, 41, 2, tzinfo=WIB),
+        )
+    ]
+
+
+def test_page_chrome_and_kickers_are_never_entries() -> None:
+    # Header, menus and footer repeat on every page of the site, so an article they link (a breaking-news
+    # ticker, a pinned special report) is no entry of this listing; nor is an h4 kicker, whatever its URL.
+    page = """<html><body>
+      <div id="header"><a href="https://www.tribunnews.com/nasional/2018/03/14/breaking-gempa-guncang-lebak"
+         title="Gempa Guncang Lebak">Gempa Guncang Lebak</a></div>
+      <header><a href="https://www.tribunnews.com/nasional/7731300/ticker-berita">Ticker</a></header>
+      <div class="main-menu" id="main-menu"><ul>
+        <li><a href="https://www.tribunnews.com/nasional" title="Nasional">Nasional</a></li>
+        <li><a href="nasional/2018/03/01/laporan-khusus-mudik-2018" title="Laporan Khusus">Laporan Khusus</a></li>
+      </ul></div>
+      <nav><a href="https://www.tribunnews.com/sport/2018/03/14/menu-sport-pilihan">Sport Pilihan</a></nav>
+      <div class="content"><div class="fl w502">
+        <div id="topil"><div id="topik_1">
+          <h4 class="f16 fbo2 red"><a href="https://www.tribunnews.com/internasional/2018/03/14/kicker-hawking"
+             title="Stephen Hawking">Stephen Hawking</a></h4>
+          <ul><li><h3><a href="internasional/2018/03/14/deretan-teori-stephen-hawking"
+             title="Deretan Teori Stephen Hawking">Deretan Teori Stephen Hawking</a></h3></li></ul>
+        </div></div>
+      </div></div>
+      <div id="footer"><a href="https://www.tribunnews.com/redaksi">Redaksi</a>
+        <a href="https://www.tribunnews.com/nasional/2018/03/10/artikel-di-footer">Artikel</a></div>
+      <footer><a href="https://www.tribunnews.com/bisnis/7731301/footer-bisnis">Bisnis</a></footer>
+    </body></html>"""
+    response = HtmlResponse(url="https://www.tribunnews.com/", body=page, encoding="utf-8")
+
+    assert ListingPage(response).articleEntries() == [
+        ListingEntry(
+            url="https://www.tribunnews.com/internasional/2018/03/14/deretan-teori-stephen-hawking",
+            title="Deretan Teori Stephen Hawking",
+            published=None,
         )
     ]

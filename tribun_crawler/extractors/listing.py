@@ -1,13 +1,16 @@
 """Listing pages, where articles are discovered: homepage, section hub, daily index, monthly archive.
 
 Listing pages carry no structured data about their items (no JSON-LD list, no meta tags), so everything
-here is read from the DOM, in the containers docs/site.md#listing-pages names. Links anywhere else on
-the page (menus, sidebars "Berita Terkini"/"Berita Populer", topic kickers, share buttons) are never articles
-of the listing.
+here is read from the DOM. A listing is every article link of the page's main column: the "latest" list, the
+headline slider, index and archive cards, and the boxes homepages group the day's articles in (topic panels,
+tabbed boxes, sliders), whose markup changes with every template. An article link is known by its URL shape
+(``classify_url``), not by its box (docs/site.md#listing-pages). Only page chrome (header, menus, footer) and the site-wide sidebars
+("Berita Terkini"/"Berita Populer", the left column) are never part of the listing, nor are topic kickers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
@@ -23,22 +26,32 @@ from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import clean_text
 from tribun_crawler.urls import PageType, article_key, canonical_listing_url, classify_url
 
-# Sidebars are site-wide recirculation; their markup is undocumented and may reuse listing classes, so a card
-# inside one is dropped whatever it looks like. #boxleft holds the left column (ads, "Indeks Berita" links).
+# Sidebars are site-wide recirculation; their markup is undocumented and may reuse listing classes, so nothing
+# inside one belongs to the listing whatever it looks like. #boxleft holds the left column (ads, "Indeks Berita").
 _OUTSIDE_SIDEBARS = '[not(ancestor::*[starts-with(@id, "boxright") or @id = "boxleft"])]'
 
-# One node per card; every link of a card shares the card's date. Class lists grow over the years, so classes
-# are matched one by one (has_class), never as the whole attribute.
-_CARDS = (
+_LINKS = "//a[@href]"
+# Links that are never entries, whatever their URL: besides the sidebars, the header and menus repeat on every
+# page and the footer carries only menu links; an h4 is a topic kicker (/topic/…), never the article, wherever it
+# sits. One union of plain paths: an ancestor test on every link costs several times the whole rest of the page.
+_UNLISTED_LINKS = (
+    "(//h4 | //header | //nav | //footer | //*[@id]["
+    'starts-with(@id, "boxright") or @id = "boxleft" or @id = "header" or @id = "main-menu" or @id = "footer"'
+    "])//a"
+)
+# The cards that print a date, one node per card; every link of a card shares the card's date. Links outside
+# them (topic panels, tabbed boxes, mobile cards with only "3 menit lalu") have none. Cards in a sidebar match
+# too, harmlessly: their links are unlisted. Class lists grow over the years, so classes are matched one by one
+# (has_class), never as the whole attribute.
+_DATED_CARDS = (
     # homepage headline slider: the title heading of each slide
-    f'(//*[@id="headline"]//h2[{dom.has_class("hlover_title")}]'
+    f'//h2[{dom.has_class("hlover_title")}][ancestor::*[@id="headline"]]'
     # homepage / section hub "latest" list; native-ad slots share the list but hold no article
     f' | //ul[@id="latestul"]/li[not({dom.has_class("nativeads")} or {dom.has_class("reserved_box_ads")})]'
     # daily index (ul.lsi > li.ptb15) and monthly archive (ul li.ptb15)
-    f" | //ul//li[{dom.has_class('ptb15')}])" + _OUTSIDE_SIDEBARS
+    f" | //li[{dom.has_class('ptb15')}][ancestor::ul]"
 )
-# h4 in a card is the topic kicker (/topic/…), never the article.
-_CARD_LINKS = ".//a[@href][not(ancestor::h4)]"
+_HEADINGS = ("h1", "h2", "h3")
 
 # Daily index: div#paginga div.paging; monthly archive: div.paging; either may also show a "Next" link.
 _PAGING_LINKS = (
@@ -98,10 +111,28 @@ class ListingPage:
     def _entries(self) -> list[ListingEntry]:
         # Read once per page: the spider asks for the entries, then for the oldest of their dates.
         links_by_key: dict[str, list[_Link]] = {}
-        for card in dom.xpath(_CARDS)(self._root):
-            for link in self._card_article_links(card):
-                links_by_key.setdefault(link.key, []).append(link)
+        for link in self._article_links():
+            links_by_key.setdefault(link.key, []).append(link)
         return [self._merged_entry(links) for links in links_by_key.values()]
+
+    def _article_links(self) -> Iterator[_Link]:
+        """Article links of the listing in page order, each with its card's date (None outside dated cards)."""
+        # lxml hands out one proxy per element while a reference to it lives, so the elements kept in this set
+        # and these dicts are the very objects the link query returns.
+        unlisted = set(dom.xpath(_UNLISTED_LINKS)(self._root))
+        card_of = {anchor: card for card in dom.xpath(_DATED_CARDS)(self._root) for anchor in card.iter("a")}
+        card_dates: dict[Any, datetime | None] = {}
+        for anchor in dom.xpath(_LINKS)(self._root):
+            if anchor in unlisted:
+                continue
+            url = self.url(anchor)
+            if url is None or classify_url(url) is not PageType.ARTICLE:
+                continue
+            card = card_of.get(anchor)
+            if card is not None and card not in card_dates:
+                card_dates[card] = self.published(card)
+            in_heading = next(anchor.iterancestors(*_HEADINGS), None) is not None
+            yield _Link(article_key(url), url, self.title(anchor, in_heading), card_dates.get(card), in_heading)
 
     def nextPageUrls(self) -> list[str]:
         """Absolute URLs of the following pages of this listing, nearest first (daily index and monthly archive)."""
@@ -131,17 +162,6 @@ class ListingPage:
         """The oldest entry date on the page, the spider's signal to stop paging past ``since``."""
         dates = [entry.published for entry in self._entries if entry.published is not None]
         return min(dates, default=None)
-
-    def _card_article_links(self, card: Any) -> list[_Link]:
-        published = self.published(card)
-        links = []
-        for anchor in dom.xpath(_CARD_LINKS)(card):
-            url = self.url(anchor)
-            if url is None or classify_url(url) is not PageType.ARTICLE:
-                continue
-            in_heading = any(ancestor.tag in ("h1", "h2", "h3") for ancestor in anchor.iterancestors())
-            links.append(_Link(article_key(url), url, self.title(anchor, in_heading), published, in_heading))
-        return links
 
     def url(self, anchor: Any) -> str | None:
         return absolute_url(self.site_root, anchor.get("href") or "")
