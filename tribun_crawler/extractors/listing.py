@@ -4,8 +4,9 @@ Listing pages carry no structured data about their items (no JSON-LD list, no me
 here is read from the DOM. A listing is every article link of the page's main column: the "latest" list, the
 headline slider, index and archive cards, and the boxes homepages group the day's articles in (topic panels,
 tabbed boxes, sliders), whose markup changes with every template. An article link is known by its URL shape
-(``classify_url``), not by its box (docs/site.md#listing-pages). Only page chrome (header, menus, footer) and the site-wide sidebars
-("Berita Terkini"/"Berita Populer", the left column) are never part of the listing, nor are topic kickers.
+(``classify_url``), not by its box (docs/site.md#listing-pages). Only page chrome (header, menus, footer) and
+the site-wide sidebars ("Berita Terkini"/"Berita Populer", the left column) are never part of the listing, nor
+are topic kickers.
 """
 
 from __future__ import annotations
