@@ -735,8 +735,15 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 
 def _is_person_name(name: str) -> bool:
-    """False for the site names pages put where a writer belongs ("Tribunnews.com", "TribunAmbon.com")."""
-    return bool(name) and not _DOMAIN_LIKE.search(name) and name.lower() not in _BRAND_NAMES
+    """False for the site names pages put where a writer belongs ("Tribunnews.com", "TribunAmbon.com"), and for
+    dates beside a credit ("Selasa", "14 Mei 2024 10:20 WITA")."""
+    return (
+        bool(name)
+        and not _DOMAIN_LIKE.search(name)
+        and name.lower() not in _BRAND_NAMES
+        and name.lower() not in _WEEKDAY_NAMES
+        and not any(c.isdigit() for c in name)
+    )
 
 
 def _is_section(url: str) -> bool:
@@ -1110,6 +1117,8 @@ def _labelled_people(element: Any, label: str, urljoin: Callable[[str], str | No
             add(name.strip(" :-\u2013"), None)
 
     def walk(node: Any) -> None:
+        if node.tag in _NEVER_NAMES:
+            return  # a date printed beside the credits (the element read may hold both)
         if node.tag == "a":
             add(clean_text(" ".join(node.itertext())), node.get("href"))
         else:
@@ -1146,6 +1155,8 @@ def _text_element(text: str) -> Any:
 
 #: A credit block ("Penulis: X | Editor: Y") is short; a longer element is a paragraph that mentions a label.
 _MAX_CREDIT_LENGTH = 160
+_NEVER_NAMES = frozenset({"time", "script", "style", "img"})
+_WEEKDAY_NAMES = frozenset({"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu"})
 _ROLE_OF_LABEL = {
     "penulis": "author",
     "reporter": "author",
