@@ -224,9 +224,17 @@ def test_article_pages_that_yield_no_article_are_reported_with_their_url_and_rea
         assert (plain.url, seen) == (url, [])
         assert asyncio.run(collect(spider.parse_article(kind(url, body=body, request=plain)))) == []
         assert seen.pop() == (f"{url}?page=all", f"unreadable/{problem}")
+    # The article's own page with nothing to read (a video: title and date, no body) reads the same any other way.
+    video = (
+        "https://jatim.tribunnews.com/2024/02/10/video-detik-detik-banjir-bandang-terjang-desa-di-lereng-gunung-arjuno"
+    )
+    request = spider.article_request(video, depth=0, priority=PRIORITY_ARTICLE)
+    response = fixture_response("articles", "jatim_2024_video_no_body", request.url, request)
+    assert asyncio.run(collect(spider.parse_article(response))) == []
+    assert seen == [(f"{video}?page=all", "unreadable/no-body")]
     stats = spider.crawler.stats
     # One article read with every field empty each, however many ways it was asked for.
-    assert (stats.get_value("tribun/unreadable/not-html"), stats.get_value("tribun/unreadable/no-body")) == (1, 1)
+    assert (stats.get_value("tribun/unreadable/not-html"), stats.get_value("tribun/unreadable/no-body")) == (1, 2)
     assert stats.get_value("tribun/articles/page_all_fallback") == 2
 
 

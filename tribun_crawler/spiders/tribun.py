@@ -100,6 +100,13 @@ def _variant(url: str) -> str:
     return "page=all" if _asks_for_all_pages(url) else "plain"
 
 
+def _is_article_page(page: ArticlePage) -> bool:
+    """A page of an article, even one with nothing to read (a video, a template the extractors do not know): every
+    era shows a title and a publication date. The homepage, a listing or an error page served in its place shows
+    no publication date."""
+    return page.headline() is not None and page.datePublished() is not None
+
+
 def _failure_reason(failure: Failure) -> str:
     """A failure's reason in the failed-page families, for one no middleware reported."""
     if isinstance(failure.value, HttpError):
@@ -524,14 +531,14 @@ class TribunSpider(scrapy.Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         if not isinstance(response, TextResponse):
-            for request in self.article_unreadable(response, "not-html"):
+            for request in self.article_unreadable(response, "not-html", served_instead=True):
                 yield request
             return
         self.crawler.stats.inc_value("tribun/pages/article")
         page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
-            for request in self.article_unreadable(response, problem):
+            for request in self.article_unreadable(response, problem, served_instead=not _is_article_page(page)):
                 yield request
             return
         published = page.datePublished()
@@ -709,19 +716,28 @@ class TribunSpider(scrapy.Spider):
         reason, detail = held[-1] if held else (_failure_reason(failure), failure.getErrorMessage())
         yield from self.variant_failed(request, reason, detail)
 
-    def article_unreadable(self, response: Response, problem: str) -> Iterator[scrapy.Request]:
-        """An article answer with nothing to read in it (the homepage served instead, an image, no body)."""
+    def article_unreadable(self, response: Response, problem: str, *, served_instead: bool) -> Iterator[scrapy.Request]:
+        """An article answer with nothing to read in it.
+
+        Something ``served_instead`` of the article (the homepage, a listing, an image) says nothing of its other
+        ways. The article's own page that cannot be read (a video, a new template) reads the same however it is
+        asked for: asking again would double the requests of every such article, and of a whole run after a
+        redesign.
+        """
         request = response.request
         if request is None or HELD_FAILURES_META not in request.meta:
             self.report_unreadable(response, problem)
             return
-        yield from self.variant_failed(request, f"unreadable/{problem}", f"{response.status} {response.url}")
+        reason, detail = f"unreadable/{problem}", f"{response.status} {response.url}"
+        yield from self.variant_failed(request, reason, detail, last=not served_instead)
 
-    def variant_failed(self, request: Request, reason: str, detail: str) -> Iterator[scrapy.Request]:
-        """One way to an article failed for good: the next way, or after the last, one failed page."""
+    def variant_failed(
+        self, request: Request, reason: str, detail: str, *, last: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """One way to an article failed for good: the next way, or after the ``last``, one failed page."""
         asked = requested_url(request)
         tried = [*request.meta.get(EARLIER_FAILURES_META, ()), (asked, reason, detail)]
-        if _asks_for_all_pages(asked) and not self.refused(reason):
+        if _asks_for_all_pages(asked) and not last and not self.refused(reason):
             logger.info("Article %s failed (%s): asking for its plain URL", asked, reason)
             self.crawler.stats.inc_value("tribun/articles/page_all_fallback")
             yield self.plain_request(request, tried)
