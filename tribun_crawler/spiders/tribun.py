@@ -762,7 +762,7 @@ class TribunSpider(scrapy.Spider):
         # dont_filter: the plain URL's fingerprint is not ?page=all's (fingerprint.py keeps the page), but the
         # redirects it may go through are those ?page=all went through: the dupefilter would drop them unreported,
         # and the article would be neither read nor a failed page. It is asked for once, from the one ?page=all
-        # request that failed, so nothing is fetched (or emitted) twice.
+        # request of the article that failed (and read nothing), so no article is read or emitted twice.
         return scrapy.Request(
             canonical_article_url(tried[0][0]),
             callback=self.parse_article,
