@@ -28,12 +28,14 @@ from protego import Protego
 from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command, spider_today
 from tests.replica import Replica, start_replica
 from tests.replica.hostile import (
+    ALL_VARIANTS_FAIL,
     BLOCKED_SITE,
     CALENDAR_YEARS,
     CASES,
     CONTENT_SITE,
     DISALLOWED_PREFIX,
     HOSTILE_SITES,
+    PAGE_ALL_FAULTS,
     TARGET_KEY,
     TRANSIENT,
     VARIANTS_KEY,
@@ -291,3 +293,46 @@ def test_memory_stays_bounded_and_huge_pages_are_refused(run: HostileRun) -> Non
     refused = {page_of(p["url"]) for p in failed if p["reason"] == "download/DownloadCancelledError"}
     assert refused == huge
     assert "larger than download max size" in run.log
+
+
+def test_an_article_whose_page_all_fails_for_good_is_read_from_its_plain_url_and_its_pages(run: HostileRun) -> None:
+    items = Counter(item["url"] for item in run.items)
+    by_url = {item["url"]: item for item in run.items}
+    for key in PAGE_ALL_FAULTS.keys() - {ALL_VARIANTS_FAIL}:
+        source = run.network.article(key)
+        assert items[source.url] == 1, key
+        item = by_url[source.url]
+        assert item["articleBody"] == "\n\n".join([*source.page_paragraphs(1), *source.page_paragraphs(2)]), key
+        assert item["pageCount"] == 2, key
+        answered = {e["query"]: e["status"] for e in fetches_of(run, source) if e["path"] == source.path}
+        assert answered.get("") == answered.get("page=2") == 200, (key, answered)
+        assert "page=all" in answered, key
+
+
+def test_every_article_is_tried_as_its_plain_url_before_it_is_given_up(run: HostileRun) -> None:
+    # Not asked again: a host refusing the crawler, and the article's own page with nothing to read in it (which
+    # reads the same however it is asked for).
+    blocked = {case.key for case in CASES if article(run, case).site == BLOCKED_SITE}
+    unreadable = {case.key for case in CASES if case.reasons == {"unreadable/no-body"}}
+    kept = blocked | unreadable
+    fallen_back = [case for case in CASES if case.key in PAGE_ALL_FAULTS or not (case.emitted or case.key in kept)]
+    for case in fallen_back:
+        source = article(run, case)
+        assert any(e["path"] == source.path and e["query"] == "" for e in fetches_of(run, source)), case.key
+    for key in kept:
+        source = run.network.article(key)
+        assert not [e for e in fetches_of(run, source) if e["query"] == ""], key
+    assert run.report["stats"]["tribun/articles/page_all_fallback"] == len(fallen_back)
+
+
+def test_an_article_none_of_whose_variants_answers_is_one_failed_page_naming_each(run: HostileRun) -> None:
+    failed = run.report["failed"]["pages"]
+    articles = Counter(page_of(p["url"]) for p in failed if p["page_type"] == "article")
+    bad = {article(run, case).url for case in CASES if not case.emitted}
+    assert {url: n for url, n in articles.items() if n != 1} == {}
+    assert set(articles) == bad
+    url = run.network.article(ALL_VARIANTS_FAIL).url
+    (page,) = [p for p in failed if page_of(p["url"]) == url]
+    assert page["reason"] == "download/DownloadTimeoutError"
+    assert page["detail"].startswith("page=all: http/500 (")
+    assert "; plain: download/DownloadTimeoutError (" in page["detail"]

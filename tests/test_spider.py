@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from tests.conftest import project_settings_dict
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extractors.article import ArticlePage
-from tribun_crawler.middlewares.failures import page_failed
-from tribun_crawler.spiders.tribun import PRIORITY_ARTICLE, PRIORITY_LISTING, TribunSpider, _depth_key
+from tribun_crawler.middlewares.failures import HELD_FAILURES_META, FailedDownloadMiddleware, page_failed
+from tribun_crawler.middlewares.state import RECHECK_META
+from tribun_crawler.spiders.tribun import (
+    EARLIER_FAILURES_META,
+    PRIORITY_ARTICLE,
+    PRIORITY_LISTING,
+    SITEMAP_META,
+    TribunSpider,
+    _depth_key,
+)
 from tribun_crawler.urls import PageType, classify_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -200,20 +212,30 @@ def test_article_pages_that_yield_no_article_are_reported_with_their_url_and_rea
     spider = make_spider()
     seen = failed_pages(spider)
     url = "https://jogja.tribunnews.com/jogja/913002/jalur-sepeda-baru-di-malioboro"
-    request = spider.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
-    pdf = Response(f"{url}?page=all", body=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", request=request)
-    head_only = HtmlResponse(
-        f"{url}?page=all",
-        body=b"<html><head><title>Jalur Sepeda Baru - TribunJogja.com</title></head></html>",
-        encoding="utf-8",
-        request=request,
+    for problem, body in (
+        ("not-html", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
+        ("no-body", b"<html><head><title>Jalur Sepeda Baru - TribunJogja.com</title></head></html>"),
+    ):
+        request = spider.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
+        kind = Response if problem == "not-html" else HtmlResponse
+        # Neither page needs another download, so the callback runs to its end outside a crawl.
+        (plain,) = asyncio.run(collect(spider.parse_article(kind(f"{url}?page=all", body=body, request=request))))
+        # The ?page=all answer is not the article: the plain URL may be, and nothing is reported yet.
+        assert (plain.url, seen) == (url, [])
+        assert asyncio.run(collect(spider.parse_article(kind(url, body=body, request=plain)))) == []
+        assert seen.pop() == (f"{url}?page=all", f"unreadable/{problem}")
+    # The article's own page with nothing to read (a video: title and date, no body) reads the same any other way.
+    video = (
+        "https://jatim.tribunnews.com/2024/02/10/video-detik-detik-banjir-bandang-terjang-desa-di-lereng-gunung-arjuno"
     )
-    # Neither page needs another download, so the callback runs to its end outside a crawl.
-    assert asyncio.run(collect(spider.parse_article(pdf))) == []
-    assert asyncio.run(collect(spider.parse_article(head_only))) == []
-    assert seen == [(f"{url}?page=all", "unreadable/not-html"), (f"{url}?page=all", "unreadable/no-body")]
+    request = spider.article_request(video, depth=0, priority=PRIORITY_ARTICLE)
+    response = fixture_response("articles", "jatim_2024_video_no_body", request.url, request)
+    assert asyncio.run(collect(spider.parse_article(response))) == []
+    assert seen == [(f"{video}?page=all", "unreadable/no-body")]
     stats = spider.crawler.stats
-    assert (stats.get_value("tribun/unreadable/not-html"), stats.get_value("tribun/unreadable/no-body")) == (1, 1)
+    # One article read with every field empty each, however many ways it was asked for.
+    assert (stats.get_value("tribun/unreadable/not-html"), stats.get_value("tribun/unreadable/no-body")) == (1, 2)
+    assert stats.get_value("tribun/articles/page_all_fallback") == 2
 
 
 def test_a_listing_that_is_not_html_is_reported() -> None:
@@ -280,3 +302,166 @@ def test_an_article_asked_for_nearer_before_it_is_read_follows_its_links_from_th
     list(spider.requests_reached_at(URL_847221, 1))  # the request itself is dropped by the dupefilter in a crawl
     _, requests = read_at(spider, 2)
     assert {r.meta["related_depth"] for r in requests} == {2}
+
+
+# --- Every way to an article before giving up on it ---------------------------------------------------------------
+
+URL_7731367 = "https://www.tribunnews.com/nasional/7731367/bmkg-prediksi-puncak-kemarau-2026-terjadi-agustus-ini-daerah-yang-perlu-waspada"
+
+
+def failure_of(request: Request, exception: Exception) -> Failure:
+    """The failure the engine hands an errback: the exception, with the request that failed."""
+    failure = Failure(exception)
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
+
+
+def http_failure(spider: TribunSpider, request: Request, status: int) -> Failure:
+    """``status`` as the final answer to ``request``: through FailedDownloadMiddleware, then HttpErrorMiddleware."""
+    response = HtmlResponse(request.url, status=status, body=b"<html></html>", request=request)
+    FailedDownloadMiddleware(spider.crawler).process_response(request, response)
+    return failure_of(request, HttpError(response, "Ignoring non-200 response"))
+
+
+def timeout_failure(spider: TribunSpider, request: Request) -> Failure:
+    exception = DownloadTimeoutError(f"Getting {request.url} took longer than 30.0 seconds.")
+    FailedDownloadMiddleware(spider.crawler).process_exception(request, exception)
+    return failure_of(request, exception)
+
+
+def test_a_page_all_that_fails_for_good_is_asked_for_again_as_the_plain_url() -> None:
+    spider = make_spider()
+    seen = failed_pages(spider)
+    hints = {"datePublished": "2026-07-24T12:40:00+07:00", "keywords": ["BMKG"]}
+    first = spider.article_request(URL_7731367, depth=1, priority=PRIORITY_ARTICLE, sitemap=hints)
+    first.meta[RECHECK_META] = True  # the state middleware let it through as a recheck
+    (plain,) = spider.article_failed(http_failure(spider, first, 500))
+    # The middleware held the failure for the spider: not a failed page while another way remains.
+    assert seen == []
+    assert first.meta[HELD_FAILURES_META] == [("http/500", f"HTTP 500 for {URL_7731367}?page=all")]
+    assert plain.url == URL_7731367
+    assert (plain.callback, plain.errback) == (spider.parse_article, spider.article_failed)
+    assert plain.meta["tribun_page_type"] == "article"
+    assert plain.meta["related_depth"] == 1
+    assert plain.meta[SITEMAP_META] == hints
+    assert plain.meta[RECHECK_META] is True  # not counted as a second recheck
+    assert plain.meta[HELD_FAILURES_META] == []
+    assert plain.meta[EARLIER_FAILURES_META] == [
+        (f"{URL_7731367}?page=all", "http/500", f"HTTP 500 for {URL_7731367}?page=all")
+    ]
+    assert spider.crawler.stats.get_value("tribun/articles/page_all_fallback") == 1
+
+
+def test_the_plain_url_gets_past_the_dupefilter_that_let_page_all_through() -> None:
+    spider = make_spider()
+    first = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    (plain,) = spider.article_failed(http_failure(spider, first, 404))
+    fingerprints = spider.crawler.request_fingerprinter
+    assert fingerprints.fingerprint(plain) != fingerprints.fingerprint(first)
+    # The redirects of the plain URL would be those ?page=all went through: not dropped as their duplicates.
+    assert plain.dont_filter
+
+
+def test_an_article_whose_every_way_fails_is_one_failed_page_naming_each_reason() -> None:
+    spider = make_spider()
+    seen: list[dict[str, Any]] = []
+    spider.crawler.signals.connect(lambda **kwargs: seen.append(kwargs), signal=page_failed, weak=False)
+    first = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    (plain,) = spider.article_failed(http_failure(spider, first, 500))
+    assert list(spider.article_failed(timeout_failure(spider, plain))) == []
+    (page,) = seen
+    assert page["url"] == f"{URL_7731367}?page=all"
+    assert page["reason"] == "download/DownloadTimeoutError"
+    assert page["page_type"] == "article"
+    assert page["detail"] == (
+        f"page=all: http/500 (HTTP 500 for {URL_7731367}?page=all); "
+        f"plain: download/DownloadTimeoutError (Getting {URL_7731367} took longer than 30.0 seconds.)"
+    )
+    assert spider.crawler.stats.get_value("tribun/failed/download/DownloadTimeoutError") == 1
+    assert spider.crawler.stats.get_value("tribun/failed/http/500") is None
+
+
+def test_decisions_and_refusals_are_not_asked_again() -> None:
+    spider = make_spider()
+    seen = failed_pages(spider)
+    # robots.txt or the state store said no: no failure held, nothing to report, no other way tried.
+    robots = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    assert list(spider.article_failed(failure_of(robots, IgnoreRequest("Forbidden by robots.txt")))) == []
+    # A host refusing the crawler (403, a block answer) refuses the plain URL too: reported, not asked again.
+    refused = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    assert list(spider.article_failed(http_failure(spider, refused, 403))) == []
+    assert seen == [(f"{URL_7731367}?page=all", "http/403")]
+    assert spider.crawler.stats.get_value("tribun/articles/page_all_fallback") is None
+
+
+class FakeEngine:
+    """``engine.download_async`` answering from a table: a response, or an exception raised as the download's."""
+
+    def __init__(self, answers: dict[str, Response | Exception]) -> None:
+        self.answers = answers
+        self.asked: list[Request] = []
+
+    async def download_async(self, request: Request) -> Response:
+        self.asked.append(request)
+        answer = self.answers[request.url]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def plain_fallback(spider: TribunSpider) -> Request:
+    first = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    (plain,) = spider.article_failed(http_failure(spider, first, 500))
+    return plain
+
+
+def test_the_plain_url_of_a_failed_page_all_is_stitched_with_its_pages_without_asking_page_all_again() -> None:
+    spider = make_spider()
+    seen = failed_pages(spider)
+    plain = plain_fallback(spider)
+    page2 = fixture_response("articles", "www_2026_id_page2", f"{URL_7731367}?page=2")
+    engine = FakeEngine({f"{URL_7731367}?page=2": page2})
+    spider.crawler.engine = engine  # type: ignore[assignment]
+    response = fixture_response("articles", "www_2026_id_page1", URL_7731367, plain)
+    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
+    assert [request.url for request in engine.asked] == [f"{URL_7731367}?page=2"]
+    whole = json.loads((FIXTURES / "articles" / "www_2026_id_page_all.json").read_text())
+    assert item.articleBody == whole["articleBody"]
+    assert item.pageCount == 2
+    # Read whole: the ?page=all failure held for it is no failed page.
+    assert seen == []
+    assert spider.crawler.stats.get_value("tribun/articles/stitched") == 1
+
+
+def test_a_page_that_times_out_leaves_the_article_incomplete_not_lost() -> None:
+    spider = make_spider()
+    engine = FakeEngine({f"{URL_7731367}?page=2": DownloadTimeoutError("took longer than 30.0 seconds")})
+    spider.crawler.engine = engine  # type: ignore[assignment]
+    # A ?page=all the site ignored: page 1 with its paging, so page 2 is asked for.
+    request = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    response = fixture_response("articles", "www_2026_id_page1", request.url, request)
+    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
+    page1 = json.loads((FIXTURES / "articles" / "www_2026_id_page1.json").read_text())
+    assert item.articleBody == page1["articleBody"]
+    assert spider.crawler.stats.get_value("tribun/articles/incomplete") == 1
+
+
+def test_a_plain_answer_asks_for_page_all_and_a_failure_of_it_is_no_failed_page() -> None:
+    """A ?page=all redirected to the plain URL (not a fallback): ?page=all is asked for once more, its failure held,
+    and the pages stitched instead."""
+    spider = make_spider()
+    engine = FakeEngine(
+        {
+            f"{URL_7731367}?page=all": DownloadTimeoutError("took longer than 30.0 seconds"),
+            f"{URL_7731367}?page=2": fixture_response("articles", "www_2026_id_page2", f"{URL_7731367}?page=2"),
+        }
+    )
+    spider.crawler.engine = engine  # type: ignore[assignment]
+    request = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
+    redirected = request.replace(url=URL_7731367, meta={**request.meta, "redirect_urls": [request.url]})
+    response = fixture_response("articles", "www_2026_id_page1", URL_7731367, redirected)
+    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
+    assert [r.url for r in engine.asked] == [f"{URL_7731367}?page=all", f"{URL_7731367}?page=2"]
+    assert engine.asked[0].meta[HELD_FAILURES_META] == []  # held: a failure of it is the spider's to judge
+    assert HELD_FAILURES_META not in engine.asked[1].meta  # a missing page is a failed page where it fails
+    assert item.pageCount == 2

@@ -14,10 +14,12 @@ replica network. Every hostile URL is reachable from the listings of the hostile
 - ``solo`` (:data:`HTTP_SITE`): HTTP-level faults: 500/502/503 a few times then 200, 429 with ``Retry-After``,
   a 503 that never ends, a stall that recovers, redirect loops, an endless redirect chain, redirects to
   off-network hosts (a news site, and the crawler's own localhost), a meta refresh off the network, a redirect
-  from an article to the homepage, and a renamed article whose old URL redirects to the new one.
+  from an article to the homepage, and a renamed article whose old URL redirects to the new one. Two-page
+  articles whose ``?page=all`` alone fails for good (:data:`PAGE_ALL_FAULTS`: 500, 404, the homepage served or
+  redirected to) while their plain URL and ``?page=2`` answer, and one whose every variant fails.
 - ``bogor`` (:data:`TRANSPORT_SITE`): transport faults: a response that stalls past any download timeout, a
   connection reset mid-body (once, and always), a body shorter than its Content-Length, corrupt gzip, and
-  20 MB pages with and without a Content-Length.
+  20 MB pages with and without a Content-Length; a two-page article whose ``?page=all`` alone stalls.
 - ``kupang`` (:data:`BLOCKED_SITE`): answers 403 to everything (the server's ``--block``); two of its articles
   are linked from the jogja homepage.
 
@@ -133,9 +135,16 @@ CASES: tuple[Case, ...] = (
     _bad("x-localhost", "302 to http://127.0.0.1:6379/", "scope/off-network-redirect"),
     _bad("x-metarefresh", "meta refresh to an off-network host", "scope/off-network-redirect"),
     _bad("x-to-home", "article URL 301 to the homepage", "redirect/not-an-article"),
+    _good("g-pageall-500", "two pages; ?page=all answers 500 on every attempt, the plain URL and ?page=2 answer"),
+    _good("g-pageall-404", "two pages; ?page=all answers 404, the plain URL and ?page=2 answer"),
+    _good("g-pageall-home", "two pages; ?page=all answers 200 with the homepage, the plain URL and ?page=2 answer"),
+    _good("g-pageall-tohome", "two pages; ?page=all answers 301 to the homepage, the plain URL and ?page=2 answer"),
+    # The reason of the last variant tried (the plain URL); the report's detail lists every variant's.
+    _bad("x-allfail", "?page=all answers 500 on every attempt, the plain URL stalls", "download/DownloadTimeoutError"),
     # transport site
     _good("g-reset-once", "connection reset mid-body once, then 200"),
     _bad("x-stall", "stalls past the download timeout, always", "download/DownloadTimeoutError"),
+    _good("g-pageall-stall", "two pages; ?page=all stalls past the download timeout, always; the plain URL answers"),
     # Whether the client read part of the body before the reset (data loss) or not (connection lost) is timing.
     _bad(
         "x-reset", "connection reset mid-body, always", "download/DownloadFailedError", "download/ResponseDataLossError"
@@ -155,6 +164,17 @@ VARIANTS_KEY = "g-variants"
 TARGET_KEY = "g-target"
 #: Transient faults: how many answers are faulty before the good one.
 TRANSIENT = {"g-500": 2, "g-502": 1, "g-503": 2, "g-429": 1, "g-stall-once": 1, "g-reset-once": 1}
+#: Articles whose ``?page=all`` fails for good, whatever the other variants do: how it fails.
+PAGE_ALL_FAULTS = {
+    "g-pageall-500": "500",
+    "g-pageall-404": "404",
+    "g-pageall-home": "homepage",
+    "g-pageall-tohome": "redirect to the homepage",
+    "g-pageall-stall": "stall",
+    "x-allfail": "500",
+}
+#: The article no variant of which answers: ``?page=all`` as :data:`PAGE_ALL_FAULTS` says, the plain URL stalls.
+ALL_VARIANTS_FAIL = "x-allfail"
 #: Unlisted articles reached only through another URL (redirect or related link).
 UNLISTED = frozenset({TARGET_KEY, "g-renamed", "x-loop-b"})
 UNLISTED_DAYS_AGO = 2
@@ -232,6 +252,24 @@ def _plain(site: str, headline: str, today: date, hhmm: str, key: str, **extra: 
         ),
     )
     return _story(key, site, headline, body, today=today, hhmm=hhmm, **extra)
+
+
+def _two_pages(site: str, key: str, headline: str, today: date, hhmm: str, *, era: Era = Era.REGIONAL_2025) -> Article:
+    """A two-page article (for the ``?page=all`` faults): four paragraphs on each page, none alike."""
+    subject = headline.lower()
+    first = (
+        f"Pemerintah kota memastikan {subject} berjalan sesuai jadwal yang diumumkan pekan lalu.",
+        "Kepala dinas terkait menyebut persiapan teknis sudah rampung sejak Senin pagi.",
+        "Petugas gabungan disiagakan di sejumlah titik untuk mengatur arus warga dan kendaraan.",
+        "Warga diimbau memantau informasi resmi melalui kanal media sosial pemerintah daerah.",
+    )
+    second = (
+        "Pada halaman kedua ini, panitia menjelaskan rincian anggaran yang bersumber dari APBD.",
+        "Sebagian dana dialokasikan untuk perbaikan fasilitas umum di sekitar lokasi kegiatan.",
+        "Anggota DPRD meminta pelaksanaan kegiatan diawasi agar tepat sasaran dan transparan.",
+        "Evaluasi menyeluruh dijadwalkan sepekan setelah kegiatan berakhir, kata juru bicara pemkot.",
+    )
+    return _story(key, site, headline, (first, second), today=today, hhmm=hhmm, era=era)
 
 
 def _content_articles(today: date) -> list[Article]:
@@ -464,6 +502,18 @@ def _http_articles(today: date) -> list[Article]:
         _plain(s, "Layanan Aduan Warga Pindah ke Aplikasi Baru", today, "08:05", "x-localhost"),
         _plain(s, "Artikel Sudah Dipindahkan ke Laman Mitra", today, "08:15", "x-metarefresh"),
         _plain(s, "Pengumuman Seleksi Perangkat Desa Ditunda", today, "08:25", "x-to-home"),
+        _two_pages(s, "g-pageall-500", "Pembangunan Flyover Purwosari Memasuki Tahap Akhir", today, "08:30"),
+        _two_pages(
+            s,
+            "g-pageall-404",
+            "Pemkot Solo Buka Pendaftaran Beasiswa Mahasiswa Berprestasi",
+            today,
+            "08:35",
+            era=Era.REGIONAL_2024,
+        ),
+        _two_pages(s, "g-pageall-home", "Ribuan Pelari Ramaikan Solo Marathon Tahun Ini", today, "08:40"),
+        _two_pages(s, "g-pageall-tohome", "Stasiun Balapan Solo Tambah Peron untuk Kereta Bandara", today, "08:45"),
+        _two_pages(s, "x-allfail", "Sidang Paripurna DPRD Solo Bahas Perubahan Anggaran", today, "08:50"),
     ]
 
 
@@ -472,6 +522,7 @@ def _transport_articles(today: date) -> list[Article]:
     return [
         _plain(s, "Kebun Raya Bogor Perpanjang Jam Kunjungan Akhir Pekan", today, "06:12", "g-reset-once"),
         _plain(s, "Hujan Deras Sebabkan Longsor di Puncak Bogor", today, "06:22", "x-stall"),
+        _two_pages(s, "g-pageall-stall", "Pemkot Bogor Resmikan Alun-Alun Kota Setelah Direnovasi", today, "06:27"),
         _plain(s, "Jalur Alternatif Bogor Cianjur Mulai Diperbaiki", today, "06:32", "x-reset"),
         _plain(s, "Pemkot Bogor Tata Ulang Trayek Angkot", today, "06:42", "x-short"),
         _plain(s, "Festival Kuliner Suryakencana Digelar Pekan Depan", today, "06:52", "x-gzip"),
@@ -876,6 +927,8 @@ class HostileReplica:
             return Reply(503, _http_error_page(503, "Service Unavailable").encode())
         if key == "x-503-forever":
             return Reply(503, _http_error_page(503, "Service Unavailable").encode())
+        if variant == "all" and key in PAGE_ALL_FAULTS:
+            return self._page_all_fault(article)
         redirect = self._redirect_of(article)
         if redirect is not None:
             return redirect
@@ -891,6 +944,17 @@ class HostileReplica:
         if html is None:
             return self._not_found(article.site)
         return self._page(article, html)
+
+    def _page_all_fault(self, article: Article) -> Reply:
+        fault = PAGE_ALL_FAULTS[article.key]
+        if fault == "homepage":
+            return Reply(200, render_home(self.net, article.site, datetime.now(WIB)).encode())
+        if fault == "redirect to the homepage":
+            return _redirect(301, SITES[article.site].home)
+        if fault == "404":
+            return self._not_found(article.site)
+        status = int(fault)
+        return Reply(status, _http_error_page(status, "The request could not be satisfied.").encode())
 
     def _redirect_of(self, article: Article) -> Reply | None:
         target = {
@@ -938,6 +1002,9 @@ class HostileReplica:
     def _raw_fault(self, article: Article, query: str) -> tuple[int, Any] | None:
         """(status logged, writer) for an answer that breaks HTTP itself, or None for an ordinary one."""
         key = article.key
+        variant = request_variant(query)
+        if (key == "g-pageall-stall" and variant == "all") or (key == ALL_VARIANTS_FAIL and variant == "1"):
+            return 200, _stall
         if key in ("g-stall-once", "g-reset-once") and self.attempt(key) < TRANSIENT[key]:
             return 200, _stall if key == "g-stall-once" else _reset
         if key in ("x-gzip", "x-gzip-mid"):

@@ -27,6 +27,10 @@ run report (``extensions.report.RunReport``) keeps a bounded list. Reasons are `
 
 The URL reported is the one the crawler asked for: the first of a redirect chain, not where it ended.
 Decisions that are not failures are not reported: robots.txt, the state store's skips, the date window.
+
+A page the spider can still get another way (an article's ``?page=all``, which it then reads as its plain URL and
+``?page=N``) carries a list in :data:`HELD_FAILURES_META`: its failure is appended there instead of being
+reported, and the spider reports the article once, when every way to it failed (``TribunSpider.article_failed``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ ARTICLE_PAGE_TYPE = "article"
 #: Page types that are HTML pages (``urls.PageType`` values, and ``listing`` for a listing of no known shape):
 #: one of them answered with anything but HTML is unreadable. Sitemaps may come gzip-compressed as binary.
 HTML_PAGE_TYPES = frozenset({"article", "home", "section", "index", "archive", "listing"})
+#: Request meta: a list that, when present, collects the request's failures as ``(reason, detail)`` instead of their
+#: being reported (module docstring). Retries and redirects copy the meta shallowly: every request of a chain
+#: appends to the one list the spider gave the first.
+HELD_FAILURES_META = "tribun_held_failures"
 #: Reasons logged at INFO rather than WARNING: consequences of something already warned about once.
 QUIET_REASONS = frozenset({"block/dropped"})
 
@@ -82,7 +90,13 @@ def report_failed_page(crawler: Crawler, url: str, reason: str, detail: str = ""
 
 
 def report_failed_request(crawler: Crawler, request: Request, reason: str, detail: str = "") -> None:
-    """:func:`report_failed_page` for the page ``request`` (or the redirect chain it ends) asked for."""
+    """:func:`report_failed_page` for the page ``request`` (or the redirect chain it ends) asked for, unless the
+    spider holds its failures (:data:`HELD_FAILURES_META`)."""
+    held = request.meta.get(HELD_FAILURES_META)
+    if held is not None:
+        held.append((reason, detail))
+        logger.info("Page %s failed: %s; the spider tries the page another way", requested_url(request), reason)
+        return
     report_failed_page(crawler, requested_url(request), reason, detail, request.meta.get(PAGE_TYPE_META))
 
 

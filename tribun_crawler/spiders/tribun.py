@@ -28,7 +28,13 @@ from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.extractors.listing import ListingPage
 from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
 from tribun_crawler.items import ArticleItem
-from tribun_crawler.middlewares.failures import report_failed_page, requested_url
+from tribun_crawler.middlewares.failures import (
+    HELD_FAILURES_META,
+    exception_detail,
+    report_failed_page,
+    requested_url,
+)
+from tribun_crawler.middlewares.state import RECHECK_META
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
 from tribun_crawler.spiders.depths import DepthMap
 from tribun_crawler.state import StateStore, open_store
@@ -62,6 +68,9 @@ MAX_SITEMAP_DEPTH = 3
 #: Request meta of an article found in a sitemap: the sitemap's publication date and keywords, which fill the
 #: item's ``datePublished``/``keywords`` only where the page lacks them.
 SITEMAP_META = "tribun_sitemap"
+#: Request meta of an article asked for as its plain URL because its ``?page=all`` failed for good: that failure, as
+#: ``(URL, reason, detail)``. Should this way fail too, the article is reported once, naming both.
+EARLIER_FAILURES_META = "tribun_earlier_failures"
 
 
 def _split(value: str | None) -> list[str]:
@@ -84,6 +93,25 @@ def _is_true(value: Any) -> bool:
 def _asks_for_all_pages(url: str) -> bool:
     """True for a ``?page=all`` URL: when its answer still shows paging, the site ignored it (some pages do)."""
     return any(key == "page" and value.lower() == "all" for key, value in parse_qsl(urlsplit(url).query))
+
+
+def _variant(url: str) -> str:
+    """How a failed-page report names the way an article was asked for."""
+    return "page=all" if _asks_for_all_pages(url) else "plain"
+
+
+def _is_article_page(page: ArticlePage) -> bool:
+    """A page of an article, even one with nothing to read (a video, a template the extractors do not know): every
+    era shows a title and a publication date. The homepage, a listing or an error page served in its place shows
+    no publication date."""
+    return page.headline() is not None and page.datePublished() is not None
+
+
+def _failure_reason(failure: Failure) -> str:
+    """A failure's reason in the failed-page families, for one no middleware reported."""
+    if isinstance(failure.value, HttpError):
+        return f"http/{failure.value.response.status}"
+    return f"download/{failure.type.__name__ if failure.type else 'error'}"
 
 
 _DIGEST_SIZE = 8
@@ -282,7 +310,8 @@ class TribunSpider(scrapy.Spider):
     def article_request(
         self, url: str, *, depth: int, priority: int, sitemap: dict[str, Any] | None = None
     ) -> scrapy.Request:
-        meta: dict[str, Any] = {"tribun_page_type": "article", "related_depth": depth}
+        # Its failures are held for the spider: when ?page=all fails for good, the plain URL may still answer.
+        meta: dict[str, Any] = {"tribun_page_type": "article", "related_depth": depth, HELD_FAILURES_META: []}
         if sitemap:
             meta[SITEMAP_META] = sitemap
         # ?page=all: a whole multi-page article in one response (docs/site.md#multi-page-articles), and a single-page
@@ -502,13 +531,15 @@ class TribunSpider(scrapy.Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         if not isinstance(response, TextResponse):
-            self.report_unreadable(response, "not-html")
+            for request in self.article_unreadable(response, "not-html", served_instead=True):
+                yield request
             return
         self.crawler.stats.inc_value("tribun/pages/article")
         page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
-            self.report_unreadable(response, problem)
+            for request in self.article_unreadable(response, problem, served_instead=not _is_article_page(page)):
+                yield request
             return
         if not self.page_in_window(page):
             self.crawler.stats.inc_value("tribun/skipped/out_of_window")
@@ -535,8 +566,9 @@ class TribunSpider(scrapy.Spider):
         The extra pages are fetched inside this callback (through the downloader and all its middlewares, so
         robots.txt, delays and the cache apply) because the item needs every page before it can be emitted.
         """
-        if not _asks_for_all_pages(first.response.url):
-            all_pages = await self.fetch_page(with_page(first.url(), "all"))
+        if not self.page_all_tried(first.response):
+            # Held: should it fail, the pages stitched make the article, which is then no failed page.
+            all_pages = await self.fetch_page(with_page(first.url(), "all"), held=True)
             if all_pages is not None and all_pages.problem() is None and all_pages.isAllPages():
                 item = all_pages.to_item()
                 item.pageCount = max(first.pageCount(), all_pages.pageCount())
@@ -558,13 +590,30 @@ class TribunSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tribun/articles/stitched")
         return first.to_item(other_pages)
 
-    async def fetch_page(self, url: str) -> ArticlePage | None:
-        """One more page of an article being read, or None when it cannot be fetched."""
-        request = scrapy.Request(url, meta={"tribun_page_type": "article_page"})
+    @staticmethod
+    def page_all_tried(response: Response) -> bool:
+        """True when this answer is ``?page=all``'s (ignored by the site), or the article's ``?page=all`` failed."""
+        return _asks_for_all_pages(response.url) or EARLIER_FAILURES_META in response.meta
+
+    async def fetch_page(self, url: str, *, held: bool = False) -> ArticlePage | None:
+        """One more page of an article being read, or None when it cannot be fetched.
+
+        Its failure is reported as a failed page where it is decided, unless ``held``: then the caller has
+        another way to the article.
+        """
+        meta: dict[str, Any] = {"tribun_page_type": "article_page"}
+        if held:
+            meta[HELD_FAILURES_META] = []
+        request = scrapy.Request(url, meta=meta)
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest:
-            return None  # robots.txt or a block said no; the middleware that did it counted it
+            return None  # robots.txt or a block said no, or a middleware gave up on it and reported it
+        except Exception as exc:  # noqa: BLE001
+            # Whatever the download raised after its retries (a timeout, a reset, …), FailedDownloadMiddleware
+            # reported it; the article is emitted with the pages read, not lost with the callback.
+            logger.info("Page %s could not be fetched: %s", url, exception_detail(exc))
+            return None
         if response.status != 200 or not isinstance(response, TextResponse):
             logger.info("Page %s answered %s", url, response.status)
             self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{response.status}")
@@ -650,13 +699,94 @@ class TribunSpider(scrapy.Spider):
                 links = self._links[key] = b"".join(keys)
             pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
 
-    def article_failed(self, failure: Failure) -> None:
+    # --- Every way to an article -------------------------------------------------------------------------------
+    # An article is asked for as ?page=all first. When that fails for good (5xx after the retries, 404, timeouts,
+    # the homepage served or redirected to), the plain URL is asked for, and its ?page=2…N when it shows paging.
+    # Only when that fails too is the article a failed page, reported once with each way's reason: the
+    # middlewares hold the failures of these requests for the spider (failures.HELD_FAILURES_META).
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt, the state store or a block decided; the middleware that did it counted it
-        reason = failure.type.__name__ if failure.type else "error"
-        logger.warning("Article %s could not be fetched: %s", request.url, failure.getErrorMessage())
-        self.crawler.stats.inc_value(f"tribun/errors/article/{reason}")
+        ignored = bool(failure.check(IgnoreRequest) and not failure.check(HttpError))
+        if not ignored:
+            name = failure.type.__name__ if failure.type else "error"
+            logger.info("Article %s could not be fetched: %s", request.url, failure.getErrorMessage())
+            self.crawler.stats.inc_value(f"tribun/errors/article/{name}")
+        held = request.meta.get(HELD_FAILURES_META)
+        if held is None or (ignored and not held):
+            # Not held: reported where it failed. Ignored with no failure held: robots.txt or the state store
+            # decided, and the middleware that did it counted it.
+            return
+        # A middleware held every failure that gets here; should one not have, the failure still counts.
+        reason, detail = held[-1] if held else (_failure_reason(failure), failure.getErrorMessage())
+        yield from self.variant_failed(request, reason, detail)
+
+    def article_unreadable(self, response: Response, problem: str, *, served_instead: bool) -> Iterator[scrapy.Request]:
+        """An article answer with nothing to read in it.
+
+        Something ``served_instead`` of the article (the homepage, a listing, an image) says nothing of its other
+        ways. The article's own page that cannot be read (a video, a new template) reads the same however it is
+        asked for: asking again would double the requests of every such article, and of a whole run after a
+        redesign.
+        """
+        request = response.request
+        if request is None or HELD_FAILURES_META not in request.meta:
+            self.report_unreadable(response, problem)
+            return
+        reason, detail = f"unreadable/{problem}", f"{response.status} {response.url}"
+        yield from self.variant_failed(request, reason, detail, last=not served_instead)
+
+    def variant_failed(
+        self, request: Request, reason: str, detail: str, *, last: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """One way to an article failed for good: the next way, or after the ``last``, one failed page."""
+        asked = requested_url(request)
+        tried = [*request.meta.get(EARLIER_FAILURES_META, ()), (asked, reason, detail)]
+        if _asks_for_all_pages(asked) and not last and not self.refused(reason):
+            logger.info("Article %s failed (%s): asking for its plain URL", asked, reason)
+            self.crawler.stats.inc_value("tribun/articles/page_all_fallback")
+            yield self.plain_request(request, tried)
+            return
+        self.report_article_failed(tried)
+
+    def refused(self, reason: str) -> bool:
+        """A host refusing the crawler refuses every way to the article: asking again would only hammer it."""
+        codes = self.settings.getlist("TRIBUN_BLOCK_HTTP_CODES")
+        return reason == "block/dropped" or reason in {f"http/{int(code)}" for code in codes}
+
+    def plain_request(self, failed: Request, tried: list[tuple[str, str, str]]) -> scrapy.Request:
+        """The plain URL of an article whose ``?page=all`` failed, asked for as that request was."""
+        meta: dict[str, Any] = {
+            "tribun_page_type": "article",
+            "related_depth": failed.meta.get("related_depth", 0),
+            HELD_FAILURES_META: [],
+            EARLIER_FAILURES_META: tried,
+        }
+        # The sitemap's hints still fill the item; a recheck the state middleware let through once stays one.
+        meta.update({key: failed.meta[key] for key in (SITEMAP_META, RECHECK_META) if key in failed.meta})
+        # dont_filter: the plain URL's fingerprint is not ?page=all's (fingerprint.py keeps the page), but the
+        # redirects it may go through are those ?page=all went through: the dupefilter would drop them unreported,
+        # and the article would be neither read nor a failed page. It is asked for once, from the one ?page=all
+        # request of the article that failed (and read nothing), so no article is read or emitted twice.
+        return scrapy.Request(
+            canonical_article_url(tried[0][0]),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            priority=failed.priority,
+            meta=meta,
+            dont_filter=True,
+        )
+
+    def report_article_failed(self, tried: list[tuple[str, str, str]]) -> None:
+        """The article as one failed page: at the URL first asked for, for the last way's reason, naming each way."""
+        url, reason = tried[0][0], tried[-1][1]
+        if reason.startswith("unreadable/"):
+            # An article read with every field empty, for the run report's coverage: once, however many ways.
+            self.crawler.stats.inc_value(f"tribun/unreadable/{reason.removeprefix('unreadable/')}")
+        detail = "; ".join(
+            f"{_variant(asked)}: {why} ({how})" if how else f"{_variant(asked)}: {why}" for asked, why, how in tried
+        )
+        report_failed_page(self.crawler, url, reason, detail, "article")
 
     # --- Helpers ----------------------------------------------------------------------------------------------
 
