@@ -154,13 +154,13 @@ PAYLOADS = {
 }
 
 
-def article_page_with(script: str, marker: Path) -> HtmlResponse:
+def article_page_with(script: str, marker: Path, h1: bool = True) -> HtmlResponse:
     html = f"""<!DOCTYPE html><html lang="id"><head><meta charset="UTF-8" />
 <title>Banjir Rendam 34 RT di Jakarta - Tribunnews.com</title>
 <meta property="og:title" content="Banjir Rendam 34 RT di Jakarta - Tribunnews.com" />
 <script type="application/ld+json">{script}</script>
 </head><body><div id="article">
-<h1 class="f50 black2 f400 crimson" id="arttitle">Banjir Rendam 34 RT di Jakarta</h1>
+{'<h1 class="f50 black2 f400 crimson" id="arttitle">Banjir Rendam 34 RT di Jakarta</h1>' if h1 else ""}
 <div class="side-article txt-article"><p><strong>TRIBUNNEWS.COM, JAKARTA</strong> - Banjir merendam sedikitnya
 34 rukun tetangga di Jakarta Timur dan Jakarta Selatan pada Kamis (20/6/2024) pagi.</p></div>
 </div></body></html>"""
@@ -230,7 +230,11 @@ def test_harmful_json_ld_strings_are_plain_text(
 
     assert parsed == [script]
     text = clean_text(payload)  # the text as every string field is cleaned: whitespace runs made one space
-    assert item.headline == text
+    # The headline is read from the h1 first (docs/site.md#how-the-crawler-reads-it); the JSON-LD one only
+    # without it.
+    assert item.headline == "Banjir Rendam 34 RT di Jakarta"
+    without_h1 = ArticlePage(article_page_with(script, marker, h1=False)).to_item()
+    assert without_h1.headline == text
     assert item.description == text
     assert item.keywords == [text]
     assert item.articleSection == text
