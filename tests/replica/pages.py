@@ -1,5 +1,5 @@
 """HTML, robots.txt and sitemaps of the replica network, shaped after TRIBUN_SITE.md and the real TribunMadura
-homepage capture (``shared/samples/madura-homepage-2024-01-23.html``).
+homepage capture (``tests/fixtures/captures/madura-homepage-2024-01-23.html``).
 
 Every page carries the chrome a real page has around its content: menu, ad slots, load-more script, trap links
 (tag, topic, search, member, video host, image CDN), and on articles the ``#boxright_fix`` sidebars. The
