@@ -1,7 +1,7 @@
 """Property-based fuzzing of the article and listing extractors on mutated real-shaped pages (hypothesis).
 
 Every example starts from a real-shaped page (tests/fixtures/articles, tests/fixtures/listings, the real
-TribunMadura capture in the shared samples) and mutates it the ways unattended crawls meet broken pages:
+TribunMadura capture in tests/fixtures/captures) and mutates it the ways unattended crawls meet broken pages:
 nodes deleted, duplicated, moved, reordered and renamed; attributes made huge or hostile (off-network,
 ``javascript:``, unparseable URLs, page numbers in the billions); JSON-LD values of every JSON type and
 nonsense dates; then, on the bytes, truncation, windows-1252 bytes in a UTF-8 page, invalid UTF-8, BOMs and
@@ -47,8 +47,7 @@ from tribun_crawler.urls import PageType, classify_url
 TESTS = Path(__file__).resolve().parent
 ARTICLES = TESTS / "fixtures" / "articles"
 LISTINGS = TESTS / "fixtures" / "listings"
-SHARED = Path(os.environ.get("TRIBUN_SHARED_DIR") or TESTS.parents[1] / "shared")
-MADURA_HOMEPAGE = SHARED / "samples" / "madura-homepage-2024-01-23.html"
+MADURA_HOMEPAGE = TESTS / "fixtures" / "captures" / "madura-homepage-2024-01-23.html"
 
 #: Examples per property: enough to reach every fixture and mutation many times, about 20 s in all.
 FUZZ = settings(
@@ -78,7 +77,7 @@ def _listing_pages() -> list[tuple[str, bytes]]:
         (json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["url"], path.read_bytes())
         for path in sorted(LISTINGS.glob("*.html"))
     ]
-    assert MADURA_HOMEPAGE.is_file(), f"real capture missing: {MADURA_HOMEPAGE} (set TRIBUN_SHARED_DIR)"
+    assert MADURA_HOMEPAGE.is_file(), f"real capture missing: {MADURA_HOMEPAGE}"
     pages.append(("https://madura.tribunnews.com/", MADURA_HOMEPAGE.read_bytes()))
     return pages
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from tribun_crawler.extractors.listing import ListingEntry, ListingPage
 from tribun_crawler.urls import PageType, classify_url
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "listings"
-SHARED = Path(os.environ.get("TRIBUN_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-MADURA_HOMEPAGE = SHARED / "samples" / "madura-homepage-2024-01-23.html"
+MADURA_HOMEPAGE = Path(__file__).resolve().parent / "fixtures" / "captures" / "madura-homepage-2024-01-23.html"
 
 WIB = timezone(timedelta(hours=7))
 MADURA = "https://madura.tribunnews.com/"
@@ -56,7 +54,7 @@ def listing(url: str, path: Path) -> ListingPage:
 @pytest.fixture(scope="module")
 def madura_homepage() -> Path:
     if not MADURA_HOMEPAGE.is_file():
-        pytest.fail(f"real capture missing: {MADURA_HOMEPAGE} (set TRIBUN_SHARED_DIR to the shared folder)")
+        pytest.fail(f"real capture missing: {MADURA_HOMEPAGE}")
     return MADURA_HOMEPAGE
 
 

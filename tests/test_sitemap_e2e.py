@@ -13,6 +13,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,8 +21,11 @@ from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, run_crawl, scrapy_comm
 from tests.replica import Replica, start_replica
 from tests.replica.network import POPULATED_SITES, Network, default_today
 from tests.replica.pages import sitemap_files
+from tests.replica.sitemap_index import SITE as INDEX_SITE
+from tests.replica.sitemap_index import sitemap_index_articles
 from tests.test_scheduling import DEPLOY, INSTALL_DIR, installed_copy, schedule_env
 from tribun_crawler.sites import SITES, site_key
+from tribun_crawler.spiders.tribun import sitemap_start_urls
 from tribun_crawler.state import open_store
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 
@@ -44,10 +48,26 @@ def is_sitemap(entry: dict[str, Any]) -> bool:
     return site is not None and entry["path"] in sitemap_files(site) and not entry["query"]
 
 
+def absent_names(site: str) -> set[str]:
+    """The sitemap names the crawler looks for on a site (``sitemap_start_urls``) that the site does not publish."""
+    return {urlsplit(url).path for url in sitemap_start_urls(site)} - set(sitemap_files(site))
+
+
+def is_absent_guess(entry: dict[str, Any]) -> bool:
+    """A request for a sitemap name the site does not publish, answered 404."""
+    site = site_key(entry["host"])
+    return site is not None and entry["status"] == 404 and entry["path"] in absent_names(site) and not entry["query"]
+
+
 def not_article_requests(network: Network, log: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Requests that are neither robots.txt nor a sitemap file nor an article page."""
+    """Requests that are neither robots.txt nor a sitemap file (or name looked for) nor an article page."""
     return [
-        e for e in gets(log) if e["path"] != "/robots.txt" and not is_sitemap(e) and network.request_article(e) is None
+        e
+        for e in gets(log)
+        if e["path"] != "/robots.txt"
+        and not is_sitemap(e)
+        and not is_absent_guess(e)
+        and network.request_article(e) is None
     ]
 
 
@@ -111,6 +131,14 @@ def test_sitemaps_lead_to_exactly_the_new_articles_of_the_window(tmp_path: Path)
     fetched = [(e["host"], e["path"]) for e in gets(log) if is_sitemap(e)]
     assert sorted(fetched) == sorted((SITES[s].host, path) for s in POPULATED_SITES for path in sitemap_files(s))
     assert ("jateng.tribunnews.com", "/sitemap.xml") in fetched
+    # The names looked for and not published (the standard /sitemap.xml of banyumas and makassar), once each,
+    # counted and not reported as failed pages.
+    absent = sorted((e["host"], e["path"]) for e in gets(log) if is_absent_guess(e))
+    assert absent == sorted((SITES[s].host, path) for s in POPULATED_SITES for path in absent_names(s))
+    assert absent == [("banyumas.tribunnews.com", "/sitemap.xml"), ("makassar.tribunnews.com", "/sitemap.xml")]
+    assert result.stats["stats"]["tribun/sitemap/absent"] == len(absent)
+    assert result.stats["problems"] == []
+    assert [name for name in result.stats["stats"] if name.startswith("tribun/failed/")] == []
     # robots.txt once per host: its Sitemap: lines are read from the response RobotsTxtMiddleware fetched.
     assert sorted(e["host"] for e in gets(log) if e["path"] == "/robots.txt") == sorted(
         SITES[s].host for s in POPULATED_SITES
@@ -126,6 +154,52 @@ def test_sitemaps_lead_to_exactly_the_new_articles_of_the_window(tmp_path: Path)
     emitted = {item["url"] for item in result.items}
     assert network.article("w-konser").url in emitted
     assert network.article("w-dpt").url not in emitted
+
+
+# --- A host whose sitemaps are only at /sitemap.xml --------------------------------------------------------------
+
+
+def test_a_host_that_publishes_only_sitemap_xml_is_crawled_from_it(tmp_path: Path) -> None:
+    """Tribun-Bali in the replica (tests/replica/sitemap_index.py): /sitemap.xml is the index of its per-section
+    news sitemaps; the regional names answer 404 and robots.txt names no sitemap."""
+    today = spider_today()
+    with start_replica(tmp_path, today=today, sitemap_index=True) as replica:
+        result = run_crawl(
+            tmp_path,
+            args={"sites": INDEX_SITE, "discover": "sitemaps"},
+            settings={"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RELATED_DEPTH": "0"},
+            env=replica.env,
+        )
+        log = replica.requests()
+    assert result.returncode == 0, result.log[-3000:]
+
+    articles = sitemap_index_articles(today)
+    network = Network(1, today, tuple(articles))
+    assert sorted(item["url"] for item in result.items) == sorted(a.url for a in articles)
+    assert article_keys(network, log) == {a.key for a in articles}
+    assert network.duplicate_fetches(log) == {}
+
+    # Everything else asked of the host, each once: robots.txt, /sitemap.xml and the two section news sitemaps it
+    # lists, then the regional names, which the host does not publish.
+    others = [(e["path"], e["status"]) for e in gets(log) if network.request_article(e) is None]
+    assert sorted(others) == sorted(
+        [
+            ("/robots.txt", 200),
+            ("/sitemap.xml", 200),
+            ("/denpasar/sitemap_news.xml", 200),
+            ("/badung/sitemap_news.xml", 200),
+            ("/sitemap_news.xml", 404),
+            ("/sitemap_web.xml", 404),
+        ]
+    )
+    assert {e["host"] for e in gets(log)} == {SITES[INDEX_SITE].host}
+
+    # A name guessed and not published is counted and logged quietly: no failed page, no error, no warning.
+    stats = result.stats["stats"]
+    assert stats["tribun/sitemap/absent"] == 2
+    assert [name for name in stats if name.startswith(("tribun/failed/", "tribun/errors/"))] == []
+    assert result.stats["problems"] == []
+    assert [line for line in result.log.splitlines() if "WARNING" in line and "sitemap" in line.lower()] == []
 
 
 # --- The scheduled run, as deploy/crontab runs it --------------------------------------------------------------
@@ -182,7 +256,7 @@ def test_scheduled_sitemap_runs_request_only_sitemaps_then_exactly_the_new_artic
         log = replica.requests()
     assert article_keys(network, log) == set()
     assert not_article_requests(network, log) == []
-    assert {e["path"] for e in gets(log) if not is_sitemap(e)} == {"/robots.txt"}
+    assert {e["path"] for e in gets(log) if not is_sitemap(e) and not is_absent_guess(e)} == {"/robots.txt"}
     assert feeds(root) == [first_feed]
 
     # 3. Two new articles (generation 2), no recheck window: exactly those two are requested and emitted.

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -18,6 +19,7 @@ from tribun_crawler.items import ArticleItem
 from tribun_crawler.spiders.tribun import (
     MAX_SITEMAP_DEPTH,
     PRIORITY_ARTICLE,
+    SITEMAP_GUESSES_META,
     SITEMAP_META,
     TribunSpider,
 )
@@ -106,25 +108,29 @@ def test_discover_defaults_to_hubs_and_daily_index() -> None:
     ]
 
 
-def test_discover_sitemaps_starts_from_each_sites_sitemaps() -> None:
+def test_discover_sitemaps_starts_from_each_sites_standard_sitemap_xml() -> None:
     spider = make_spider(sites="www,banyumas", discover="sitemaps")
     requests = list(spider.initial_requests())
     assert [r.url for r in requests] == [
         "https://www.tribunnews.com/sitemap.xml",
-        "https://banyumas.tribunnews.com/sitemap_news.xml",
-        "https://banyumas.tribunnews.com/sitemap_web.xml",
+        "https://banyumas.tribunnews.com/sitemap.xml",
     ]
     assert {(r.callback, r.meta["tribun_page_type"], r.meta["sitemap_depth"]) for r in requests} == {
         (spider.parse_sitemap, "sitemap", 0)
     }
+    # The names to look for next on the host, once /sitemap.xml is answered; a 404 is an answer, not a failure.
+    assert [r.meta[SITEMAP_GUESSES_META] for r in requests] == [
+        [],
+        ["https://banyumas.tribunnews.com/sitemap_news.xml", "https://banyumas.tribunnews.com/sitemap_web.xml"],
+    ]
+    assert {tuple(r.meta["handle_httpstatus_list"]) for r in requests} == {(404, 410)}
 
 
 def test_discover_combines_ways_per_site() -> None:
     spider = make_spider(sites="jateng", discover="sitemaps,sections")
     assert [r.url for r in spider.initial_requests()] == [
         "https://jateng.tribunnews.com/",
-        "https://jateng.tribunnews.com/sitemap_news.xml",
-        "https://jateng.tribunnews.com/sitemap_web.xml",
+        "https://jateng.tribunnews.com/sitemap.xml",
     ]
 
 
@@ -365,6 +371,120 @@ def test_a_sitemap_that_cannot_be_fetched_is_counted(spider_factory: SpiderFacto
     failure.request = request  # type: ignore[attr-defined]
     spider.sitemap_failed(failure)
     assert stat(spider, "tribun/errors/sitemap/http_404") == 1
+
+
+# --- Names looked for: /sitemap.xml, then the regional names -------------------------------------------------
+
+BANYUMAS = "https://banyumas.tribunnews.com/"
+
+
+def absent(request: Request, status: int = 404) -> Response:
+    """The host's answer to a sitemap name it does not publish: its HTML "not found" page."""
+    page = b"<html><head><title>Halaman tidak ditemukan</title></head><body><h1>404</h1></body></html>"
+    return TextResponse(request.url, status=status, body=page, request=request, headers={"Content-Type": "text/html"})
+
+
+def test_names_are_looked_for_one_after_another_and_an_absent_one_is_counted_quietly(
+    spider_factory: SpiderFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    spider = spider_factory(sites="banyumas", discover="sitemaps")
+    (first,) = spider.initial_requests()
+    assert first.url == f"{BANYUMAS}sitemap.xml"
+    caplog.set_level("INFO", logger="tribun_crawler.spiders.tribun")
+
+    (second,) = spider.parse_sitemap(absent(first))
+    assert (second.url, second.meta[SITEMAP_GUESSES_META]) == (
+        f"{BANYUMAS}sitemap_news.xml",
+        [f"{BANYUMAS}sitemap_web.xml"],
+    )
+    assert second.meta["sitemap_depth"] == 0
+    # The regional news sitemap is there: its articles, then the last name.
+    body = (FIXTURES / "banyumas-sitemap_news-2026-03-12.xml").read_bytes()
+    requests = list(spider.parse_sitemap(response_to(second, body)))
+    assert [r.meta["tribun_page_type"] for r in requests] == ["article"] * 3 + ["sitemap"]
+    third = requests[-1]
+    assert (third.url, third.meta[SITEMAP_GUESSES_META]) == (f"{BANYUMAS}sitemap_web.xml", [])
+    assert list(spider.parse_sitemap(absent(third, 410))) == []
+
+    assert stat(spider, "tribun/sitemap/absent") == 2
+    assert stat(spider, "tribun/pages/sitemap") == 1
+    assert [
+        name for name in spider.crawler.stats.get_stats() if name.startswith(("tribun/failed/", "tribun/errors/"))
+    ] == []
+    notes = [(r.levelname, r.getMessage()) for r in caplog.records if "No sitemap at" in r.getMessage()]
+    assert notes == [
+        ("INFO", f"No sitemap at {BANYUMAS}sitemap.xml (HTTP 404): the host does not publish that name"),
+        ("INFO", f"No sitemap at {BANYUMAS}sitemap_web.xml (HTTP 410): the host does not publish that name"),
+    ]
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_an_index_at_sitemap_xml_is_followed_before_the_next_name_is_looked_for(spider_factory: SpiderFactory) -> None:
+    spider = spider_factory(sites="jateng", discover="sitemaps")
+    (first,) = spider.initial_requests()
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://jateng.tribunnews.com/semarang/sitemap_news.xml</loc></sitemap>
+<sitemap><loc>https://jateng.tribunnews.com/sitemap_news.xml</loc></sitemap>
+</sitemapindex>
+"""
+    requests = list(spider.parse_sitemap(response_to(first, body)))
+    # What the index names comes first, as named (one level deeper, a 404 of it a failure): the dupefilter then
+    # drops the guess of the same URL.
+    assert [(r.url, r.meta["sitemap_depth"], SITEMAP_GUESSES_META in r.meta) for r in requests] == [
+        ("https://jateng.tribunnews.com/semarang/sitemap_news.xml", 1, False),
+        ("https://jateng.tribunnews.com/sitemap_news.xml", 1, False),
+        ("https://jateng.tribunnews.com/sitemap_news.xml", 0, True),
+    ]
+    assert "handle_httpstatus_list" not in requests[0].meta
+    assert stat(spider, "tribun/sitemap/read/sitemapindex") == 1
+
+
+def test_a_guess_robots_txt_names_is_no_guess(spider_factory: SpiderFactory, caplog: pytest.LogCaptureFixture) -> None:
+    spider = spider_factory(sites="jateng", discover="sitemaps")
+    (first,) = spider.initial_requests()
+    engine = RecordingEngine()
+    spider.crawler.engine = engine  # type: ignore[assignment]
+    robots = robots_response("https://jateng.tribunnews.com/robots.txt", ROBOTS)
+    spider.robots_txt_received(robots, robots.request)  # type: ignore[arg-type]
+    assert engine.crawled[0].url == first.url  # dropped by the dupefilter: the guess stands for it
+    (following,) = spider.parse_sitemap(absent(first))
+    assert following.url == "https://jateng.tribunnews.com/sitemap_news.xml"
+    assert stat(spider, "tribun/sitemap/absent") is None
+    assert stat(spider, "tribun/errors/sitemap/http_404") == 1
+    assert stat(spider, "tribun/failed/http/404") == 1
+    assert f"Sitemap {first.url} could not be fetched: HTTP 404" in caplog.text
+
+
+def test_a_guess_that_cannot_be_fetched_still_leads_to_the_next_name(spider_factory: SpiderFactory) -> None:
+    spider = spider_factory(sites="banyumas", discover="sitemaps")
+    (first,) = spider.initial_requests()
+    failure = Failure(HttpError(Response(first.url, status=503, request=first), "Ignoring non-200 response"))
+    failure.request = first  # type: ignore[attr-defined]
+    assert [r.url for r in spider.sitemap_failed(failure)] == [f"{BANYUMAS}sitemap_news.xml"]
+    assert stat(spider, "tribun/errors/sitemap/http_503") == 1
+    refused = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    refused.request = first  # type: ignore[attr-defined]
+    assert [r.url for r in spider.sitemap_failed(refused)] == [f"{BANYUMAS}sitemap_news.xml"]
+    assert stat(spider, "tribun/sitemap/absent") is None
+
+
+def test_an_old_url_of_a_stored_article_in_a_sitemap_is_skipped_as_an_alias(spider_factory: SpiderFactory) -> None:
+    spider = spider_factory(sites="banyumas", discover="sitemaps")
+    renamed = "https://banyumas.tribunnews.com/banyumas/813904/beasiswa-mahasiswa-berprestasi-pemkab-banyumas-dibuka"
+    with open_store(spider.settings) as state:
+        state.put(
+            ArticleRecord(
+                key=key_fingerprint(renamed), url=renamed, body=0, published=iso("2026-03-12T10:21:00+07:00")
+            ),
+            [key_fingerprint("https://banyumas.tribunnews.com/cilacap/813877/slug-lama")],
+        )
+    url = f"{BANYUMAS}sitemap_news.xml"
+    requests = list(spider.parse_sitemap(sitemap_response(spider, url, "banyumas-sitemap_news-2026-03-12.xml")))
+    # 813904 is the stored article under another slug (the id decides): known; 813877 redirected to it: an alias.
+    assert [r.url.rsplit("/", 2)[-2] for r in requests] == ["813802"]
+    assert (stat(spider, "tribun/sitemap/skipped/known"), stat(spider, "tribun/sitemap/skipped/known_alias")) == (1, 1)
+    assert stat(spider, "tribun/skipped/known_alias") == 1
 
 
 # --- robots.txt ----------------------------------------------------------------------------------------------

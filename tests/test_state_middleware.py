@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 
 from tests.conftest import BODIES, PipelineRun, make_article, make_crawler, published_hours_ago
@@ -300,3 +302,122 @@ def test_reset_state_forgets_the_unfinished_runs_too(pipeline_run: Any, state_se
         assert fresh.middleware.rule is not None
         assert fresh.middleware.rule.unfinished_since is None
         assert open_runs(state_settings) == {fresh.middleware.run_id: fresh.middleware.opened_ms}
+
+
+# --- Old URLs that redirect (renamed articles) -------------------------------------------------------------
+
+#: A renamed story: its dated URL, still linked from older articles, answers 301 with the new id URL.
+RENAMED_FROM = "https://www.tribunnews.com/nasional/2020/05/04/psbb-jakarta-diperpanjang-dua-pekan"
+RENAMED_TO = "https://www.tribunnews.com/nasional/5045123/pemerintah-perpanjang-psbb-jakarta-hingga-akhir-mei"
+
+
+def redirected(url: str, *redirect_urls: str, page_type: str = "article") -> Request:
+    """The request RedirectMiddleware sends for ``url`` after the redirects from ``redirect_urls``."""
+    return Request(url, meta={"tribun_page_type": page_type, "redirect_urls": list(redirect_urls)})
+
+
+def feed_from(run: PipelineRun, item: Any, request: Request) -> Any:
+    """``run.feed(item)`` for an item read from the response to ``request`` (Scrapy's item_scraped arguments)."""
+    emitted = run.process(item)
+    if emitted is not None:
+        response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+        run.crawler.signals.send_catch_log(
+            signal=signals.item_scraped, item=emitted, response=response, spider=run.crawler.spider
+        )
+    return emitted
+
+
+def renamed_article(**fields: Any) -> Any:
+    return make_article(url=RENAMED_TO, body="banjir", datePublished="Senin, 4 Mei 2020 04:25 WIB", **fields)
+
+
+@pytest.mark.parametrize(
+    "old", [RENAMED_FROM, RENAMED_FROM + "?page=all", RENAMED_FROM.replace("www.", "m.").replace(".com/", ".com/amp/")]
+)
+def test_an_old_url_that_redirected_to_an_emitted_article_is_not_fetched_again(
+    pipeline_run: Any, state_settings: dict[str, Any], old: str
+) -> None:
+    with pipeline_run(state_settings) as first:
+        request = redirected(RENAMED_TO + "?page=all", RENAMED_FROM + "?page=all")
+        assert feed_from(first, renamed_article(), request) is not None
+        assert first.stat("tribun/state/recorded_aliases") == 1
+    with Crawl(pipeline_run(state_settings)) as second:
+        assert not second.fetched(article_request(old))
+        assert second.stat("tribun/skipped/known_alias") == 1
+        assert second.stat("tribun/skipped/known") is None
+        assert not second.fetched(article_request(RENAMED_TO))
+        assert second.stat("tribun/skipped/known") == 1
+
+
+def test_an_article_read_without_a_redirect_records_no_alias(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run(state_settings) as first:
+        # A redirect between spellings of the article itself (http, m., /amp/) names no other URL.
+        request = redirected(RENAMED_TO + "?page=all", RENAMED_TO.replace("https://www.", "http://m.") + "?page=all")
+        assert feed_from(first, renamed_article(), request) is not None
+        assert first.stat("tribun/state/recorded_aliases") is None
+    with Crawl(pipeline_run(state_settings)) as second:
+        assert second.fetched(article_request(RENAMED_FROM))
+
+
+def test_an_old_url_of_a_recent_article_is_fetched_again_like_the_article(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    recent = make_article(url=RENAMED_TO, body="gempa", **published_hours_ago(2))
+    with pipeline_run(state_settings) as first:
+        assert feed_from(first, recent, redirected(RENAMED_TO, RENAMED_FROM)) is not None
+    with Crawl(pipeline_run(state_settings)) as second:
+        request = article_request(RENAMED_FROM + "?page=all")
+        assert second.fetched(request)
+        assert request.meta["tribun_recheck"] is True
+        assert second.stat("tribun/recheck/fetched") == 1
+        # The redirect RedirectMiddleware sends next carries the flag: the same fetch, not a second lookup.
+        assert second.fetched(request.replace(url=RENAMED_TO, meta={**request.meta, "redirect_urls": [request.url]}))
+        assert second.stat("tribun/recheck/fetched") == 1
+        assert second.run.feed(recent) is None
+        assert second.stat("tribun/dropped/unchanged") == 1
+    with Crawl(pipeline_run({**state_settings, "TRIBUN_RECHECK_HOURS": 0})) as third:
+        assert not third.fetched(article_request(RENAMED_FROM))
+        assert third.stat("tribun/skipped/known_alias") == 1
+
+
+@pytest.mark.parametrize(("hours", "fetched"), [(72, False), (2, True)], ids=["old", "recent"])
+def test_a_redirect_that_ends_at_a_known_article_makes_its_old_url_known(
+    pipeline_run: Any, state_settings: dict[str, Any], hours: float, fetched: bool
+) -> None:
+    """The new URL was recorded first (a listing named it): the old one is learnt when it redirects there.
+
+    Skipped (old article) or fetched again and dropped unchanged (recent), the article is not recorded anew, so
+    the middleware records the alias itself.
+    """
+    story = make_article(url=RENAMED_TO, body="gempa", **published_hours_ago(hours))
+    with pipeline_run(state_settings) as first:
+        assert first.feed(story) is not None
+    window = {"TRIBUN_RECHECK_HOURS": 60}
+    with Crawl(pipeline_run({**state_settings, **window})) as second:
+        assert second.fetched(article_request(RENAMED_FROM))  # unknown yet: requested, and it redirects
+        assert second.fetched(redirected(RENAMED_TO + "?page=all", RENAMED_FROM + "?page=all")) is fetched
+        assert second.stat("tribun/state/recorded_aliases") == 1
+    with Crawl(pipeline_run({**state_settings, **window})) as third:
+        assert third.fetched(article_request(RENAMED_FROM)) is fetched
+        assert third.stat("tribun/skipped/known_alias") == (None if fetched else 1)
+        assert third.stat("tribun/recheck/fetched") == (1 if fetched else None)
+        assert third.stat("tribun/state/recorded_aliases") is None
+
+
+def test_an_old_url_of_a_dropped_copy_is_skipped_as_the_copy(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
+    with pipeline_run(state_settings) as first:
+        assert first.feed(old_article()) is not None
+        old_copy = make_article(url=OLD_COPY, body="banjir", datePublished="Senin, 4 Mei 2020 06:10 WIB")
+        assert first.feed(old_copy) is None
+    renamed_copy = OLD_COPY.replace("psbb-jakarta-diperpanjang-hingga-akhir-mei", "psbb-diperpanjang")
+    with (
+        Crawl(pipeline_run(state_settings)) as second,
+        pytest.raises(IgnoreRequest, match=re.escape(f"a known copy of an emitted article: {OLD_COPY}")),
+    ):
+        second.middleware.process_request(redirected(OLD_COPY, renamed_copy))
+    with (
+        Crawl(pipeline_run(state_settings)) as third,
+        pytest.raises(IgnoreRequest, match=re.escape(f"a known copy of an emitted article as {OLD_COPY}: ")),
+    ):
+        third.middleware.process_request(article_request(renamed_copy))
+    assert third.stat("tribun/skipped/known_alias") == 1

@@ -20,12 +20,14 @@ from tribun_crawler.state import (
     open_store,
 )
 from tribun_crawler.state.records import (
+    MAX_REDIRECT_ALIASES,
     body_fingerprint,
     compact_url,
     expand_url,
     id_fingerprint,
     key_fingerprint,
     now_ms,
+    redirect_aliases,
 )
 from tribun_crawler.state.redis_store import redacted
 from tribun_crawler.state.sqlite_store import SCHEMA_VERSION
@@ -72,6 +74,52 @@ def test_aliases_find_the_article_under_its_site_and_id(store: StateStore) -> No
     assert store.get(id_fingerprint("www", "7731367")) == dated
     assert store.get(id_fingerprint("jateng", "7731367")) is None
     assert store.count() == 1
+
+
+#: A renamed story: the dated URL listings still link answers 301 with the new id URL.
+RENAMED_FROM = "https://www.tribunnews.com/nasional/2024/06/22/balon-sampah-korea-utara-kembali-diterbangkan"
+RENAMED_TO = "https://www.tribunnews.com/internasional/7731367/korea-utara-kembali-terbangkan-balon-sampah"
+RENAMED_TO_AMP = "https://m.tribunnews.com/amp/internasional/7731367/korea-utara-kembali-terbangkan-balon-sampah"
+RENAMED_FROM_AMP = "https://m.tribunnews.com/amp/nasional/2024/06/22/balon-sampah-korea-utara-kembali-diterbangkan"
+
+
+def test_old_urls_that_redirected_find_the_article_they_lead_to(store: StateStore) -> None:
+    renamed = record(RENAMED_TO, article_id=7731367)
+    aliases = redirect_aliases([RENAMED_FROM + "?page=all", RENAMED_TO_AMP], renamed.key)
+    # The mobile AMP spelling is the article's own URL: only the old dated URL is an alias.
+    assert aliases == (key_fingerprint(RENAMED_FROM),)
+    store.put(renamed, aliases)
+    assert store.get(key_fingerprint(RENAMED_FROM)) == renamed
+    assert store.get(key_fingerprint(RENAMED_FROM_AMP)) == renamed
+    assert store.count() == 1
+    # An alias never hides an article stored under its own key.
+    other = record(RENAMED_FROM, "banjir")
+    store.put(other)
+    assert store.get(key_fingerprint(RENAMED_FROM)) == other
+    assert store.count() == 2
+
+
+def test_aliases_added_to_a_stored_article_find_it_until_reset(store: StateStore) -> None:
+    stored = record(RENAMED_TO, article_id=7731367)
+    store.put(stored)
+    store.add_aliases(stored.key, [key_fingerprint(RENAMED_FROM), key_fingerprint(DATED)])
+    assert store.get(key_fingerprint(RENAMED_FROM)) == stored
+    assert store.get(key_fingerprint(DATED)) == stored
+    assert store.get(key_fingerprint(COPY)) is None
+    # Aliases are no articles.
+    assert store.count() == 1
+    assert list(store.records()) == [stored]
+    store.reset()
+    assert store.get(key_fingerprint(RENAMED_FROM)) is None
+
+
+def test_redirect_aliases_are_article_urls_and_a_few_at_most() -> None:
+    key = key_fingerprint(RENAMED_TO)
+    hops = [f"https://www.tribunnews.com/nasional/2024/06/22/judul-lama-{n}" for n in range(MAX_REDIRECT_ALIASES + 2)]
+    chain = [hops[0], hops[0] + "?page=2", "https://www.tribunnews.com/nasional", RENAMED_TO, *hops[1:]]
+    # The section hub is no article; the page-2 spelling repeats the first hop; the target is not its own alias.
+    assert redirect_aliases(chain, key) == tuple(key_fingerprint(url) for url in hops[:MAX_REDIRECT_ALIASES])
+    assert redirect_aliases([], key) == ()
 
 
 def test_put_replaces_the_record_of_the_same_article(store: StateStore) -> None:

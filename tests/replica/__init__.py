@@ -116,13 +116,16 @@ def start_replica(
     log_name: str = "replica-requests.jsonl",
     redesign_since: date | None = None,
     hostile: bool = False,
+    sitemap_index: bool = False,
 ) -> Replica:
     """Start ``python -m tests.replica.server`` on a free port and wait for READY.
 
     ``today`` fixes the network's date (default: :func:`~tests.replica.network.default_today`); start both
     generations of an incremental test with the same ``today``. ``redesign_since`` serves the articles published
     from that date on in a new template (``--redesign-since``); ``hostile`` adds the hostile hosts
-    (``--hostile``, ``hostile.py``). The request log and the server's stderr go to ``tmp_path``.
+    (``--hostile``, ``hostile.py``); ``sitemap_index`` the articles of the host whose sitemaps are only at
+    /sitemap.xml (``--sitemap-index``, ``sitemap_index.py``). The request log and the server's stderr go to
+    ``tmp_path``.
     """
     day = today or default_today()
     log_path = tmp_path / log_name
@@ -147,6 +150,8 @@ def start_replica(
         command += ["--redesign-since", redesign_since.isoformat()]
     if hostile:
         command.append("--hostile")
+    if sitemap_index:
+        command.append("--sitemap-index")
     stderr_path = tmp_path / f"{log_path.stem}.stderr"
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)

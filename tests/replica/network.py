@@ -50,12 +50,14 @@ INDEX_PAGE_SIZE = 5
 #: ("adjacent days overlap").
 INDEX_OVERLAP_FROM = time(20, 0)
 
-#: Section hubs of each populated site: (path segment, display name).
+#: Section hubs of each populated site, and of the host whose sitemaps are only at /sitemap.xml
+#: (``sitemap_index.py``): (path segment, display name).
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "www": tuple((s, s.capitalize()) for s in DEFAULT_SECTIONS),
     "banyumas": (("banyumas", "Banyumas"), ("cilacap", "Cilacap"), ("jateng", "Jateng")),
     "jateng": (("semarang", "Semarang"), ("jateng", "Jateng")),
     "makassar": (("makassar", "Makassar"), ("sulsel", "Sulsel")),
+    "bali": (("denpasar", "Denpasar"), ("badung", "Badung")),
 }
 
 #: First path segments the crawler must never request (docs/site.md#article-urls, robots.txt).

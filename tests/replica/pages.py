@@ -1,5 +1,5 @@
 """HTML, robots.txt and sitemaps of the replica network, shaped after docs/site.md and the real TribunMadura
-homepage capture (``shared/samples/madura-homepage-2024-01-23.html``).
+homepage capture (``tests/fixtures/captures/madura-homepage-2024-01-23.html``).
 
 Every page carries the chrome a real page has around its content: menu, ad slots, load-more script, trap links
 (tag, topic, search, member, video host, image CDN), and on articles the ``#boxright_fix`` sidebars. The
@@ -814,9 +814,13 @@ def robots_txt(site: str, crawl_delay: float | None = None) -> str:
 
 
 def robots_sitemaps(site: str) -> list[str]:
-    """The ``Sitemap:`` lines of a site's robots.txt: its index where it has one, else its two sitemaps."""
+    """The ``Sitemap:`` lines of a site's robots.txt: its index where it has one, else its two sitemaps; none on
+    the host that publishes only the standard /sitemap.xml."""
     home = home_url(site)
-    if site == "www" or SITEMAP_LAYOUT.get(site) == "nested":
+    layout = SITEMAP_LAYOUT.get(site)
+    if layout == "index":
+        return []
+    if site == "www" or layout == "nested":
         return [f"{home}sitemap.xml"]
     return [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
 
@@ -828,8 +832,10 @@ def robots_sitemaps(site: str) -> list[str]:
 # - nested (jateng): both are indexes of per-section /{section}/sitemap_news.xml and _web.xml, and robots.txt
 #   names a /sitemap.xml index of the two: an index of indexes, reachable only through robots.txt;
 # - gzip (makassar): /sitemap_web.xml is an index of per-section gzip files /{section}/sitemap_web.xml.gz. Gzip
-#   sitemaps are not documented for Tribun (sitemaps.org allows them; the crawler must read them).
-SITEMAP_LAYOUT = {"jateng": "nested", "makassar": "gzip"}
+#   sitemaps are not documented for Tribun (sitemaps.org allows them; the crawler must read them);
+# - index (bali, sitemap_index.py): only the standard /sitemap.xml, an index of per-section
+#   /{section}/sitemap_news.xml; no /sitemap_news.xml or /sitemap_web.xml, and robots.txt names no sitemap.
+SITEMAP_LAYOUT = {"jateng": "nested", "makassar": "gzip", "bali": "index"}
 #: The one malformed sitemap, (site, section, kind): its last entry's title holds a vertical tab, a control
 #: character XML 1.0 forbids (pasted from a word processor), so an XML parser stops there.
 MALFORMED_SITEMAP = ("www", "seleb", "news")
@@ -866,6 +872,9 @@ def sitemap_files(site: str) -> dict[str, SitemapDocument]:
         }
         top = SitemapDocument("index", children=tuple(f"{home}{p[1:]}" for p in indexes))
         return {"/sitemap.xml": top, **indexes, **files}
+    if layout == "index":
+        files = {f"/{s}/sitemap_news.xml": SitemapDocument("news", s) for s in sections}
+        return {"/sitemap.xml": SitemapDocument("index", children=tuple(f"{home}{p[1:]}" for p in files)), **files}
     if layout == "gzip":
         files = {f"/{s}/sitemap_web.xml.gz": SitemapDocument("web", s, gzip=True) for s in sections}
         return {

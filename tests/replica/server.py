@@ -14,9 +14,12 @@ The site behaves like the real one behind CloudFront: 403 to non-browser user ag
 ``--redesign-since DATE`` plays a template change: articles published on or after DATE come in a new article
 template whose body div has other classes (older articles keep their era's template, as on the real site).
 ``--hostile`` adds the hostile hosts of ``hostile.py`` (broken servers and pages, traps; its 403 host blocked).
+``--sitemap-index`` adds the articles of the host that publishes its sitemaps only at /sitemap.xml
+(``sitemap_index.py``).
 
     python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
         [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD] [--hostile]
+        [--sitemap-index]
 
 prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
 """
@@ -89,6 +92,8 @@ class Config:
     """Articles published on or after this (local) date are served in the redesigned template."""
     hostile: HostileReplica | None = None
     """Serves the hostile hosts (``--hostile``)."""
+    extra_sites: frozenset[str] = frozenset()
+    """Sites beyond ``POPULATED_SITES`` whose articles the network holds (``--sitemap-index``)."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, entry: dict[str, object]) -> None:
@@ -158,7 +163,7 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
     sitemap = _sitemap(net, site, path)
     if sitemap is not None:
         return sitemap
-    if site not in POPULATED_SITES:
+    if site not in POPULATED_SITES and site not in config.extra_sites:
         return None
     article = net.resolve(SITES[site].host, path)
     if article is not None:
@@ -415,12 +420,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="serve articles published on or after this date in a new template (another body div class)",
     )
     parser.add_argument("--hostile", action="store_true", help="also serve the hostile hosts of hostile.py")
+    parser.add_argument(
+        "--sitemap-index", action="store_true", help="also serve the articles of the host of sitemap_index.py"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     network = build_network(args.generation, args.today)
+    extra_sites: frozenset[str] = frozenset()
+    if args.sitemap_index:
+        from tests.replica.sitemap_index import SITE, sitemap_index_articles
+
+        articles = (*network.articles, *sitemap_index_articles(network.today))
+        network = Network(network.generation, network.today, articles)
+        extra_sites = frozenset({SITE})
     hostile = None
     if args.hostile:
         from tests.replica.hostile import HostileReplica
@@ -433,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         crawl_delays=dict(args.crawl_delay),
         redesign_since=args.redesign_since,
         hostile=hostile,
+        extra_sites=extra_sites,
     )
     server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
     stop = threading.Event()

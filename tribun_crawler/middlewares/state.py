@@ -7,6 +7,11 @@ fetched, since they are where new articles appear. A known article is ignored (`
 (``tribun/recheck/fetched``, ``meta["tribun_recheck"] = True``) and the dedupe pipeline emits it only if it
 changed. An article recorded during this run is never fetched twice in the run, recent or not.
 
+The store finds an article under its old URLs too: those that redirected to it when it was recorded (the dedupe
+pipeline records them), and those of a redirect this middleware sees end at an article the store knows (recorded
+here, before the skip or the recheck). A request for an old URL is skipped or fetched again by the same rule as
+the article; skipped, it counts as ``tribun/skipped/known_alias``.
+
 An article an earlier run recorded is fetched again whatever its age when that run did not finish
 (``state.runs``): this middleware marks the run open in the store when the spider opens, and removes the marker
 (with those of runs started before) when the spider closes as ``finished``. While markers of other runs are
@@ -26,7 +31,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from tribun_crawler.state import StateStore, open_store
-from tribun_crawler.state.records import key_fingerprint, now_ms
+from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms, redirect_aliases
 from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
 
 logger = logging.getLogger(__name__)
@@ -83,15 +88,32 @@ class StateMiddleware:
             return
         if self.store is None or self.rule is None:
             raise RuntimeError("StateMiddleware got a request before spider_opened")
-        record = self.store.get(key_fingerprint(request.url))
+        key = key_fingerprint(request.url)
+        record = self.store.get(key)
         if record is None:
             return
+        self.remember_redirect(request, record)
         reason = self.rule.refetch_reason(record)
         if reason is not None:
             # The dedupe pipeline treats it as any recheck: emitted again only if it changed.
             request.meta[RECHECK_META] = True
             self.stats.inc_value(REFETCH_STATS[reason])
             return
-        self.stats.inc_value("tribun/skipped/known")
         known = "a known copy of an emitted article" if record.is_duplicate else "already emitted"
-        raise IgnoreRequest(f"{known}: {request.url}")
+        if record.key == key:
+            self.stats.inc_value("tribun/skipped/known")
+            raise IgnoreRequest(f"{known}: {request.url}")
+        self.stats.inc_value("tribun/skipped/known_alias")
+        raise IgnoreRequest(f"{known} as {record.url}: {request.url}")
+
+    def remember_redirect(self, request: Request, record: ArticleRecord) -> None:
+        """A redirect that ended at a stored article: its old URLs become aliases of it.
+
+        Without this, an old URL whose new one was recorded first (through a listing) would be requested again by
+        every run, to be redirected to an article that is then skipped or dropped as unchanged.
+        """
+        assert self.store is not None
+        aliases = redirect_aliases(request.meta.get("redirect_urls", ()), record.key)
+        if aliases:
+            self.store.add_aliases(record.key, aliases)
+            self.stats.inc_value("tribun/state/recorded_aliases", len(aliases))

@@ -24,6 +24,10 @@ the pipeline opened the store (``recorded``) was emitted by this run (or by anot
 a duplicate (1), not a recheck (2). This pipeline owns the store for the crawl: it opens
 it when the spider opens, empties it first when the spider has ``reset_state`` set, and closes it.
 
+An article reached through redirects (a renamed story's old URL answering 301 with the new one) is recorded with
+the article URLs that redirected to it (Scrapy's ``redirect_urls``, a few at most) as aliases
+(``tribun/state/recorded_aliases``): a later run finds the article under its old URL and requests it no more.
+
 A dropped copy is recorded too, as a duplicate of the emitted article (``original`` set, like a copy emitted
 with ``duplicateOf``), so that later runs do not fetch it again (``tribun/state/recorded_duplicates``). It is
 recorded only once its original is in the store: at once when the original is there already, else when the
@@ -42,9 +46,17 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.http import Response
 
 from tribun_crawler.state import StateStore, open_store, reset_requested
-from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, now_ms, unix_time
+from tribun_crawler.state.records import (
+    ArticleRecord,
+    ItemFingerprints,
+    key_fingerprint,
+    now_ms,
+    redirect_aliases,
+    unix_time,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -225,16 +237,20 @@ class DeduplicatePipeline:
         self._remember(fp, adapter["url"], original=stored.original is None)
         return item
 
-    def item_scraped(self, item: Any) -> None:
-        """Record an article the feed exporter has just written."""
+    def item_scraped(self, item: Any, response: Response | None = None) -> None:
+        """Record an article the feed exporter has just written (from ``response``, the page it was read from)."""
         adapter = ItemAdapter(item)
         if self.store is None or not adapter.get("url"):
             return
         fp = ItemFingerprints.of(item)
         duplicate_of = adapter.get("duplicateOf")
         record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
-        self.store.put(record, fp.aliases())
+        request = response.request if response is not None else None
+        redirected = redirect_aliases(request.meta.get("redirect_urls", ()) if request else (), fp.key)
+        self.store.put(record, (*fp.aliases(), *redirected))
         self.stats.inc_value("tribun/state/recorded")
+        if redirected:
+            self.stats.inc_value("tribun/state/recorded_aliases", len(redirected))
         self._forget(fp, adapter["url"])
         for copy, aliases in self._pending.pop(fp.key, ()):
             self._put_dropped_copy(copy, aliases)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
@@ -71,6 +71,11 @@ SITEMAP_META = "tribun_sitemap"
 #: Request meta of an article asked for as its plain URL because its ``?page=all`` failed for good: that failure, as
 #: ``(URL, reason, detail)``. Should this way fail too, the article is reported once, naming both.
 EARLIER_FAILURES_META = "tribun_earlier_failures"
+#: Request meta of a sitemap looked for at a usual name rather than named by robots.txt or an index: the names
+#: still to look for on its host once it is answered (:func:`sitemap_start_urls`).
+SITEMAP_GUESSES_META = "tribun_sitemap_guesses"
+#: Answers that say a guessed sitemap is not published there: counted (``tribun/sitemap/absent``), not failures.
+SITEMAP_ABSENT_STATUSES = (404, 410)
 
 
 def _split(value: str | None) -> list[str]:
@@ -157,11 +162,16 @@ def index_url(host: str, day: date) -> str:
 
 
 def sitemap_start_urls(key: str) -> list[str]:
-    """Where a site's sitemaps start: the flagship's index, the regional news and web sitemaps (or indexes)."""
+    """Where a site's sitemaps are looked for, in order, besides its robots.txt ``Sitemap:`` lines.
+
+    First the standard ``/sitemap.xml``: the flagship's index, and on some regional hosts the only file, an index
+    of per-section news sitemaps. Then, on regional hosts, the names Tribun gives their news and web sitemaps (or
+    indexes of them). A file an earlier one already named is requested once: the dupefilter drops the repeat.
+    """
     home = SITES[key].home
     if key == "www":
         return [f"{home}sitemap.xml"]
-    return [f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
+    return [f"{home}sitemap.xml", f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
 
 
 class TribunSpider(scrapy.Spider):
@@ -219,6 +229,8 @@ class TribunSpider(scrapy.Spider):
         self._refetch: RefetchRule | None = None
         self._depths = DepthMap()
         self._links: dict[bytes, bytes | tuple[str, ...]] = {}
+        # Sitemap URLs robots.txt named: never taken for a guess the host does not publish.
+        self._named_sitemaps: set[str] = set()
         # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
         self.started_ms = now_ms()
 
@@ -260,8 +272,7 @@ class TribunSpider(scrapy.Spider):
                 for day in self.index_days():
                     yield self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING)
             if "sitemaps" in self.discover:
-                for url in sitemap_start_urls(key):
-                    yield self.sitemap_request(url, depth=0)
+                yield self.guessed_sitemap_request(sitemap_start_urls(key))
 
     def listing_start_urls(self, key: str) -> list[str]:
         """Section hubs (or the homepage) of a site; none for a backfill that ends before today."""
@@ -333,6 +344,16 @@ class TribunSpider(scrapy.Spider):
             meta={"tribun_page_type": "sitemap", "sitemap_depth": depth},
         )
 
+    def guessed_sitemap_request(self, urls: Sequence[str]) -> scrapy.Request:
+        """The first of ``urls`` (sitemap names to look for on one host, in order); the next is requested once it is
+        answered, so that what robots.txt and the earlier files name is requested first, as named, not as a guess.
+        """
+        request = self.sitemap_request(urls[0], depth=0)
+        request.meta[SITEMAP_GUESSES_META] = list(urls[1:])
+        # A guess may be absent: its 404 comes to parse_sitemap instead of being a failed page.
+        request.meta["handle_httpstatus_list"] = list(SITEMAP_ABSENT_STATUSES)
+        return request
+
     # --- Listings ---------------------------------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -382,6 +403,9 @@ class TribunSpider(scrapy.Spider):
             sitemap = self.nested_sitemap_request(url, depth=0)
             if sitemap is not None:
                 self.crawler.stats.inc_value("tribun/sitemap/from_robots_txt")
+                # The guess of the same URL may be on its way already (it is what fetched robots.txt): then the
+                # dupefilter drops this request, and the guess must not take the file for an unpublished one.
+                self._named_sitemaps.add(sitemap.url)
                 self.crawler.engine.crawl(sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -389,8 +413,33 @@ class TribunSpider(scrapy.Spider):
 
         The file is read as a stream and each request is yielded as soon as its entry is read. A file that is
         not a readable sitemap is logged and counted (``tribun/errors/sitemap/<problem>``); the entries read
-        before its error are kept.
+        before its error are kept. A guessed name the host does not publish (404) is counted
+        (``tribun/sitemap/absent``). After a guess, the next name of its host is requested.
         """
+        if response.status in SITEMAP_ABSENT_STATUSES:
+            self.sitemap_absent(response)
+        else:
+            yield from self.read_sitemap(response)
+        yield from self.next_guessed_sitemap(response.meta)
+
+    def sitemap_absent(self, response: Response) -> None:
+        request = response.request
+        url = requested_url(request) if request is not None else response.url
+        if url in self._named_sitemaps:
+            # robots.txt names it: a missing file is the site's fault, as when an index names one.
+            logger.warning("Sitemap %s could not be fetched: HTTP %s", url, response.status)
+            self.crawler.stats.inc_value(f"tribun/errors/sitemap/http_{response.status}")
+            report_failed_page(self.crawler, url, f"http/{response.status}", f"HTTP {response.status}", "sitemap")
+            return
+        logger.info("No sitemap at %s (HTTP %s): the host does not publish that name", url, response.status)
+        self.crawler.stats.inc_value("tribun/sitemap/absent")
+
+    def next_guessed_sitemap(self, meta: dict[str, Any]) -> list[scrapy.Request]:
+        """The request for the next sitemap name to look for on the host of a guessed one, if any is left."""
+        guesses = meta.get(SITEMAP_GUESSES_META)
+        return [self.guessed_sitemap_request(guesses)] if guesses else []
+
+    def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("tribun/pages/sitemap")
         depth = int(response.meta.get("sitemap_depth", 0))
         sitemap = SitemapFile(
@@ -441,7 +490,7 @@ class TribunSpider(scrapy.Spider):
         if reason is not None:
             logger.debug("Sitemap entry %s skipped: %s", entry.loc, reason)
             self.crawler.stats.inc_value(f"tribun/sitemap/skipped/{reason}")
-            if reason in ("out_of_window", "known", "unchanged"):
+            if reason in ("out_of_window", "known", "known_alias", "unchanged"):
                 # Run-wide skips: articles the run knows about and chose not to fetch (the run report's "skipped").
                 self.crawler.stats.inc_value(f"tribun/skipped/{reason}")
             return None
@@ -453,7 +502,8 @@ class TribunSpider(scrapy.Spider):
         """Why an entry is not requested, or None when it is.
 
         ``off_network`` and ``not_article`` (the URL), ``out_of_window`` (its dates), ``known`` (stored by an
-        earlier run and published before the recheck window) or ``unchanged`` (stored, published within the
+        earlier run and published before the recheck window; ``known_alias`` when the entry is an old URL of a
+        stored article, one that redirected to it) or ``unchanged`` (stored, published within the
         window, and the entry shows no later change). Within the window the sitemap's evidence decides rather
         than the article's age: only a ``lastmod`` later than the stored ``dateModified`` fetches it again. A news
         entry has no ``lastmod``; the web sitemap's entry of the same article carries the change. An article
@@ -467,13 +517,14 @@ class TribunSpider(scrapy.Spider):
             return "not_article"
         if self.entry_out_of_window(entry):
             return "out_of_window"
-        record = self.state_store().get(key_fingerprint(canonical_article_url(entry.loc)))
+        key = key_fingerprint(canonical_article_url(entry.loc))
+        record = self.state_store().get(key)
         rule = self.refetch_rule()
         if record is None or rule.recorded_by_this_run(record):
             return None
         reason = rule.refetch_reason(record)
         if reason is None:
-            return "known"
+            return "known" if record.key == key else "known_alias"
         if reason is Refetch.RECENT and not self.changed_since_stored(entry, record):
             return "unchanged"
         return None
@@ -508,16 +559,19 @@ class TribunSpider(scrapy.Spider):
             self._state = open_store(self.settings)
         return self._state
 
-    def sitemap_failed(self, failure: Failure) -> None:
+    def sitemap_failed(self, failure: Failure) -> list[scrapy.Request]:
+        """Count a sitemap that could not be fetched; after a guessed one, the next name of its host is requested."""
         request = failure.request  # type: ignore[attr-defined]
+        following = self.next_guessed_sitemap(request.meta)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt or a block decided; the middleware that did it counted it
+            return following  # robots.txt or a block decided; the middleware that did it counted it
         if isinstance(failure.value, HttpError):
             reason = f"http_{failure.value.response.status}"
         else:
             reason = failure.type.__name__ if failure.type else "error"
         logger.warning("Sitemap %s could not be fetched: %s", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value(f"tribun/errors/sitemap/{reason}")
+        return following
 
     def decompressed_size_limit(self, response: Response) -> int:
         return int(response.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE"))

@@ -40,6 +40,13 @@ class StateStore(ABC):
         """Insert or replace the record of ``record.key``, and the other keys it is found by, atomically."""
 
     @abstractmethod
+    def add_aliases(self, key: int, aliases: Iterable[int]) -> None:
+        """Make the stored article ``key`` found under ``aliases`` too (old URLs that redirect to it), atomically.
+
+        The record itself is not written: its newest version stays, whoever wrote it.
+        """
+
+    @abstractmethod
     def put_many(self, records: Iterable[tuple[ArticleRecord, Iterable[int]]]) -> int:
         """Bulk insert (benchmarks, imports): the same as many ``put`` calls, in few transactions."""
 

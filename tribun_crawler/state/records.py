@@ -10,6 +10,7 @@ import hashlib
 import re
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from itemadapter import ItemAdapter
 
 from tribun_crawler.sites import DOMAIN, site_key
-from tribun_crawler.urls import article_id_from_url, article_key
+from tribun_crawler.urls import PageType, article_id_from_url, article_key, classify_url
 
 # The brand dateline differs between syndicated copies of one story ("TRIBUNJATENG.COM, SEMARANG -" on the
 # copy, "TRIBUNNEWS.COM, SEMARANG -" on the original), so it is not part of the content fingerprint.
@@ -28,6 +29,10 @@ _DATELINE = re.compile(
 _REPORTER_LINE = re.compile(r"^\W*laporan\s+(?:wartawan|reporter|koresponden)\b", re.I)
 _WORD = re.compile(r"\w+")
 _HOST_SUFFIX = "." + DOMAIN
+
+#: Old URLs of an article remembered each time it is recorded: a renamed story has one, a redirect chain a few
+#: hops; a longer chain is not worth a row per hop (its first URL, the one pages link, comes first).
+MAX_REDIRECT_ALIASES = 3
 
 
 def fingerprint(text: str) -> int:
@@ -44,6 +49,25 @@ def key_fingerprint(url: str) -> int:
 def id_fingerprint(site: str, article_id: str) -> int:
     """Fingerprint of ``site:id``: the same article on one site, whatever its URL."""
     return fingerprint(f"{site}:{article_id}")
+
+
+def redirect_aliases(redirect_urls: Iterable[str], key: int) -> tuple[int, ...]:
+    """Keys of the article URLs that redirected to the article keyed ``key`` (Scrapy's ``redirect_urls``).
+
+    A later run finds the article under any of them without a request. Variants of the article's own URL
+    (``/amp/``, ``m.``, ``?page=all``) share its key and are left out, as are URLs that are not article pages;
+    at most :data:`MAX_REDIRECT_ALIASES`, first hops first.
+    """
+    aliases: list[int] = []
+    for url in redirect_urls:
+        if classify_url(url) is not PageType.ARTICLE:
+            continue
+        alias = key_fingerprint(url)
+        if alias != key and alias not in aliases:
+            aliases.append(alias)
+            if len(aliases) == MAX_REDIRECT_ALIASES:
+                break
+    return tuple(aliases)
 
 
 def normalized_body(body: str) -> str:

@@ -4,7 +4,8 @@ Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``, default ``tribun:state``):
 
 - ``{prefix}:a:{bucket}``: hash, 8-byte article key -> packed record (``_RECORD``) + compact URL;
 - ``{prefix}:x:{bucket}``: hash, one-byte kind + 8-byte fingerprint -> 8-byte article key, for the lookups by
-  content (``b``), syndication group (``g``) and ``site:id`` alias (``i``);
+  content (``b``), syndication group (``g``) and alias (``i``: ``site:id``, or an old URL that redirected to the
+  article);
 - ``{prefix}:count``: number of articles;
 - ``{prefix}:runs``: hash, run id -> start in Unix milliseconds, for each crawl open and not finished
   (``state.runs``).
@@ -169,6 +170,12 @@ class RedisStateStore(StateStore):
     def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
         keys, args = self._script_args(record, aliases)
         self._put(keys=keys, args=args)
+
+    def add_aliases(self, key: int, aliases: Iterable[int]) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        for alias in aliases:
+            pipe.hset(self._index(alias), _ALIAS + _field(alias), _field(key))
+        pipe.execute()
 
     def put_many(self, records: Iterable[tuple[ArticleRecord, Iterable[int]]], batch: int = 2_000) -> int:
         done = 0

@@ -40,7 +40,8 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL AND original IS NULL",
     """
     CREATE TABLE IF NOT EXISTS aliases (
-        alias INTEGER PRIMARY KEY,  -- fingerprint of site:id for an article whose URL carries no id
+        alias INTEGER PRIMARY KEY,  -- fingerprint of site:id for an article whose URL carries no id, or of an
+                                    -- old URL that redirected to the article
         key INTEGER NOT NULL
     )
     """,
@@ -168,6 +169,10 @@ class SQLiteStateStore(StateStore):
                 "INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)",
                 ((a, record.key) for a in aliases),
             )
+
+    def add_aliases(self, key: int, aliases: Iterable[int]) -> None:
+        with self._transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)", ((a, key) for a in aliases))
 
     def put_many(self, records: Iterable[tuple[ArticleRecord, Iterable[int]]], batch: int = 50_000) -> int:
         done = 0
