@@ -24,6 +24,7 @@ from parsel import Selector
 from tests.replica import Replica, start_replica
 from tests.replica import pages as replica_pages
 from tests.replica.network import (
+    ARTICLE_SITES,
     FORBIDDEN,
     OFF_NETWORK_HOSTS,
     POPULATED_SITES,
@@ -501,7 +502,7 @@ def test_network_covers_every_era_and_paging_case() -> None:
     assert {a.era for a in articles} == set(Era)
     assert {a.page_count for a in articles} >= {1, 2, 3}
     assert [a.key for a in articles if a.page_all != "ok"] == ["w-rupiah"]
-    assert {a.site for a in articles} == set(POPULATED_SITES)
+    assert {a.site for a in articles} == set(ARTICLE_SITES)
     assert any(a.tz.utcoffset(None) == timedelta(hours=8) for a in articles)
 
 
@@ -509,7 +510,7 @@ def _rendered_pages(net: Network) -> dict[str, str]:
     """Every page a crawl can meet: homepages, hubs, daily indexes of every article's date, every article page."""
     now = datetime.now(WIB)
     found = {}
-    for site in POPULATED_SITES:
+    for site in ARTICLE_SITES:
         found[replica_pages.home_url(site)] = replica_pages.render_home(net, site, now)
         for section, _ in SECTIONS[site]:
             found[f"{replica_pages.home_url(site)}{section}"] = replica_pages.render_hub(net, site, section, now)

@@ -215,7 +215,7 @@ class BodyList:
     start: int | None = None
 
     def lines(self, level: int = 0) -> list[str]:
-        """"- item" or "n. item" lines, a nested list's items indented two spaces per level under their parent."""
+        """ "- item" or "n. item" lines, a nested list's items indented two spaces per level under their parent."""
         found = []
         first = self.start if self.start is not None else 1
         for n, item in enumerate(self.items, first):
@@ -1528,8 +1528,7 @@ def _old_era_articles() -> list[Article]:
             source="Tribunnews.com",
             pages=(
                 (
-                    "PT Pelni kembali melayani penumpang dari Pelabuhan Soekarno-Hatta Makassar selama masa "
-                    "transisi.",
+                    "PT Pelni kembali melayani penumpang dari Pelabuhan Soekarno-Hatta Makassar selama masa transisi.",
                     "Calon penumpang wajib memenuhi sejumlah syarat sebelum naik ke kapal.",
                     "Berikut syarat yang harus dipenuhi calon penumpang:",
                     BodyList(
@@ -1753,7 +1752,9 @@ def _old_era_articles() -> list[Article]:
                     "Ribuan Aremania memadati halaman Balai Kota Malang untuk merayakan ulang tahun Arema, Kamis "
                     "(11/8/2016) malam.",
                     "Perayaan diisi doa bersama, pemotongan tumpeng, dan konvoi keliling kota.",
-                    Quote(('"Arema bukan hanya klub, tapi identitas warga Malang," kata seorang koordinator Aremania.',)),
+                    Quote(
+                        ('"Arema bukan hanya klub, tapi identitas warga Malang," kata seorang koordinator Aremania.',)
+                    ),
                     "Polisi mengerahkan 400 personel untuk mengamankan jalannya perayaan.",
                 ),
             ),
@@ -2060,10 +2061,10 @@ def article_traps(article: Article) -> dict[str, str]:
         "komentar": f"{home}/komentar/{article.article_id}",
         "api": f"{home}/api/comments?content_id={article.article_id}",
         "image": article.image,
-        **{f"tag:{k}": f"{home}/tag/{_slug(k)}" for k in article.keywords},
+        **{f"tag:{k}": f"{home}/tag/{slugify(k)}" for k in article.keywords},
     }
     if article.topic:
-        traps["topic"] = f"{home}/topic/{_slug(article.topic)}"
+        traps["topic"] = f"{home}/topic/{slugify(article.topic)}"
     if article.era.credit_links:
         if article.penulis_line:
             traps.update({f"penulis:{p.name}": f"{home}/penulis/{p.slug}" for p in article.authors})
@@ -2077,7 +2078,7 @@ def listing_topic_url(article: Article) -> str | None:
     if not article.topic:
         return None
     segment = "topics" if article.site == "jateng" else "topic"
-    return f"https://{article.host}/{segment}/{_slug(article.topic)}"
+    return f"https://{article.host}/{segment}/{slugify(article.topic)}"
 
 
 def wrapper_url(source: Article, target: Article) -> str:
@@ -2086,16 +2087,17 @@ def wrapper_url(source: Article, target: Article) -> str:
     segment = source.era.wrapper
     if segment is None or target.host != source.host:
         raise ValueError(f"{source.key} cannot wrap a link to {target.key}")
-    slug = _slug(source.topic or target.topic)
+    slug = slugify(source.topic or target.topic)
     return f"https://{source.host}/{segment}/{slug}/?url={target.path.lstrip('/')}"
 
 
-def _slug(text: str) -> str:
+def slugify(text: str) -> str:
+    """The slug of a name in Tribun URLs (``/tag/piala-presiden-2015``)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def tag_href(site: str, label: str) -> str:
-    return f"https://{SITES[site].host}/tag/{_slug(label)}"
+    return f"https://{SITES[site].host}/tag/{slugify(label)}"
 
 
 _SIDEBARS = {
