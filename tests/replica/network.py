@@ -1689,12 +1689,12 @@ def _old_era_articles() -> list[Article]:
             era=Era.REGIONAL_2016,
             section="malang-raya",
             section_name="Malang Raya",
-            slug="renovasi-stadion-gajayana-malang-ditargetkan-rampung-agustus",
-            article_id="101877",
-            headline="Renovasi Stadion Gajayana Malang Ditargetkan Rampung Agustus",
-            description="Renovasi Stadion Gajayana di Kota Malang ditargetkan rampung pada Agustus 2016.",
-            published=_fixed("2016-05-17 10:25"),
-            modified=_fixed("2016-05-17 10:25"),
+            slug="renovasi-stadion-gajayana-malang-ditargetkan-rampung-desember",
+            article_id="112877",
+            headline="Renovasi Stadion Gajayana Malang Ditargetkan Rampung Desember",
+            description="Renovasi Stadion Gajayana di Kota Malang ditargetkan rampung pada Desember 2016.",
+            published=_fixed("2016-09-20 10:25"),
+            modified=_fixed("2016-09-20 10:25"),
             authors=(_person("Hayu Yudha Prabowo"),),
             editors=(_person("Zainuddin"),),
             keywords=("Stadion Gajayana", "Kota Malang"),
@@ -1707,7 +1707,7 @@ def _old_era_articles() -> list[Article]:
             jsonld="absent",
             pages=(
                 (
-                    "Renovasi Stadion Gajayana, Kota Malang, ditargetkan rampung pada Agustus 2016.",
+                    "Renovasi Stadion Gajayana, Kota Malang, ditargetkan rampung pada Desember 2016.",
                     "Pekerjaan meliputi tiga bagian utama:",
                     BodyList(
                         (
@@ -1731,7 +1731,7 @@ def _old_era_articles() -> list[Article]:
             section="arema",
             section_name="Arema",
             slug="ribuan-aremania-padati-balai-kota-malang-rayakan-ulang-tahun-arema",
-            article_id="099314",
+            article_id="109314",
             headline="Ribuan Aremania Padati Balai Kota Malang Rayakan Ulang Tahun Arema",
             description="Ribuan Aremania memadati Balai Kota Malang untuk merayakan ulang tahun Arema.",
             published=_fixed("2016-08-11 20:30"),
@@ -2315,7 +2315,12 @@ def _expected_item(article: Article, network: Network) -> dict[str, Any]:
         if structured
         else []
     )
-    related = dict.fromkeys(network.article(target).url for target, _ in article.links())
+    # A link is named by its canonical spelling; an id URL linked without its slug stays without it (the slug
+    # cannot be known from the link), every other variant collapses to the article's URL.
+    related = dict.fromkeys(
+        network.href(target, "no-slug") if kind == "no-slug" else network.article(target).url
+        for target, kind in article.links()
+    )
     related.pop(article.url, None)
     # Pages before 2018 name the source in a "Sumber:" credit only when they have one; later pages always
     # print it with the tags.
