@@ -16,12 +16,13 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.crawl import CrawlResult, by_url, run_crawl
 from tests.replica import Replica
-from tests.replica.network import Article, BodyList, Lines, Network, Quote, Table
+from tests.replica.network import Article, BodyList, Lines, Network, Quote, Table, wrapper_url
 
 SITES = ("www", "banyumas", "jateng", "makassar")
 #: First path segments of the wrappers old pages route related links through.
@@ -75,6 +76,9 @@ def test_related_links_lead_into_the_older_eras_and_every_field_is_read(replica:
     # The old articles are on no homepage, hub or sitemap: only related links of newer articles lead to them.
     assert {a.key: depths.get(a.key) for a in under_test if not 1 <= depths.get(a.key, -1) <= 2} == {}
     assert {a.site for a in under_test if a.era.old} == {"www", "makassar", "suryamalang"}
+    # The pages the crawl reads carry wrapped related links of all three kinds: decoding them is being tested.
+    wrapped = {wrapper_url(a, network.article(link.target)) for a in under_test if a.era.wrapper for link in a.related}
+    assert {urlsplit(url).path.split("/")[1] for url in wrapped} == set(WRAPPERS)
 
     result = run_crawl(
         tmp_path,
