@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from tests.replica import Replica, start_replica
 from tests.replica import pages as replica_pages
@@ -316,7 +316,7 @@ def test_syndicated_copy_names_its_original(replica: Replica) -> None:
 # --- older eras (TRIBUN_SITE.md "Older eras") ----------------------------------------------------------------
 
 
-def _after_body(page: Fetched) -> Selector:
+def _after_body(page: Fetched) -> SelectorList[Selector]:
     """What follows the body container inside ``#article_con``: related block, credits, tags."""
     return page.sel.xpath("//div[contains(@class, 'txt-article')]/following-sibling::*")
 
@@ -381,8 +381,8 @@ def test_regional_2017_and_2020_pages_print_zone_less_time_in_bdr3(replica: Repl
     editor = [line.strip() for line in _after_body(pelni).css("div#editor ::text").getall() if line.strip()]
     assert editor == ["Editor:", "Mansur AM", "Sumber: Tribunnews.com"]
     assert not pelni.sel.css("div#penulis")
-    assert jeneponto.sel.css("title::text").get().endswith(" - Tribun Timur")
-    assert arema.sel.css("title::text").get().endswith(" - Surya Malang")
+    assert jeneponto.sel.css("title::text").get("").endswith(" - Tribun Timur")
+    assert arema.sel.css("title::text").get("").endswith(" - Surya Malang")
     assert "TRIBUNJENEPONTO.COM- Warga" in _body_text(jeneponto)
     assert "SURYAMALANG.COM, MALANG \u2013 Arema" in _body_text(arema)
 
