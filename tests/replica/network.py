@@ -1530,6 +1530,7 @@ def _old_era_articles() -> list[Article]:
                 (
                     "PT Pelni kembali melayani penumpang dari Pelabuhan Soekarno-Hatta Makassar selama masa transisi.",
                     "Calon penumpang wajib memenuhi sejumlah syarat sebelum naik ke kapal.",
+                    Baca("m-cabai-2016", "caps"),
                     "Berikut syarat yang harus dipenuhi calon penumpang:",
                     BodyList(
                         (
@@ -1722,6 +1723,7 @@ def _old_era_articles() -> list[Article]:
                     "Selama renovasi, stadion tidak dapat digunakan untuk pertandingan.",
                 ),
             ),
+            footer=("(SURYAMALANG.COM/Hayu Yudha Prabowo)",),
             related=(Link("sm-aremania-2016"),),
         ),
         Article(
@@ -1854,6 +1856,7 @@ def _list_articles(today: date) -> list[Article]:
                     "Harga di daerah lain menyesuaikan biaya distribusi masing-masing wilayah.",
                 ),
             ),
+            footer=("Simak berita Tribunnews.com lainnya di Google News",),
         ),
         Article(
             key="b-ppdb-2024",
@@ -1904,6 +1907,7 @@ def _list_articles(today: date) -> list[Article]:
                     "Informasi lengkap dapat dilihat di laman resmi PPDB Jawa Tengah.",
                 ),
             ),
+            footer=("Baca berita lainnya di Google News",),
         ),
         Article(
             key="j-umk",
@@ -1947,6 +1951,7 @@ def _list_articles(today: date) -> list[Article]:
                     "Serikat buruh menilai kenaikan UMK belum sebanding dengan kenaikan harga kebutuhan pokok.",
                 ),
             ),
+            footer=("Ikuti saluran WhatsApp TribunJateng.com untuk mendapatkan berita terkini",),
         ),
     ]
 
