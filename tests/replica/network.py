@@ -303,10 +303,12 @@ class Article:
     published: datetime
     modified: datetime
     authors: tuple[Person, ...]
+    """The article's writers as a correct extractor gives them: the "Penulis:" names, or on an editor-only page
+    (``penulis_line`` False) the reporter of its "Laporan Wartawan" line, or nobody."""
     editors: tuple[Person, ...]
     keywords: tuple[str, ...]
     topic: str
-    """The kicker / listing topic (links to ``/topic/…``, never an article)."""
+    """The kicker / listing topic (links to ``/topic/…``, never an article); empty for an article without one."""
     image: str
     image_caption: str
     dateline: str

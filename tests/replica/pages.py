@@ -908,13 +908,17 @@ def _old_related(net: Network, article: Article) -> str:
     if not targets:
         return ""
     if article.era is Era.REGIONAL_2020:
-        tables = "\n".join(
-            f'<table class="mt10" width="100%"><tr><td width="90"><a href="{escape(t.url)}" '
-            f'title="{escape(t.headline)}"><img src="{escape(_thumbnail(t))}" width="80" height="60" '
-            f'alt="{escape(t.headline)}"></a></td><td>{_a(t.url, t.headline, "f16 fbo2 black")}</td></tr></table>'
-            for t in targets
-        )
-        return f'<div class="mb20">\n<span class="f18 fbo2 red">Baca Juga</span>\n{tables}\n</div>'
+        tables = []
+        for link, t in zip(article.related, targets, strict=True):
+            href = net.href(link.target, link.variant)
+            tables.append(
+                f'<table class="mt10" width="100%"><tr><td width="90"><a href="{escape(href)}" '
+                f'title="{escape(t.headline)}"><img src="{escape(_thumbnail(t))}" width="80" height="60" '
+                f'alt="{escape(t.headline)}"></a></td><td>{_a(href, t.headline, "f16 fbo2 black")}</td></tr></table>'
+            )
+        return '<div class="mb20">\n<span class="f18 fbo2 red">Baca Juga</span>\n' + "\n".join(tables) + "\n</div>"
+    if any(link.variant for link in article.related):
+        raise ValueError(f"{article.key}: a wrapped link names the article by its path, not a variant spelling")
     hrefs = [wrapper_url(article, t) for t in targets]
     if article.era is Era.REGIONAL_2016:
         home = f"https://{article.host}"
