@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from tests.replica import Replica, start_replica
 from tests.replica import pages as replica_pages
 from tests.replica.network import (
+    ARTICLE_SITES,
     FORBIDDEN,
     OFF_NETWORK_HOSTS,
     POPULATED_SITES,
@@ -312,6 +313,170 @@ def test_syndicated_copy_names_its_original(replica: Replica) -> None:
     assert "Penulis: Iwan Arifianto | Editor: Muhammad Olies" in _body_text(page)
 
 
+# --- older eras (docs/site.md#older-eras) ----------------------------------------------------------------
+
+
+def _after_body(page: Fetched) -> SelectorList[Selector]:
+    """What follows the body container inside ``#article_con``: related block, credits, tags."""
+    return page.sel.xpath("//div[contains(@class, 'txt-article')]/following-sibling::*")
+
+
+def test_www_2015_page_has_the_h3_date_bottom_credits_and_tagcload3(replica: Replica) -> None:
+    article = NET.article("w-piala-2015")
+    page = fetch(replica, article.url)
+
+    assert page.sel.css("div.grey.bdr3 > h3::text").get() == "Senin, 14 September 2015 16:30 WIB"
+    assert page.sel.css("div.side-article.txt-article::attr(class)").get() == "side-article txt-article mb20 helvetica"
+    assert page.sel.css("title::text").get() == f"{article.headline} - Tribunnews.com"
+    assert not page.sel.css("script[type='application/ld+json'], meta[property='article:published_time']")
+    assert not page.sel.css("meta[name=keywords], div.credit, div#penulis")
+    credits = _after_body(page).css("div.f11.grey.pb10 ::text").getall()
+    assert [line.strip() for line in credits] == ["Penulis: Dodi Esvandi", "Editor: Dewi Agustina"]
+    assert page.sel.css("div.tagcload3.tagcloud3 > a::text").getall() == list(article.keywords)
+
+
+def test_regional_2016_page_prints_local_time_without_zone_and_its_brand_of_that_year(replica: Replica) -> None:
+    article = NET.article("m-cabai-2016")
+    first = fetch(replica, article.url)
+    everything = fetch(replica, f"{article.url}?page=all")
+
+    assert first.sel.css("div.grey.bdr3 > h3::text").get() == "Senin, 8 Februari 2016 12:43"
+    assert first.sel.css("title::text").get() == f"{article.headline} - Tribun Timur"
+    assert everything.sel.css("title::text").get() == f"{article.headline} - Halaman all"
+    # og:title keeps the brand of that year whatever the page parameter.
+    assert everything.sel.css("meta[property='og:title']::attr(content)").get() == f"{article.headline} - Tribun Timur"
+    assert "Laporan Wartawan Tribun Timur, Muh Hasim Arfah" in _body_text(first)
+    assert "TRIBUN-TIMUR.COM, MAKASSAR- Harga cabai" in _body_text(first)
+    # Editor-only credits: the reporter of the "Laporan Wartawan" line is the only author the page names.
+    assert _after_body(first).css("div.f11.grey.pb10::text").getall() == ["Editor: Ina Maharani"]
+    assert not first.sel.css("script[type='application/ld+json']")
+
+
+def test_www_2017_page_is_editor_only_and_ends_with_a_print_edition_note(replica: Replica) -> None:
+    article = NET.article("w-jadwal-2017")
+    page = fetch(replica, f"{article.url}?page=all")
+    second = fetch(replica, f"{article.url}?page=2")
+
+    assert page.sel.css("div.mt10 > time.grey::text").get() == "Minggu, 29 Januari 2017 21:15 WIB"
+    credits = " ".join("".join(_after_body(page).css("div.f12.grey.mb15 ::text").getall()).split())
+    assert "Editor: Dewi Agustina" in credits
+    assert "Penulis" not in credits
+    assert page.sel.css("h5.tagcloud3 > a.rd2::text").getall() == list(article.keywords)
+    last = page.sel.css("div.side-article.txt-article > p")[-1]
+    assert last.css("::text").get() == "Berita Ini Juga Dimuat di KORAN SUPER BALL, Senin (30/1/2017)"
+    assert second.sel.css("div.paging a::text").getall()[:2] == ["1", "2"]
+
+
+def test_regional_2017_and_2020_pages_print_zone_less_time_in_bdr3(replica: Replica) -> None:
+    jeneponto = fetch(replica, NET.article("m-jeneponto-2017").url)
+    pelni = fetch(replica, NET.article("m-pelni-2020").url)
+    arema = fetch(replica, NET.article("sm-arema-2017").url)
+
+    assert jeneponto.sel.css("div.grey.bdr3 > time::text").get() == "Rabu, 12 April 2017 08:30"
+    assert arema.sel.css("div.grey.bdr3 > time::text").get() == "Senin, 3 April 2017 19:05"
+    assert pelni.sel.css("div.grey.bdr3 > time::text").get() == "Senin, 8 Juni 2020 14:20"
+    ld = [json.loads(text) for text in pelni.sel.css("script[type='application/ld+json']::text").getall()]
+    assert ld[1]["@type"] == "NewsArticle"
+    assert (ld[1]["datePublished"], ld[1]["author"]["name"]) == ("2020-06-08T14:20:00+08:00", "Tribunnews.com")
+    editor = [line.strip() for line in _after_body(pelni).css("div#editor ::text").getall() if line.strip()]
+    assert editor == ["Editor:", "Mansur AM", "Sumber: Tribunnews.com"]
+    assert not pelni.sel.css("div#penulis")
+    assert jeneponto.sel.css("title::text").get("").endswith(" - Tribun Timur")
+    assert arema.sel.css("title::text").get("").endswith(" - Surya Malang")
+    assert "TRIBUNJENEPONTO.COM- Warga" in _body_text(jeneponto)
+    assert "SURYAMALANG.COM, MALANG \u2013 Arema" in _body_text(arema)
+
+
+def _related_hrefs(page: Fetched, heading: str) -> list[str]:
+    block = page.sel.xpath(
+        f"//*[starts-with(normalize-space(), '{heading}')][not(*[starts-with(normalize-space(), '{heading}')])]"
+        "/parent::div"
+    )
+    return block.css("li a::attr(href)").getall()
+
+
+@pytest.mark.parametrize(
+    ("key", "heading"),
+    [
+        ("w-piala-2015", "Berita Terkait Piala Presiden 2015"),
+        ("w-jadwal-2017", "Berita Terkait Timnas U-22"),
+        ("sm-arema-2017", "Berita Terkait Arema FC"),
+        ("sm-stadion-2016", "Berita Terkait Stadion Gajayana"),
+        ("m-jeneponto-2017", "Baca Juga"),
+    ],
+)
+def test_old_related_links_are_wrapped_with_the_article_in_the_url_parameter(
+    replica: Replica, key: str, heading: str
+) -> None:
+    article = NET.article(key)
+    page = fetch(replica, f"{article.url}?page=all")
+    hrefs = _related_hrefs(page, heading)
+
+    assert article.era.wrapper is not None
+    decoded = []
+    for href in hrefs:
+        url = urljoin(article.url, href)
+        parts = urlsplit(url)
+        assert (parts.hostname, parts.path.split("/")[1]) == (article.host, article.era.wrapper)
+        decoded.append(urljoin(f"https://{article.host}/", dict(parse_qsl(parts.query))["url"]))
+    assert decoded == [NET.article(link.target).url for link in article.related]
+    assert fetch(replica, urljoin(article.url, hrefs[0])).status == 404  # a wrapper is never an article
+
+
+def test_2020_baca_juga_lists_each_story_as_a_small_table(replica: Replica) -> None:
+    article = NET.article("m-pelni-2020")
+    page = fetch(replica, article.url)
+
+    block = page.sel.xpath("//span[normalize-space()='Baca Juga']/parent::div")
+    tables = block.css("table")
+    assert len(tables) == len(article.related) == 2
+    assert [t.css("a::attr(href)").getall() for t in tables] == [
+        [NET.article(link.target).url] * 2 for link in article.related
+    ]
+    assert all(t.css("img") for t in tables)
+
+
+def test_robots_txt_disallows_the_wrappers_of_old_pages(replica: Replica) -> None:
+    for host in ("www.tribunnews.com", "makassar.tribunnews.com", "suryamalang.tribunnews.com"):
+        lines = fetch(replica, f"https://{host}/robots.txt").text.splitlines()
+        assert {"Disallow: /tag/", "Disallow: /topic/"} <= set(lines), host
+
+
+def test_archive_site_lists_no_articles_but_serves_its_old_days(replica: Replica) -> None:
+    home = fetch(replica, "https://suryamalang.tribunnews.com/")
+    day = fetch(replica, "https://suryamalang.tribunnews.com/index-news?date=2016-9-20")
+    article = fetch(replica, NET.article("sm-arema-2017").url)
+
+    assert home.status == 200
+    assert not home.sel.css("ul#latestul li.art-list")
+    assert day.sel.css("ul.lsi h3 a::attr(href)").getall() == [NET.article("sm-stadion-2016").url]
+    assert article.status == 200
+
+
+def test_body_lists_tables_quotes_and_br_lines_render_in_their_markup(replica: Replica) -> None:
+    piala = fetch(replica, NET.article("w-piala-2015").url).sel.css("div.side-article.txt-article")
+    stadion = fetch(replica, NET.article("sm-stadion-2016").url).sel.css("div.side-article.txt-article")
+    jadwal = fetch(replica, NET.article("w-jadwal-2017").url).sel.css("div.side-article.txt-article")
+    umk = fetch(replica, NET.article("j-umk").url).sel.css("div.side-article.txt-article")
+    ppdb = fetch(replica, NET.article("b-ppdb-2024").url).sel.css("div.side-article.txt-article")
+
+    assert piala.css("ol > li > ul > li::text").getall()[:2] == [
+        "Persib Bandung vs Pusamania Borneo FC",
+        "Sriwijaya FC vs Persebaya",
+    ]
+    assert len(piala.css("blockquote > p")) == 2
+    assert stadion.css("ol::attr(start)").get() == "4"
+    assert "Anggaran renovasi mencapai Rp 12 miliar." in [t.strip() for t in stadion.xpath("text()").getall()]
+    assert [len(row.css("td")) for row in jadwal.css("table tbody tr")] == [4, 4, 4]
+    assert jadwal.css("table tbody tr")[1].css("td::text").getall() == ["\xa0"] * 4  # a row without text
+    assert umk.css("table td > p::text").getall()[:3] == ["1", "Kota Semarang", "Rp 3.702.000"]
+    assert ppdb.css("span::text").getall() == [
+        "Kartu keluarga yang diterbitkan paling lambat satu tahun sebelumnya.",
+        "\nAkta kelahiran.",
+        "\nRapor semester 1 sampai 5.",
+    ]
+
+
 # --- listings ------------------------------------------------------------------------------------------------
 
 
@@ -501,15 +666,84 @@ def test_network_covers_every_era_and_paging_case() -> None:
     assert {a.era for a in articles} == set(Era)
     assert {a.page_count for a in articles} >= {1, 2, 3}
     assert [a.key for a in articles if a.page_all != "ok"] == ["w-rupiah"]
-    assert {a.site for a in articles} == set(POPULATED_SITES)
+    assert {a.site for a in articles} == set(ARTICLE_SITES)
     assert any(a.tz.utcoffset(None) == timedelta(hours=8) for a in articles)
+
+
+def test_old_pages_link_only_older_stories() -> None:
+    net = build_network(2, TODAY)
+    for article in net.articles:
+        if article.era.old:
+            targets = [net.article(key) for key in net.related_targets(article)]
+            assert all(t.published < article.published for t in targets), article.key
+
+
+def test_every_old_era_is_on_several_hosts_and_in_a_crawl_of_depth_two() -> None:
+    old = [a for a in NET.articles if a.era.old]
+    depths = NET.depths()
+
+    assert {a.era for a in old} == {Era.WWW_2015, Era.REGIONAL_2016, Era.WWW_2017, Era.REGIONAL_2017, Era.REGIONAL_2020}
+    assert {a.site for a in old} == {"www", "makassar", "suryamalang"}
+    assert {a.key: depths.get(a.key) for a in old if not 1 <= depths.get(a.key, 0) <= 2} == {}
+    assert not any(a.listed for a in old)
+
+
+def test_expected_items_of_old_pages_follow_the_output_conventions() -> None:
+    cabai = NET.expected_item("m-cabai-2016")
+    pelni = NET.expected_item("m-pelni-2020")
+    arema = NET.expected_item("sm-arema-2017")
+    jadwal = NET.expected_item("w-jadwal-2017")
+
+    assert (cabai["datePublished"], cabai["datePublishedRaw"], cabai["dateModified"]) == (
+        "2016-02-08T12:43:00+08:00",
+        "Senin, 8 Februari 2016 12:43",
+        None,
+    )
+    assert cabai["authors"] == [{"name": "Muh Hasim Arfah", "url": None}]
+    assert cabai["editors"] == [{"name": "Ina Maharani", "url": None}]
+    assert (cabai["articleSection"], cabai["sourceOrganization"], cabai["breadcrumbs"]) == (None, None, [])
+    assert pelni["authors"] == []
+    assert (pelni["sourceOrganization"], pelni["articleSection"]) == ("Tribunnews.com", "Makassar")
+    assert pelni["dateModified"] == "2020-06-08T14:35:00+08:00"
+    # The "BACA JUGA:" line in the body first, then the "Baca Juga" tables after it; each story once.
+    assert pelni["relatedUrls"] == [NET.article("m-cabai-2016").url, NET.article("m-jeneponto-2017").url]
+    assert arema["authors"] == [{"name": "Dya Ayu", "url": "https://suryamalang.tribunnews.com/penulis/dya-ayu"}]
+    assert arema["datePublished"] == "2017-04-03T19:05:00+07:00"
+    assert arema["relatedUrls"] == [NET.article("sm-stadion-2016").url, NET.article("sm-aremania-2016").url]
+    assert (jadwal["authors"], jadwal["articleSection"], jadwal["pageCount"]) == ([], "Sport", None)
+    assert "KORAN SUPER BALL" not in jadwal["articleBody"]
+
+
+def test_expected_bodies_write_lists_and_tables_as_single_blocks() -> None:
+    piala = NET.expected_item("w-piala-2015")["articleBody"].split("\n\n")
+    stadion = NET.expected_item("sm-stadion-2016")["articleBody"].split("\n\n")
+    jadwal = NET.expected_item("w-jadwal-2017")["articleBody"].split("\n\n")
+    bbm = NET.expected_item("w-bbm")["articleBody"].split("\n\n")
+
+    assert piala[3] == (
+        "1. Sabtu, 19 September 2015\n  - Persib Bandung vs Pusamania Borneo FC\n  - Sriwijaya FC vs Persebaya\n"
+        "2. Minggu, 20 September 2015\n  - Arema Cronus vs Mitra Kukar\n  - Bali United vs Persipura"
+    )
+    assert piala[4].startswith('"Semua tim punya peluang')  # a block quote's paragraphs, no prefix
+    assert stadion[2].splitlines() == [
+        "4. Penggantian rumput lapangan",
+        "5. Perbaikan atap tribun timur",
+        "6. Pemasangan empat tiang lampu",
+    ]
+    assert stadion[3:5] == ["Anggaran renovasi mencapai Rp 12 miliar.", "Dana berasal dari APBD Kota Malang."]
+    assert jadwal[3].splitlines() == [
+        "Tanggal | Laga | Tempat | Waktu",
+        "Selasa, 21 Maret 2017 | Myanmar vs Indonesia | Stadion Thuwunna, Yangon | 19.00 WIB",
+        "Jumat, 24 Maret 2017 | Indonesia vs Myanmar | Stadion Mandalarthiri | 16.30 WIB",
+    ]
+    assert bbm[3].splitlines()[:2] == ["- Pertamax", "  - Rp 12.100 per liter (sebelumnya Rp 12.500)"]
 
 
 def _rendered_pages(net: Network) -> dict[str, str]:
     """Every page a crawl can meet: homepages, hubs, daily indexes of every article's date, every article page."""
     now = datetime.now(WIB)
     found = {}
-    for site in POPULATED_SITES:
+    for site in ARTICLE_SITES:
         found[replica_pages.home_url(site)] = replica_pages.render_home(net, site, now)
         for section, _ in SECTIONS[site]:
             found[f"{replica_pages.home_url(site)}{section}"] = replica_pages.render_hub(net, site, section, now)

@@ -1,7 +1,14 @@
 """The content of the replica Tribun network, as data the server renders and the end-to-end tests compare.
 
-Four sites are populated: ``www`` (flagship), ``banyumas`` and ``jateng`` (WIB) and ``makassar`` (WITA). Every
+Four sites are populated: ``www`` (flagship), ``banyumas`` and ``jateng`` (WIB) and ``makassar`` (WITA). One more,
+``suryamalang`` (WIB), is an archive site (:data:`ARCHIVE_SITES`): it serves only old articles, reached through
+related links of newer ones and through the daily index of their date, and lists nothing on its homepage. Every
 other key of :data:`tribun_crawler.sites.SITES` answers with a homepage without articles and a robots.txt.
+
+Eras. Each article is served in the template of its year (:class:`Era`): the 2015 to 2020 templates follow
+docs/site.md#older-eras (dates in ``div.grey.bdr3``, regional times printed without a zone, credits at the
+bottom, related links wrapped in ``/tag/``, ``/topics/`` or ``/topic/`` URLs whose ``url`` parameter names the
+article, "Baca Juga" tables of 2020), the 2018 to 2026 ones docs/site.md#article-page.
 
 Times. Recent articles (the ones on homepages, hubs and sitemaps) are dated relative to the network's
 *today* so the crawler's own "today"/recheck logic meets them as fresh news; old articles (the 2018 to 2024
@@ -17,11 +24,14 @@ articles are also on the daily index and the www monthly archive of their date: 
 dates reaches them at depth 0 (pass them as ``index_dates``). The link in a syndicated copy's "Artikel ini
 telah tayang di …" footer names the original; it is not counted as a related link.
 
-Body paragraphs. :meth:`Article.body_paragraphs` is the text a correct extractor keeps: every ``p``/``h2`` of
-the body (the dateline kept at the start of the first paragraph, the "Laporan Wartawan …" line kept as a
-paragraph of its own), without "Baca juga"/"Baca:"/"BACA JUGA" lines, the "Ringkasan Berita" summary, ad
-slots, figures and the trailing boilerplate ("Artikel ini telah tayang di …", "Penulis: … | Editor: …",
-"Simak berita lainnya di …").
+Body blocks. :meth:`Article.body_paragraphs` is the text a correct extractor keeps, one string per block of the
+output conventions (the lead's issue 12): every ``p``/``h2``…``h6`` of the body (the dateline kept at the start
+of the first paragraph), each ``br`` line or line of loose text, a list as one block ("- item", "1. item",
+nested items indented), a table as one block (cells joined " | ", one row a line), a block quote's paragraphs;
+without the "Laporan Wartawan …" credit, "Baca juga"/"Baca:"/"BACA JUGA" lines, the "Ringkasan Berita"
+summary, ad slots, figures and the trailing boilerplate ("Artikel ini telah tayang di …", "Penulis: … | Editor:
+…", "Simak berita lainnya di …", print-edition notes, end credits). :meth:`Network.expected_item` is the whole
+item a correct crawl emits for an article.
 """
 
 from __future__ import annotations
@@ -33,12 +43,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import cache
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 
-#: The sites that carry articles in the replica.
+#: The sites that carry articles in the replica (homepages, hubs, sitemaps and sidebars with articles).
 POPULATED_SITES = ("www", "banyumas", "jateng", "makassar")
+#: Sites that serve only old articles: reached through related links and daily indexes, never listed.
+ARCHIVE_SITES = ("suryamalang",)
+#: Every site that serves article pages.
+ARTICLE_SITES = (*POPULATED_SITES, *ARCHIVE_SITES)
 
 #: The dateline separator some regional sites print instead of a hyphen ("SURYAMALANG.COM, MALANG \u2013").
 EN_DASH = "\u2013"
@@ -58,6 +73,7 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "jateng": (("semarang", "Semarang"), ("jateng", "Jateng")),
     "makassar": (("makassar", "Makassar"), ("sulsel", "Sulsel")),
     "bali": (("denpasar", "Denpasar"), ("badung", "Badung")),
+    "suryamalang": (("malang-raya", "Malang Raya"), ("arema", "Arema")),
 }
 
 #: First path segments the crawler must never request (docs/site.md#article-urls, robots.txt).
@@ -80,8 +96,26 @@ OFF_NETWORK_HOSTS = (
 
 
 class Era(StrEnum):
-    """The page template an article is served in (docs/site.md#article-page-by-era)."""
+    """The page template an article is served in (docs/site.md#article-page-by-era and #older-eras)."""
 
+    WWW_2015 = "www-2015"
+    """2015 www: date in ``div.grey.bdr3 > h3`` with WIB, body ``div.side-article.txt-article.mb20.helvetica``,
+    "Berita Terkait <topic>" with ``/tag/<slug>/?url=<section>/yyyy/mm/dd/<slug>`` links, credits in
+    ``div.f11.grey.pb10`` after the body, tags ``div.tagcload3.tagcloud3 > a``, no JSON-LD."""
+    REGIONAL_2016 = "regional-2016"
+    """2016 regional: date in ``div.grey.bdr3 > h3`` without a zone (local time of the host's province),
+    ``/topics/<slug>/?url=yyyy/mm/dd/<slug>`` links, ``div.f11.grey.pb10`` credits, ``div.tagcload3.tagcloud3``
+    tags, title suffix of the brand of that year, no JSON-LD."""
+    WWW_2017 = "www-2017"
+    """2017 www: ``div.mt10 > time.grey`` with WIB, ``/topic/<slug>/?url=<section>/2017/…`` links,
+    ``div.f12.grey.mb15`` credits after the body (some pieces editor-only), ``h5.tagcloud3 > a.rd2``, no JSON-LD."""
+    REGIONAL_2017 = "regional-2017"
+    """2017 regional: ``div.grey.bdr3 > time`` without a zone, ``/topic/<slug>/?url=yyyy/mm/dd/<slug>`` links
+    under "Berita Terkait <topic>", or "Baca Juga" when the article has no topic; ``div.f12.grey.mb15``."""
+    REGIONAL_2020 = "regional-2020"
+    """2020 regional: JSON-LD (second script, offset), ``div.grey.bdr3 > time`` without a zone, a "Baca Juga"
+    ``span`` after the body with each related story as a small ``table``, ``div#editor`` "Editor:" and
+    "Sumber:" at the bottom."""
     WWW_2018 = "www-2018"
     """2018 to 2023 www: date URL, ``time.grey``, ``div#penulis``/``div#editor``, JSON-LD second or absent."""
     REGIONAL_2024 = "regional-2024"
@@ -95,6 +129,34 @@ class Era(StrEnum):
     def id_url(self) -> bool:
         return self in (Era.REGIONAL_2025, Era.WWW_2026)
 
+    @property
+    def old(self) -> bool:
+        """A template of 2015 to 2020 ("Older eras"): credits after the body, none under the date."""
+        return self in _OLD_ERAS
+
+    @property
+    def zone_in_date(self) -> bool:
+        """The visible date ends with WIB/WITA/WIT (regional pages of 2016 to 2020 print local time only)."""
+        return self not in (Era.REGIONAL_2016, Era.REGIONAL_2017, Era.REGIONAL_2020)
+
+    @property
+    def credit_links(self) -> bool:
+        """The Penulis/Editor names link to their ``/penulis/``, ``/editor/`` pages (plain text in 2015-2016)."""
+        return self not in (Era.WWW_2015, Era.REGIONAL_2016)
+
+    @property
+    def wrapper(self) -> str | None:
+        """First path segment of the wrapper URLs related links go through (``/topic/<slug>/?url=…``), if any."""
+        return {
+            Era.WWW_2015: "tag",
+            Era.REGIONAL_2016: "topics",
+            Era.WWW_2017: "topic",
+            Era.REGIONAL_2017: "topic",
+        }.get(self)
+
+
+_OLD_ERAS = frozenset((Era.WWW_2015, Era.REGIONAL_2016, Era.WWW_2017, Era.REGIONAL_2017, Era.REGIONAL_2020))
+
 
 # --- Body blocks -----------------------------------------------------------------------------------------
 # A body page is a sequence of blocks. A plain ``str`` is a paragraph; it may hold inline links written as
@@ -104,9 +166,10 @@ class Era(StrEnum):
 
 @dataclass(frozen=True)
 class Heading:
-    """An ``h2`` subheading inside the body: body text."""
+    """A subheading (``h2`` unless ``level`` says otherwise) inside the body: body text."""
 
     text: str
+    level: int = 2
 
 
 @dataclass(frozen=True)
@@ -137,7 +200,72 @@ class Figure:
     caption: str
 
 
-Block = str | Heading | Baca | Ad | Figure
+@dataclass(frozen=True)
+class ListItem:
+    """An item of a body list with a nested list after its text."""
+
+    text: str
+    children: BodyList
+
+
+@dataclass(frozen=True)
+class BodyList:
+    """A ``ul`` (or ``ol`` when ``ordered``, numbered from ``start``) inside the body: one block of body text."""
+
+    items: tuple[str | ListItem, ...]
+    ordered: bool = False
+    start: int | None = None
+
+    def lines(self, level: int = 0) -> list[str]:
+        """ "- item" or "n. item" lines, a nested list's items indented two spaces per level under their parent."""
+        found = []
+        first = self.start if self.start is not None else 1
+        for n, item in enumerate(self.items, first):
+            text = item if isinstance(item, str) else item.text
+            marker = f"{n}." if self.ordered else "-"
+            found.append(f"{'  ' * level}{marker} {plain_text(text)}")
+            if isinstance(item, ListItem):
+                found += item.children.lines(level + 1)
+        return found
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ``table`` inside the body: one block of body text, one line per row with text, cells joined " | "."""
+
+    rows: tuple[tuple[str, ...], ...]
+    header: bool = True
+    """The first row is a ``thead`` row of ``th`` cells."""
+    cell_paragraphs: bool = False
+    """Cells wrap their text in ``p`` (as pasted from a word processor)."""
+    wrapped: bool = False
+    """The table sits in a scrolling ``div`` (``div.table-responsive``)."""
+
+    def lines(self) -> list[str]:
+        rows = [[" ".join(plain_text(cell).split()) for cell in row] for row in self.rows]
+        return [" | ".join(cells) for cells in rows if any(cells)]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A ``blockquote`` of paragraphs inside the body (not the "Ringkasan Berita" summary): body text."""
+
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Lines of text separated by ``br``: each non-empty line is a block of body text.
+
+    ``container``: ``p`` (one paragraph broken by ``br``, an empty line among them), ``div`` or ``span`` (a
+    wrapper that is not a paragraph), ``loose`` (text directly inside the body container).
+    """
+
+    lines: tuple[str, ...]
+    container: str = "p"
+
+
+Block = str | Heading | Baca | Ad | Figure | BodyList | Table | Quote | Lines
 
 _INLINE = re.compile(r"\[\[(tag|ext):([^|\]]+)(?:\|([^\]]+))?\]\]")
 
@@ -177,10 +305,12 @@ class Article:
     published: datetime
     modified: datetime
     authors: tuple[Person, ...]
+    """The article's writers as a correct extractor gives them: the "Penulis:" names, or on an editor-only page
+    (``penulis_line`` False) the reporter of its "Laporan Wartawan" line, or nobody."""
     editors: tuple[Person, ...]
     keywords: tuple[str, ...]
     topic: str
-    """The kicker / listing topic (links to ``/topic/…``, never an article)."""
+    """The kicker / listing topic (links to ``/topic/…``, never an article); empty for an article without one."""
     image: str
     image_caption: str
     dateline: str
@@ -207,10 +337,26 @@ class Article:
     """Separator after the dateline (hyphen or en dash)."""
     origin_site: str | None = None
     """Site of the original when this is a syndicated copy (its dateline keeps the original's brand)."""
+    title_brand: str | None = None
+    """The host's brand of the article's year when it differs from today's (" - Tribun Timur" on a 2016
+    makassar page): title and ``og:title`` suffix, ``og:site_name``, "Laporan Wartawan" line."""
+    dateline_text: str | None = None
+    """The dateline exactly as an old page prints it ("TRIBUN-TIMUR.COM, MAKASSAR-", "TRIBUNJENEPONTO.COM-"),
+    instead of "<BRAND>, <CITY> - "."""
+    penulis_line: bool = True
+    """The page prints a "Penulis:" credit; False on editor-only pages, whose authors are only the reporter of a
+    "Laporan Wartawan" line (or none)."""
+    source: str | None = None
+    """The "Sumber:" credit of an old page (2020 copies: "Tribunnews.com"), which is also its JSON-LD author."""
 
     @property
     def brand(self) -> str:
         return SITES[self.site].brand
+
+    @property
+    def year_brand(self) -> str:
+        """The brand the page of that year shows."""
+        return self.title_brand or self.brand
 
     @property
     def tz(self) -> tzinfo:
@@ -261,10 +407,18 @@ class Article:
                 texts.append(text)
             elif isinstance(block, Heading):
                 texts.append(block.text)
+            elif isinstance(block, BodyList | Table):
+                texts.append("\n".join(block.lines()))
+            elif isinstance(block, Quote):
+                texts += [plain_text(text) for text in block.paragraphs]
+            elif isinstance(block, Lines):
+                texts += [" ".join(plain_text(line).split()) for line in block.lines if line.strip()]
         return texts
 
     @property
     def dateline_prefix(self) -> str:
+        if self.dateline_text:
+            return f"{self.dateline_text} "
         brand = self.original_brand.upper()
         return f"{brand}, {self.dateline} {self.dash} "
 
@@ -314,6 +468,26 @@ class Sidebar:
 
     terkini: tuple[tuple[str, str | None], ...]
     populer: tuple[tuple[str, str | None], ...]
+
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = (
+    *("Januari", "Februari", "Maret", "April", "Mei", "Juni"),
+    *("Juli", "Agustus", "September", "Oktober", "November", "Desember"),
+)
+
+
+def long_date(value: datetime, *, zone: bool = True) -> str:
+    """``Senin, 4 Mei 2020 04:25 WIB``: the visible date of article pages and the daily index; without ``zone``
+    the zone-less local time of regional pages of 2016 to 2020 (``Senin, 8 Februari 2016 12:43``)."""
+    day = DAYS[value.weekday()]
+    text = f"{day}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M}"
+    return f"{text} {value.tzname()}" if zone else text
+
+
+def visible_date(article: Article) -> str:
+    """The publication date as the article page prints it (``datePublishedRaw``)."""
+    return long_date(article.published.astimezone(article.tz), zone=article.era.zone_in_date)
 
 
 def _at(day: date, days_ago: int, hhmm: str, tz: tzinfo = WIB) -> datetime:
@@ -504,7 +678,7 @@ def _www_articles(today: date) -> list[Article]:
                     "Rupiah diperkirakan bergerak di kisaran Rp 15.850 hingga Rp 15.950 pada awal pekan.",
                 ),
             ),
-            related=(Link("w-ruu-anak", "slash"),),
+            related=(Link("w-ruu-anak", "slash"), Link("w-bbm")),
         ),
         Article(
             key="w-ruu-anak",
@@ -568,7 +742,7 @@ def _www_articles(today: date) -> list[Article]:
                     "Indonesia dijadwalkan menjalani laga uji coba pertama pada pekan depan.",
                 ),
             ),
-            related=(Link("w-dpt", "page2"),),
+            related=(Link("w-dpt", "page2"), Link("w-jadwal-2017"), Link("sm-arema-2017")),
         ),
         Article(
             key="w-konser",
@@ -666,7 +840,7 @@ def _www_articles(today: date) -> list[Article]:
                     "Vaksinasi lansia ditargetkan tuntas sebelum Hari Raya Idul Fitri.",
                 ),
             ),
-            related=(Link("w-korut-2019"), Link("w-banjir-2018")),
+            related=(Link("w-korut-2019"), Link("w-banjir-2018"), Link("w-tol-2019")),
         ),
         Article(
             key="w-korut-2019",
@@ -941,7 +1115,7 @@ def _regional_articles(today: date) -> list[Article]:
                     "Wisatawan diimbau tidak berenang di kolam bawah air terjun karena arus cukup deras.",
                 ),
             ),
-            related=(Link("b-festival-2024"),),
+            related=(Link("b-festival-2024"), Link("b-ppdb-2024")),
         ),
         Article(
             key="b-festival-2024",
@@ -1028,7 +1202,7 @@ def _regional_articles(today: date) -> list[Article]:
                     "Tarif tetap Rp 4.000 untuk umum dan Rp 2.000 untuk pelajar serta buruh.",
                 ),
             ),
-            related=(Link("j-rob", "amp-page-all"),),
+            related=(Link("j-rob", "amp-page-all"), Link("j-umk")),
         ),
         Article(
             key="j-tol-2023",
@@ -1116,6 +1290,7 @@ def _regional_articles(today: date) -> list[Article]:
                     "Puncak arus penumpang diperkirakan terjadi dua hari sebelum libur dimulai.",
                 ),
             ),
+            related=(Link("m-pelni-2020"),),
         ),
         Article(
             key="m-pilwali-2024",
@@ -1171,6 +1346,616 @@ def _regional_articles(today: date) -> list[Article]:
                     "Pemerintah kota menambah lampu penerangan di sepanjang anjungan.",
                 ),
             ),
+        ),
+    ]
+
+
+def _old_era_articles() -> list[Article]:
+    """Articles in the templates of 2015 to 2020 (docs/site.md#older-eras), reached from newer articles'
+    related links and from the daily index of their date (never listed on a homepage, hub or sitemap).
+
+    www: a 2017 schedule piece (editor-only, two pages, print-edition note) links two 2015 pieces through
+    ``/topic/`` wrappers, one of which links the other through a ``/tag/`` wrapper. makassar (WITA): a 2020 copy
+    of Tribunnews.com ("Baca Juga" tables, JSON-LD, "Sumber:") links a 2017 piece without a topic (a "Baca Juga"
+    block of ``/topic/`` wrappers) and a 2016 piece credited only by its "Laporan Wartawan" line. suryamalang
+    (WIB, "Surya Malang" then): a 2017 piece links two 2016 pieces, one of which links the other through a
+    ``/topics/`` wrapper.
+    """
+    from tribun_crawler.sites import WITA
+
+    return [
+        Article(
+            key="w-jadwal-2017",
+            site="www",
+            era=Era.WWW_2017,
+            section="sport",
+            section_name="Sport",
+            slug="jadwal-uji-coba-timnas-u-22-jelang-sea-games-2017-dua-laga-di-myanmar",
+            article_id="3412875",
+            headline="Jadwal Uji Coba Timnas U-22 Jelang SEA Games 2017, Dua Laga di Myanmar",
+            description="PSSI merilis jadwal uji coba Timnas U-22 sebagai persiapan menuju SEA Games 2017.",
+            published=_fixed("2017-01-29 21:15"),
+            modified=_fixed("2017-01-29 21:15"),
+            authors=(),
+            editors=(_person("Dewi Agustina"),),
+            keywords=("Timnas U-22", "SEA Games 2017", "PSSI"),
+            topic="Timnas U-22",
+            image=f"{IMG_2018}/timnas-u-22-berlatih-di-stadion-pakansari.jpg",
+            image_caption="Pemain Timnas U-22 berlatih di Stadion Pakansari, Bogor. (Tribunnews.com/Herudin)",
+            dateline="JAKARTA",
+            jsonld="absent",
+            penulis_line=False,
+            pages=(
+                (
+                    "PSSI merilis jadwal uji coba Timnas U-22 sebagai bagian dari persiapan menuju SEA Games 2017 "
+                    "di Malaysia.",
+                    "Tim pelatih akan memboyong 25 pemain untuk menjalani dua laga uji coba di Myanmar pada Maret "
+                    "mendatang.",
+                    "Berikut jadwal lengkap uji coba Timnas U-22:",
+                    Table(
+                        (
+                            ("Tanggal", "Laga", "Tempat", "Waktu"),
+                            ("Selasa, 21 Maret 2017", "Myanmar vs Indonesia", "Stadion Thuwunna, Yangon", "19.00 WIB"),
+                            ("", "", "", ""),
+                            ("Jumat, 24 Maret 2017", "Indonesia vs Myanmar", "Stadion Mandalarthiri", "16.30 WIB"),
+                        )
+                    ),
+                    "Sebelum berangkat ke Myanmar, skuad Garuda Muda menggelar pemusatan latihan di Bogor selama "
+                    "dua pekan.",
+                ),
+                (
+                    Heading("Seleksi Pemain Dimulai Februari", level=3),
+                    "Seleksi pemain digelar mulai pekan kedua Februari dengan melibatkan pemain dari klub-klub ISC.",
+                    Lines(
+                        (
+                            "Pemain yang dipanggil wajib melapor ke hotel tim pada 12 Februari 2017.",
+                            "Klub diminta melepas pemainnya tanpa syarat.",
+                        ),
+                        "loose",
+                    ),
+                    "Tim pelatih menargetkan komposisi tim terbentuk sebelum laga uji coba pertama.",
+                ),
+            ),
+            footer=("Berita Ini Juga Dimuat di KORAN SUPER BALL, Senin (30/1/2017)",),
+            related=(Link("w-piala-2015"), Link("w-undian-2015")),
+        ),
+        Article(
+            key="w-piala-2015",
+            site="www",
+            era=Era.WWW_2015,
+            section="sport",
+            section_name="Sport",
+            slug="jadwal-babak-delapan-besar-piala-presiden-2015",
+            article_id="2634170",
+            headline="Jadwal Babak Delapan Besar Piala Presiden 2015",
+            description="Babak delapan besar Piala Presiden 2015 digelar mulai akhir pekan ini di empat kota.",
+            published=_fixed("2015-09-14 16:30"),
+            modified=_fixed("2015-09-14 16:30"),
+            authors=(_person("Dodi Esvandi"),),
+            editors=(_person("Dewi Agustina"),),
+            keywords=("Piala Presiden 2015", "Persib", "Arema Cronus"),
+            topic="Piala Presiden 2015",
+            image=f"{IMG_2018}/trofi-piala-presiden-2015.jpg",
+            image_caption="Trofi Piala Presiden 2015. (Tribunnews.com/Dodi Esvandi)",
+            dateline="JAKARTA",
+            jsonld="absent",
+            pages=(
+                (
+                    "Babak delapan besar Piala Presiden 2015 digelar mulai Sabtu pekan ini di empat kota.",
+                    "Delapan tim yang lolos dari fase grup saling berhadapan dalam laga kandang dan tandang.",
+                    "Berikut jadwal lengkap babak delapan besar:",
+                    BodyList(
+                        (
+                            ListItem(
+                                "Sabtu, 19 September 2015",
+                                BodyList(("Persib Bandung vs Pusamania Borneo FC", "Sriwijaya FC vs Persebaya")),
+                            ),
+                            ListItem(
+                                "Minggu, 20 September 2015",
+                                BodyList(("Arema Cronus vs Mitra Kukar", "Bali United vs Persipura")),
+                            ),
+                        ),
+                        ordered=True,
+                    ),
+                    Quote(
+                        (
+                            '"Semua tim punya peluang yang sama untuk lolos ke semifinal," kata ketua panitia '
+                            "pelaksana.",
+                            "Menurut dia, panitia sudah berkoordinasi dengan kepolisian di setiap kota penyelenggara.",
+                        )
+                    ),
+                    "Pertandingan leg kedua digelar sepekan kemudian di kandang lawan.",
+                ),
+            ),
+            related=(Link("w-undian-2015"),),
+        ),
+        Article(
+            key="w-undian-2015",
+            site="www",
+            era=Era.WWW_2015,
+            section="sport",
+            section_name="Sport",
+            slug="hasil-undian-fase-grup-piala-presiden-2015",
+            article_id="2598011",
+            headline="Hasil Undian Fase Grup Piala Presiden 2015",
+            description="Panitia Piala Presiden 2015 menggelar undian fase grup di Jakarta.",
+            published=_fixed("2015-08-20 19:40"),
+            modified=_fixed("2015-08-20 19:40"),
+            authors=(_person("Abdul Majid"),),
+            editors=(_person("Hasiolan Eko P Gultom"),),
+            keywords=("Piala Presiden 2015", "undian"),
+            topic="Piala Presiden 2015",
+            image=f"{IMG_2018}/undian-piala-presiden-2015.jpg",
+            image_caption="Suasana undian fase grup Piala Presiden 2015. (Tribunnews.com/Abdul Majid)",
+            dateline="JAKARTA",
+            jsonld="absent",
+            pages=(
+                (
+                    "Panitia Piala Presiden 2015 menggelar undian fase grup di Jakarta, Kamis (20/8/2015).",
+                    "Enam belas tim dibagi ke dalam empat grup yang bertanding di empat kota.",
+                    Table(
+                        (
+                            ("Grup", "Tuan rumah", "Peserta"),
+                            ("A", "Bandung", "Persib, Martapura FC, PSM, Persiba"),
+                            ("B", "Malang", "Arema Cronus, Persebaya, Persegres, Persipura"),
+                            ("C", "Gianyar", "Bali United, Mitra Kukar, Persija, Surabaya United"),
+                            ("D", "Palembang", "Sriwijaya FC, Pusamania Borneo FC, Persela, Semen Padang"),
+                        )
+                    ),
+                    "Dua tim teratas setiap grup lolos ke babak delapan besar.",
+                ),
+            ),
+            footer=("(Tribunnews.com/Abdul Majid)",),
+        ),
+        Article(
+            key="m-pelni-2020",
+            site="makassar",
+            era=Era.REGIONAL_2020,
+            section="makassar",
+            section_name="Makassar",
+            slug="syarat-naik-kapal-pelni-dari-makassar-selama-masa-transisi",
+            article_id="471230",
+            headline="Syarat Naik Kapal Pelni dari Makassar Selama Masa Transisi",
+            description="Calon penumpang kapal Pelni dari Makassar wajib memenuhi sejumlah syarat selama masa "
+            "transisi.",
+            published=_fixed("2020-06-08 14:20", WITA),
+            modified=_fixed("2020-06-08 14:35", WITA),
+            authors=(),
+            editors=(_person("Mansur AM"),),
+            keywords=("Pelni", "Pelabuhan Soekarno-Hatta", "new normal"),
+            topic="New Normal",
+            image="https://asset-2.tstatic.net/makassar/foto/bank/images/penumpang-kapal-pelni-di-makassar.jpg",
+            image_caption="Penumpang antre di Pelabuhan Soekarno-Hatta Makassar. (Tribun-Timur.com)",
+            dateline="MAKASSAR",
+            jsonld="second",
+            penulis_line=False,
+            source="Tribunnews.com",
+            pages=(
+                (
+                    "PT Pelni kembali melayani penumpang dari Pelabuhan Soekarno-Hatta Makassar selama masa transisi.",
+                    "Calon penumpang wajib memenuhi sejumlah syarat sebelum naik ke kapal.",
+                    Baca("m-cabai-2016", "caps"),
+                    "Berikut syarat yang harus dipenuhi calon penumpang:",
+                    BodyList(
+                        (
+                            "Menunjukkan surat keterangan bebas Covid-19 hasil rapid test atau PCR.",
+                            "Mengenakan masker selama di pelabuhan dan di atas kapal.",
+                            "Membawa kartu identitas yang masih berlaku.",
+                        )
+                    ),
+                    "Pelni juga membatasi jumlah penumpang paling banyak 50 persen dari kapasitas kapal.",
+                    Table(
+                        (
+                            ("Kapal", "Rute", "Berangkat"),
+                            ("KM Lambelu", "Makassar-Surabaya", "10 Juni 2020"),
+                            ("KM Bukit Siguntang", "Makassar-Balikpapan", "12 Juni 2020"),
+                        ),
+                        wrapped=True,
+                    ),
+                    "Tiket hanya dijual secara daring melalui aplikasi dan laman resmi Pelni.",
+                ),
+            ),
+            footer=("Ikuti kami di Google News Tribun-Timur.com",),
+            related=(Link("m-jeneponto-2017"), Link("m-cabai-2016")),
+        ),
+        Article(
+            key="m-jeneponto-2017",
+            site="makassar",
+            era=Era.REGIONAL_2017,
+            section="sulsel",
+            section_name="Sulsel",
+            slug="warga-jeneponto-keluhkan-jalan-poros-rusak-parah",
+            article_id="402117",
+            headline="Warga Jeneponto Keluhkan Jalan Poros Rusak Parah",
+            description="Warga Jeneponto mengeluhkan kerusakan jalan poros yang tak kunjung diperbaiki.",
+            published=_fixed("2017-04-12 08:30", WITA),
+            modified=_fixed("2017-04-12 08:30", WITA),
+            authors=(_person("Ikbal Nurkarim"),),
+            editors=(_person("Ardy Muchlis"),),
+            keywords=("Jeneponto", "jalan rusak"),
+            topic="",
+            image="https://cdn-2.tstatic.net/makassar/foto/bank/images/jalan-poros-bangkala-jeneponto.jpg",
+            image_caption="Jalan poros Bangkala, Jeneponto, rusak parah. (Tribun-Timur.com/Ikbal Nurkarim)",
+            dateline="JENEPONTO",
+            dateline_text="TRIBUNJENEPONTO.COM-",
+            title_brand="Tribun Timur",
+            jsonld="absent",
+            pages=(
+                (
+                    "Warga Kecamatan Bangkala, Kabupaten Jeneponto, mengeluhkan jalan poros yang rusak parah sejak "
+                    "awal tahun.",
+                    Lines(
+                        (
+                            "Lubang sedalam 30 sentimeter tersebar di sepanjang dua kilometer jalan.",
+                            "",
+                            "Saat hujan, lubang tergenang air dan membahayakan pengendara.",
+                        )
+                    ),
+                    "Pemerintah kabupaten berjanji memperbaiki jalan tersebut tahun ini.",
+                ),
+            ),
+            related=(Link("m-cabai-2016"),),
+        ),
+        Article(
+            key="m-cabai-2016",
+            site="makassar",
+            era=Era.REGIONAL_2016,
+            section="makassar",
+            section_name="Makassar",
+            slug="harga-cabai-rawit-di-makassar-tembus-rp-80-ribu-per-kilogram",
+            article_id="330512",
+            headline="Harga Cabai Rawit di Makassar Tembus Rp 80 Ribu per Kilogram",
+            description="Harga cabai rawit di sejumlah pasar tradisional Makassar tembus Rp 80 ribu per kilogram.",
+            published=_fixed("2016-02-08 12:43", WITA),
+            modified=_fixed("2016-02-08 12:43", WITA),
+            authors=(_person("Muh Hasim Arfah"),),
+            editors=(_person("Ina Maharani"),),
+            keywords=("harga cabai", "Makassar", "pasar tradisional"),
+            topic="Harga Cabai",
+            image="https://cdn-2.tstatic.net/makassar/foto/bank/images/pedagang-cabai-pasar-terong.jpg",
+            image_caption="Pedagang cabai di Pasar Terong, Makassar. (Tribun-Timur.com/Muh Hasim Arfah)",
+            dateline="MAKASSAR",
+            dateline_text="TRIBUN-TIMUR.COM, MAKASSAR-",
+            title_brand="Tribun Timur",
+            reporter="Muh Hasim Arfah",
+            penulis_line=False,
+            jsonld="absent",
+            pages=(
+                (
+                    "Harga cabai rawit di sejumlah pasar tradisional di Makassar tembus Rp 80 ribu per kilogram, "
+                    "Senin (8/2/2016).",
+                    "Pedagang menyebut kenaikan harga dipicu pasokan yang berkurang akibat hujan.",
+                    Table(
+                        (
+                            ("Pasar", "Cabai rawit", "Cabai merah"),
+                            ("Pasar Terong", "Rp 80.000", "Rp 45.000"),
+                            ("Pasar Pa'baeng-baeng", "Rp 75.000", "Rp 42.000"),
+                            ("Pasar Daya", "Rp 78.000", "Rp 44.000"),
+                        ),
+                        header=False,
+                    ),
+                    "Dinas Perdagangan Makassar berencana menggelar operasi pasar pekan depan.",
+                ),
+            ),
+        ),
+        Article(
+            key="sm-arema-2017",
+            site="suryamalang",
+            era=Era.REGIONAL_2017,
+            section="arema",
+            section_name="Arema",
+            slug="arema-fc-resmi-perkenalkan-lima-pemain-baru-jelang-liga-1-2017",
+            article_id="155322",
+            headline="Arema FC Resmi Perkenalkan Lima Pemain Baru Jelang Liga 1 2017",
+            description="Arema FC memperkenalkan lima pemain baru untuk mengarungi Liga 1 2017.",
+            published=_fixed("2017-04-03 19:05"),
+            modified=_fixed("2017-04-03 19:05"),
+            authors=(_person("Dya Ayu"),),
+            editors=(_person("Zainuddin"),),
+            keywords=("Arema FC", "Liga 1 2017"),
+            topic="Arema FC",
+            image="https://cdn-2.tstatic.net/suryamalang/foto/bank/images/pemain-baru-arema-fc.jpg",
+            image_caption="Lima pemain baru Arema FC di Stadion Kanjuruhan. (SURYAMALANG.COM/Hayu Yudha Prabowo)",
+            dateline="MALANG",
+            dash=EN_DASH,
+            title_brand="Surya Malang",
+            reporter="Hayu Yudha Prabowo",
+            jsonld="absent",
+            pages=(
+                (
+                    "Arema FC resmi memperkenalkan lima pemain baru di Stadion Kanjuruhan, Senin (3/4/2017) malam.",
+                    "Kelima pemain diharapkan menambal lini tengah dan lini belakang yang ditinggal pemain lama.",
+                    "Berikut daftar pemain baru Arema FC:",
+                    BodyList(
+                        (
+                            "Rizky Dwi Saputra (gelandang)",
+                            "Yohanes Kambu (bek kiri)",
+                            "Fandi Ahmad Prasetyo (penyerang)",
+                            "Dedi Kurniawan (kiper)",
+                            "Sandi Pratama (bek tengah)",
+                        ),
+                        ordered=True,
+                    ),
+                    Lines(
+                        (
+                            "Manajemen menargetkan Arema FC finis di papan atas.",
+                            "Laga perdana Liga 1 digelar pertengahan April.",
+                        ),
+                        "div",
+                    ),
+                    "Pelatih kepala menyebut kelima pemain sudah mengikuti latihan bersama sejak pekan lalu.",
+                ),
+            ),
+            related=(Link("sm-stadion-2016"), Link("sm-aremania-2016")),
+        ),
+        Article(
+            key="sm-stadion-2016",
+            site="suryamalang",
+            era=Era.REGIONAL_2016,
+            section="malang-raya",
+            section_name="Malang Raya",
+            slug="renovasi-stadion-gajayana-malang-ditargetkan-rampung-desember",
+            article_id="112877",
+            headline="Renovasi Stadion Gajayana Malang Ditargetkan Rampung Desember",
+            description="Renovasi Stadion Gajayana di Kota Malang ditargetkan rampung pada Desember 2016.",
+            published=_fixed("2016-09-20 10:25"),
+            modified=_fixed("2016-09-20 10:25"),
+            authors=(_person("Hayu Yudha Prabowo"),),
+            editors=(_person("Zainuddin"),),
+            keywords=("Stadion Gajayana", "Kota Malang"),
+            topic="Stadion Gajayana",
+            image="https://cdn-2.tstatic.net/suryamalang/foto/bank/images/stadion-gajayana-malang.jpg",
+            image_caption="Pekerja merenovasi tribun Stadion Gajayana. (SURYAMALANG.COM/Hayu Yudha Prabowo)",
+            dateline="MALANG",
+            dash=EN_DASH,
+            title_brand="Surya Malang",
+            jsonld="absent",
+            pages=(
+                (
+                    "Renovasi Stadion Gajayana, Kota Malang, ditargetkan rampung pada Desember 2016.",
+                    "Pekerjaan meliputi tiga bagian utama:",
+                    BodyList(
+                        (
+                            "Penggantian rumput lapangan",
+                            "Perbaikan atap tribun timur",
+                            "Pemasangan empat tiang lampu",
+                        ),
+                        ordered=True,
+                        start=4,
+                    ),
+                    Lines(("Anggaran renovasi mencapai Rp 12 miliar.", "Dana berasal dari APBD Kota Malang."), "loose"),
+                    "Selama renovasi, stadion tidak dapat digunakan untuk pertandingan.",
+                ),
+            ),
+            footer=("(SURYAMALANG.COM/Hayu Yudha Prabowo)",),
+            related=(Link("sm-aremania-2016"),),
+        ),
+        Article(
+            key="sm-aremania-2016",
+            site="suryamalang",
+            era=Era.REGIONAL_2016,
+            section="arema",
+            section_name="Arema",
+            slug="ribuan-aremania-padati-balai-kota-malang-rayakan-ulang-tahun-arema",
+            article_id="109314",
+            headline="Ribuan Aremania Padati Balai Kota Malang Rayakan Ulang Tahun Arema",
+            description="Ribuan Aremania memadati Balai Kota Malang untuk merayakan ulang tahun Arema.",
+            published=_fixed("2016-08-11 20:30"),
+            modified=_fixed("2016-08-11 20:30"),
+            authors=(),
+            editors=(_person("Adrianus Adhi"),),
+            keywords=("Aremania", "HUT Arema"),
+            topic="HUT Arema",
+            image="https://cdn-2.tstatic.net/suryamalang/foto/bank/images/aremania-di-balai-kota-malang.jpg",
+            image_caption="Aremania merayakan ulang tahun Arema di Balai Kota Malang. (SURYAMALANG.COM)",
+            dateline="MALANG",
+            dash=EN_DASH,
+            title_brand="Surya Malang",
+            penulis_line=False,
+            jsonld="absent",
+            pages=(
+                (
+                    "Ribuan Aremania memadati halaman Balai Kota Malang untuk merayakan ulang tahun Arema, Kamis "
+                    "(11/8/2016) malam.",
+                    "Perayaan diisi doa bersama, pemotongan tumpeng, dan konvoi keliling kota.",
+                    Quote(
+                        ('"Arema bukan hanya klub, tapi identitas warga Malang," kata seorang koordinator Aremania.',)
+                    ),
+                    "Polisi mengerahkan 400 personel untuk mengamankan jalannya perayaan.",
+                ),
+            ),
+        ),
+    ]
+
+
+def _list_articles(today: date) -> list[Article]:
+    """Articles of the 2018 to 2026 templates whose bodies hold lists, tables, quotes and ``br`` lines, each
+    reached from a related link of an existing article."""
+    return [
+        Article(
+            key="w-tol-2019",
+            site="www",
+            era=Era.WWW_2018,
+            section="bisnis",
+            section_name="Bisnis",
+            slug="daftar-tarif-tol-trans-jawa-jakarta-surabaya-untuk-mobil-pribadi",
+            article_id="4190376",
+            headline="Daftar Tarif Tol Trans Jawa Jakarta-Surabaya untuk Mobil Pribadi",
+            description="Berikut daftar tarif Tol Trans Jawa dari Jakarta hingga Surabaya untuk kendaraan golongan I.",
+            published=_fixed("2019-01-20 14:00"),
+            modified=_fixed("2019-01-20 15:10"),
+            authors=(_person("Apfia Tioconny Billy"),),
+            editors=(_person("Sanusi"),),
+            keywords=("tol Trans Jawa", "tarif tol"),
+            topic="Tol Trans Jawa",
+            image=f"{IMG_2018}/gerbang-tol-cikampek-utama.jpg",
+            image_caption="Gerbang Tol Cikampek Utama. (Tribunnews.com/Irwan Rismawan)",
+            dateline="JAKARTA",
+            jsonld="second",
+            pages=(
+                (
+                    "Tol Trans Jawa kini tersambung dari Jakarta hingga Surabaya sepanjang lebih dari 700 kilometer.",
+                    "Pengendara mobil pribadi golongan I perlu menyiapkan saldo uang elektronik yang cukup.",
+                    Table(
+                        (
+                            ("Ruas", "Tarif Golongan I"),
+                            ("Jakarta-Cikampek", "Rp 15.000"),
+                            ("Cikopo-Palimanan", "Rp 107.500"),
+                            ("Palimanan-Kanci", "Rp 12.000"),
+                            ("Batang-Semarang", "Rp 94.000"),
+                        ),
+                        wrapped=True,
+                    ),
+                    "Badan Pengatur Jalan Tol mengingatkan pengendara untuk beristirahat setiap empat jam.",
+                    BodyList(
+                        (
+                            "Isi saldo uang elektronik sebelum berangkat.",
+                            "Periksa kondisi ban dan rem.",
+                            "Manfaatkan rest area untuk beristirahat.",
+                        ),
+                        ordered=True,
+                    ),
+                ),
+            ),
+        ),
+        Article(
+            key="w-bbm",
+            site="www",
+            era=Era.WWW_2026,
+            section="bisnis",
+            section_name="Bisnis",
+            slug="harga-bbm-pertamina-turun-mulai-hari-ini-berikut-daftar-lengkapnya",
+            article_id="7729870",
+            headline="Harga BBM Pertamina Turun Mulai Hari Ini, Berikut Daftar Lengkapnya",
+            description="Pertamina menurunkan harga BBM nonsubsidi mulai hari ini.",
+            published=_at(today, 2, "06:05"),
+            modified=_at(today, 2, "08:30"),
+            authors=(_person("Nitis Hawaroh"),),
+            editors=(_person("Seno Tri Sulistiyono"),),
+            keywords=("harga BBM", "Pertamina"),
+            topic="Harga BBM",
+            image=f"{IMG_2026}/spbu-pertamina-di-jakarta.jpg",
+            image_caption="Petugas mengisi BBM di SPBU Pertamina. (Tribunnews.com/Jeprima)",
+            dateline="JAKARTA",
+            pages=(
+                (
+                    "PT Pertamina (Persero) menurunkan harga bahan bakar minyak (BBM) nonsubsidi mulai hari ini.",
+                    "Penurunan harga berlaku di seluruh SPBU Pertamina di Indonesia.",
+                    Heading("Daftar Harga BBM di Jakarta", level=3),
+                    BodyList(
+                        (
+                            ListItem("Pertamax", BodyList(("Rp 12.100 per liter (sebelumnya Rp 12.500)",))),
+                            ListItem("Pertamax Turbo", BodyList(("Rp 13.200 per liter",))),
+                            "Dexlite: Rp 12.700 per liter",
+                            "Pertamina Dex: Rp 13.100 per liter",
+                        )
+                    ),
+                    Quote(
+                        (
+                            '"Penyesuaian harga mengikuti tren harga minyak dunia dan nilai tukar," kata corporate '
+                            "secretary Pertamina Patra Niaga.",
+                            "Harga Pertalite dan Solar bersubsidi tidak berubah.",
+                        )
+                    ),
+                    "Harga di daerah lain menyesuaikan biaya distribusi masing-masing wilayah.",
+                ),
+            ),
+            footer=("Simak berita Tribunnews.com lainnya di Google News",),
+        ),
+        Article(
+            key="b-ppdb-2024",
+            site="banyumas",
+            era=Era.REGIONAL_2024,
+            section="banyumas",
+            section_name="Banyumas",
+            slug="jadwal-ppdb-sma-negeri-jawa-tengah-2024-dan-syarat-pendaftarannya",
+            article_id="701845",
+            headline="Jadwal PPDB SMA Negeri Jawa Tengah 2024 dan Syarat Pendaftarannya",
+            description="Pendaftaran PPDB SMA negeri di Jawa Tengah dibuka pekan depan.",
+            published=_fixed("2024-06-10 09:00"),
+            modified=_fixed("2024-06-10 09:00"),
+            authors=(_person("Imah Masitoh"),),
+            editors=(_person("Rustam Aji"),),
+            keywords=("PPDB Jateng 2024", "SMA negeri"),
+            topic="PPDB Jateng",
+            image="https://asset-2.tstatic.net/banyumas/foto/bank/images/ilustrasi-ppdb-sma.jpg",
+            image_caption="Ilustrasi pendaftaran PPDB. (TribunBanyumas.com)",
+            dateline="PURWOKERTO",
+            jsonld="second",
+            pages=(
+                (
+                    "Pendaftaran Penerimaan Peserta Didik Baru (PPDB) SMA negeri di Jawa Tengah dibuka pekan depan.",
+                    "Dinas Pendidikan dan Kebudayaan Jawa Tengah membagi pendaftaran ke dalam beberapa tahap.",
+                    Heading("Jadwal PPDB SMA Negeri 2024"),
+                    BodyList(
+                        (
+                            "Pendaftaran akun: 10-14 Juni 2024",
+                            ListItem(
+                                "Pendaftaran sekolah: 18-21 Juni 2024",
+                                BodyList(("Jalur domisili", "Jalur afirmasi", "Jalur prestasi")),
+                            ),
+                            "Pengumuman: 1 Juli 2024",
+                            "Daftar ulang: 2-4 Juli 2024",
+                        ),
+                        ordered=True,
+                    ),
+                    "Calon peserta didik wajib menyiapkan dokumen berikut:",
+                    Lines(
+                        (
+                            "Kartu keluarga yang diterbitkan paling lambat satu tahun sebelumnya.",
+                            "Akta kelahiran.",
+                            "Rapor semester 1 sampai 5.",
+                        ),
+                        "span",
+                    ),
+                    "Informasi lengkap dapat dilihat di laman resmi PPDB Jawa Tengah.",
+                ),
+            ),
+            footer=("Baca berita lainnya di Google News",),
+        ),
+        Article(
+            key="j-umk",
+            site="jateng",
+            era=Era.REGIONAL_2025,
+            section="jateng",
+            section_name="Jateng",
+            slug="daftar-umk-2026-kabupaten-kota-di-jawa-tengah-semarang-tertinggi",
+            article_id="833950",
+            headline="Daftar UMK 2026 Kabupaten/Kota di Jawa Tengah, Semarang Tertinggi",
+            description="Gubernur Jawa Tengah menetapkan UMK 2026 untuk 35 kabupaten dan kota.",
+            published=_at(today, 5, "13:00"),
+            modified=_at(today, 5, "13:45"),
+            authors=(_person("Eka Yulianti Fajlin"),),
+            editors=(_person("Muhammad Olies"),),
+            keywords=("UMK 2026", "upah minimum", "Jawa Tengah"),
+            topic="UMK Jateng",
+            image="https://asset-2.tribunnews.com/jateng/foto/bank/images/buruh-di-semarang.jpg",
+            image_caption="Buruh pabrik di Semarang. (TribunJateng.com)",
+            dateline="SEMARANG",
+            pages=(
+                (
+                    "Gubernur Jawa Tengah menetapkan upah minimum kabupaten/kota (UMK) 2026 untuk 35 daerah.",
+                    "Kota Semarang kembali menjadi daerah dengan UMK tertinggi di Jawa Tengah.",
+                    Table(
+                        (
+                            ("No", "Kabupaten/Kota", "UMK 2026"),
+                            ("1", "Kota Semarang", "Rp 3.702.000"),
+                            ("2", "Kabupaten Demak", "Rp 3.120.000"),
+                            ("3", "Kabupaten Kendal", "Rp 2.980.000"),
+                            ("4", "Kabupaten Banjarnegara", "Rp 2.250.000"),
+                        ),
+                        cell_paragraphs=True,
+                    ),
+                    Lines(
+                        (
+                            "UMK berlaku mulai 1 Januari 2026.",
+                            "Perusahaan yang tidak mampu dapat mengajukan penangguhan.",
+                        )
+                    ),
+                    "Serikat buruh menilai kenaikan UMK belum sebanding dengan kenaikan harga kebutuhan pokok.",
+                ),
+            ),
+            footer=("Ikuti saluran WhatsApp TribunJateng.com untuk mendapatkan berita terkini",),
         ),
     ]
 
@@ -1275,31 +2060,53 @@ def site_traps(site: str) -> dict[str, str]:
 
 
 def article_traps(article: Article) -> dict[str, str]:
-    """Links an article page carries that a correct crawler never requests, by purpose."""
+    """Links an article page carries that a correct crawler never requests, by purpose.
+
+    The topic kicker only when the article has a topic; the writers' and editors' pages only where the credits
+    link them (not on 2015-2016 pages, nor a writer an editor-only page does not name).
+    """
     home = f"https://{article.host}"
-    return {
-        "topic": f"{home}/topic/{_slug(article.topic)}",
+    traps = {
         "komentar": f"{home}/komentar/{article.article_id}",
         "api": f"{home}/api/comments?content_id={article.article_id}",
         "image": article.image,
-        **{f"tag:{k}": f"{home}/tag/{_slug(k)}" for k in article.keywords},
-        **{f"penulis:{p.name}": f"{home}/penulis/{p.slug}" for p in article.authors},
-        **{f"editor:{p.name}": f"{home}/editor/{p.slug}" for p in article.editors},
+        **{f"tag:{k}": f"{home}/tag/{slugify(k)}" for k in article.keywords},
     }
+    if article.topic:
+        traps["topic"] = f"{home}/topic/{slugify(article.topic)}"
+    if article.era.credit_links:
+        if article.penulis_line:
+            traps.update({f"penulis:{p.name}": f"{home}/penulis/{p.slug}" for p in article.authors})
+        traps.update({f"editor:{p.name}": f"{home}/editor/{p.slug}" for p in article.editors})
+    return traps
 
 
-def listing_topic_url(article: Article) -> str:
-    """The ``h4`` topic link of a listing item: ``/topic/…`` on www, ``/topics/…`` on some regional sites."""
+def listing_topic_url(article: Article) -> str | None:
+    """The ``h4`` topic link of a listing item: ``/topic/…`` on www, ``/topics/…`` on some regional sites; None
+    for an article without a topic."""
+    if not article.topic:
+        return None
     segment = "topics" if article.site == "jateng" else "topic"
-    return f"https://{article.host}/{segment}/{_slug(article.topic)}"
+    return f"https://{article.host}/{segment}/{slugify(article.topic)}"
 
 
-def _slug(text: str) -> str:
+def wrapper_url(source: Article, target: Article) -> str:
+    """A related link of a page before 2018, wrapped the way its era wraps them (docs/site.md#older-eras):
+    ``/topic/<slug>/?url=<section>/yyyy/mm/dd/<slug>``, the ``url`` parameter relative to the page's host."""
+    segment = source.era.wrapper
+    if segment is None or target.host != source.host:
+        raise ValueError(f"{source.key} cannot wrap a link to {target.key}")
+    slug = slugify(source.topic or target.topic)
+    return f"https://{source.host}/{segment}/{slug}/?url={target.path.lstrip('/')}"
+
+
+def slugify(text: str) -> str:
+    """The slug of a name in Tribun URLs (``/tag/piala-presiden-2015``)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def tag_href(site: str, label: str) -> str:
-    return f"https://{SITES[site].host}/tag/{_slug(label)}"
+    return f"https://{SITES[site].host}/tag/{slugify(label)}"
 
 
 _SIDEBARS = {
@@ -1428,6 +2235,11 @@ class Network:
             result.append(_expected(article, hops, self))
         return sorted(result, key=lambda e: e.url)
 
+    def expected_item(self, key: str) -> dict[str, Any]:
+        """Every field of the item a correct crawl emits for an article, by the output conventions (README
+        "Output"), except ``dateDownloaded`` (the moment of the fetch)."""
+        return _expected_item(self.article(key), self)
+
     def request_article(self, entry: Mapping[str, object]) -> tuple[str, str] | None:
         """The (article key, page variant) a logged request fetched, or None when it is not an article."""
         if entry.get("method") != "GET":
@@ -1495,6 +2307,60 @@ def _expected(article: Article, depth: int, network: Network) -> ExpectedArticle
     )
 
 
+def _expected_item(article: Article, network: Network) -> dict[str, Any]:
+    traps = article_traps(article)
+    linked = article.era.credit_links
+
+    def people(persons: tuple[Person, ...], role: str, link: bool) -> list[dict[str, str | None]]:
+        return [{"name": p.name, "url": traps[f"{role}:{p.name}"] if link else None} for p in persons]
+
+    home = f"https://{article.host}/"
+    structured = article.jsonld != "absent"
+    # JSON-LD pages name the section in articleSection or in their BreadcrumbList; a page without it only in
+    # the URL, which regional date URLs lack.
+    section = article.section_name if structured or article.site == "www" else None
+    breadcrumbs = (
+        [{"name": "Home", "url": home}, {"name": article.section_name, "url": f"{home}{article.section}"}]
+        if structured
+        else []
+    )
+    # A link is named by its canonical spelling; an id URL linked without its slug stays without it (the slug
+    # cannot be known from the link), every other variant collapses to the article's URL.
+    related = dict.fromkeys(
+        network.href(target, "no-slug") if kind == "no-slug" else network.article(target).url
+        for target, kind in article.links()
+    )
+    related.pop(article.url, None)
+    # Pages before 2018 name the source in a "Sumber:" credit only when they have one; later pages always
+    # print it with the tags.
+    source = article.source if article.era.old else SITES[article.dateline_site].brand
+    return {
+        "url": article.url,
+        "articleId": article.article_id,
+        "site": article.site,
+        "headline": article.headline,
+        "description": article.description,
+        "articleBody": "\n\n".join(article.body_paragraphs()),
+        "datePublished": article.published.isoformat(),
+        "dateModified": article.modified.isoformat() if structured else None,
+        "datePublishedRaw": visible_date(article),
+        "datePublishedDay": None,
+        "authors": people(article.authors, "penulis", linked and article.penulis_line),
+        "editors": people(article.editors, "editor", linked),
+        "articleSection": section,
+        "breadcrumbs": breadcrumbs,
+        "keywords": list(article.keywords),
+        "mainImage": {"url": article.image, "caption": article.image_caption},
+        "inLanguage": "id",
+        "pageCount": article.known_page_count,
+        "relatedUrls": list(related),
+        "isAccessibleForFree": not article.premium,
+        "isBasedOn": network.article(article.based_on).url if article.based_on else None,
+        "sourceOrganization": source,
+        "duplicateOf": None,
+    }
+
+
 def default_today(now: datetime | None = None) -> date:
     """The network's date when none is given: the WIB date 14 hours ago, so every "today" article
     (published 05:00 to 13:05 local) is already in the past, and at most ~2 days old."""
@@ -1509,7 +2375,7 @@ def build_network(generation: int = 1, today: date | None = None) -> Network:
 
 @cache
 def _build(generation: int, today: date) -> Network:
-    articles = _www_articles(today) + _regional_articles(today)
+    articles = _www_articles(today) + _regional_articles(today) + _old_era_articles() + _list_articles(today)
     if generation >= 2:
         articles = _generation_2(articles, today)
     return Network(generation, today, tuple(articles))
@@ -1518,9 +2384,9 @@ def _build(generation: int, today: date) -> Network:
 def forbidden_urls(network: Network | None = None) -> tuple[str, ...]:
     """Every trap URL the pages carry (off-network, tag/topic/search/ajax/api/komentar/member/penulis…)."""
     net = network or build_network(2)
-    urls = [url for site in POPULATED_SITES for url in site_traps(site).values()]
+    urls = [url for site in ARTICLE_SITES for url in site_traps(site).values()]
     urls += [url for a in net.articles for url in article_traps(a).values()]
-    urls += [listing_topic_url(a) for a in net.articles]
+    urls += [topic for a in net.articles if (topic := listing_topic_url(a))]
     urls.append(KOMPAS_URL)
     return tuple(dict.fromkeys(urls))
 

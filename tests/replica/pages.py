@@ -16,36 +16,37 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from tests.replica.network import (
+    DAYS,
     HEADLINE_VARIANT,
     INDEX_PAGE_SIZE,
+    MONTHS,
     SECTIONS,
     Ad,
     Article,
     Baca,
     Block,
+    BodyList,
     Era,
     Figure,
     Heading,
+    Lines,
+    ListItem,
     Network,
     Person,
+    Quote,
+    Table,
     article_traps,
     listing_topic_url,
+    long_date,
     site_traps,
+    slugify,
     tag_href,
+    visible_date,
+    wrapper_url,
 )
 from tribun_crawler.sites import SITES
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    *("Januari", "Februari", "Maret", "April", "Mei", "Juni"),
-    *("Juli", "Agustus", "September", "Oktober", "November", "Desember"),
-)
-
-
-def long_date(value: datetime) -> str:
-    """``Senin, 4 Mei 2020 04:25 WIB``: the visible date of article pages and the daily index."""
-    day = DAYS[value.weekday()]
-    return f"{day}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} {value.tzname()}"
+__all__ = ["DAYS", "MONTHS", "long_date"]  # re-exported: listings and the benchmark format dates with them
 
 
 def short_iso(value: datetime) -> str:
@@ -83,6 +84,12 @@ def index_url(site: str, day: date, page: int = 1, section: str | None = None) -
 
 def _thumbnail(article: Article) -> str:
     return article.image.replace("/images/", "/thumbnails2/")
+
+
+def _topic_link(article: Article) -> str:
+    """The topic link of a listing item, empty for an article without a topic."""
+    url = listing_topic_url(article)
+    return _a(url, article.topic) if url else ""
 
 
 # --- Chrome -------------------------------------------------------------------------------------------------
@@ -233,8 +240,7 @@ def _latest_item(article: Article, n: int, now: datetime) -> str:
 </div>
 <div class='mr140'>
 <h4 class="fbo2 f14 red">
-<a href="{escape(listing_topic_url(article))}" title="{escape(article.topic)}">
-{escape(article.topic)}</a>
+{_topic_link(article)}
 </h4>
 <h3>
 <a href="{escape(article.url)}" title="{h}" class="f20 ln24 fbo txt-oev-2">
@@ -280,7 +286,7 @@ def _headline_slider(net: Network, articles: list[Article]) -> str:
 <div class="pos_abs ovh hlover" >
 <div class="cl2">&nbsp;</div>
 <h4 class="hlover_topix f16 red">
-<a href='{escape(listing_topic_url(article))}' title='{escape(article.topic)}'>{escape(article.topic)}</a>
+{_topic_link(article)}
 </h4>
 <div class="pt5"></div>
 <h2 class="hlover_title">
@@ -369,7 +375,7 @@ def _index_items(articles: list[Article], *, thumbnails: bool) -> str:
             else ""
         )
         items.append(f"""<li class="ptb15">
-{thumb}<h4 class="f14 red fbo2">{_a(listing_topic_url(article), article.topic)}</h4>
+{thumb}<h4 class="f14 red fbo2">{_topic_link(article)}</h4>
 <h3 class="f18 ln24 fbo"><a href="{escape(article.url)}" title="{h}">{h}</a></h3>
 <div class="grey2 pt5 f13 ln18">{escape(article.description)}</div>
 <time class="grey">{long_date(article.published)}</time>
@@ -455,9 +461,24 @@ def _inline(text: str, site: str) -> str:
 def _block(net: Network, article: Article, block: Block, first: bool) -> str:
     if isinstance(block, str):
         prefix = f"<strong>{escape(article.dateline_prefix)}</strong>" if first else ""
+        if first and article.dateline_text:
+            # Old pages close the bold dateline right after its own dash: "…MAKASSAR-</strong> Harga".
+            prefix = f"<strong>{escape(article.dateline_text)}</strong> "
         return f"<p>{prefix}{_inline(block, article.site)}</p>"
     if isinstance(block, Heading):
-        return f"<h2>{escape(block.text)}</h2>"
+        return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
+    if isinstance(block, BodyList):
+        return _list(block, article.site)
+    if isinstance(block, Table):
+        return _table(block, article.site)
+    if isinstance(block, Quote):
+        paragraphs = "".join(f"<p>{_inline(t, article.site)}</p>" for t in block.paragraphs)
+        return f"<blockquote>{paragraphs}</blockquote>"
+    if isinstance(block, Lines):
+        inner = "<br>\n".join(_inline(line, article.site) for line in block.lines)
+        if block.container == "loose":
+            return f"{inner}<br>"
+        return f"<{block.container}>{inner}</{block.container}>"
     if isinstance(block, Baca):
         target = net.article(block.target)
         href = escape(net.href(block.target, block.variant))
@@ -485,6 +506,35 @@ def _block(net: Network, article: Article, block: Block, first: bool) -> str:
     )
 
 
+def _list(block: BodyList, site: str) -> str:
+    tag = "ol" if block.ordered else "ul"
+    start = f' start="{block.start}"' if block.start is not None else ""
+    items = []
+    for item in block.items:
+        if isinstance(item, ListItem):
+            items.append(f"<li>{_inline(item.text, site)}\n{_list(item.children, site)}</li>")
+        else:
+            items.append(f"<li>{_inline(item, site)}</li>")
+    return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
+
+
+def _table(block: Table, site: str) -> str:
+    def cell(tag: str, text: str) -> str:
+        if not text:
+            return f"<{tag}>&nbsp;</{tag}>"  # an empty row of a pasted table: no text
+        inner = f"<p>{_inline(text, site)}</p>" if block.cell_paragraphs else _inline(text, site)
+        return f"<{tag}>{inner}</{tag}>"
+
+    rows = list(block.rows)
+    head = ""
+    if block.header:
+        head = "<thead><tr>" + "".join(cell("th", c) for c in rows[0]) + "</tr></thead>\n"
+        rows = rows[1:]
+    body = "\n".join("<tr>" + "".join(cell("td", c) for c in row) + "</tr>" for row in rows)
+    table = f'<table border="1" cellpadding="4" cellspacing="0" width="100%">\n{head}<tbody>\n{body}\n</tbody></table>'
+    return f'<div class="table-responsive">{table}</div>' if block.wrapped else table
+
+
 #: The body div of a hypothetical next template (``--redesign-since``; no such template is documented yet):
 #: the classes every era so far shared are gone, as they will be whenever Tribun redesigns its article page.
 REDESIGNED_BODY_CLASS = "read__content detail-text multi-fontsize editcontent"
@@ -498,7 +548,9 @@ def _body(net: Network, article: Article, pages: list[int], *, redesigned: bool 
             f'<blockquote class="summary-article"><strong>Ringkasan Berita:</strong><ul>{bullets}</ul></blockquote>'
         )
     if 1 in pages and article.reporter:
-        parts.append(f"<p><strong>Laporan Wartawan {escape(article.brand)}, {escape(article.reporter)}</strong></p>")
+        parts.append(
+            f"<p><strong>Laporan Wartawan {escape(article.year_brand)}, {escape(article.reporter)}</strong></p>"
+        )
     for page in pages:
         first = page == 1
         for block in article.pages[page - 1]:
@@ -508,6 +560,11 @@ def _body(net: Network, article: Article, pages: list[int], *, redesigned: bool 
     if article.page_count in pages:
         parts += [f"<p>{_inline(line, article.site)}</p>" for line in article.footer]
     css = {
+        Era.WWW_2015: "side-article txt-article mb20 helvetica",
+        Era.REGIONAL_2016: "side-article txt-article",
+        Era.WWW_2017: "side-article txt-article",
+        Era.REGIONAL_2017: "side-article txt-article",
+        Era.REGIONAL_2020: "side-article txt-article multi-fontsize",
         Era.WWW_2018: "side-article txt-article",
         Era.REGIONAL_2024: "side-article txt-article multi-fontsize",
         Era.REGIONAL_2025: "side-article txt-article multi-fontsize editcontent",
@@ -640,7 +697,10 @@ def _json_ld(article: Article) -> list[object]:
         "image": {"@type": "ImageObject", "url": article.image, "width": 700, "height": 393},
         "datePublished": article.published.isoformat(),
         "dateModified": article.modified.isoformat(),
-        "author": _person_ld(article, article.authors, "penulis"),
+        # A copy credited only to its source names the source site as its author.
+        "author": _person_ld(article, article.authors, "penulis")
+        if article.authors
+        else {"@type": "Person", "name": article.source or article.brand},
         "publisher": {
             "@type": "Organization",
             "name": article.brand,
@@ -714,8 +774,13 @@ def render_article(
         if not 1 <= page <= article.page_count:
             return None
         pages = [page]
-        title = f"{article.headline} - {article.brand}"
+        title = f"{article.headline} - {article.year_brand}"
         description = article.description + (f" - Halaman {page}" if page > 1 else "")
+    if article.era.old:
+        head = _old_article_head(article, title, description, amp)
+        if amp:
+            return _amp_document(net, article, head, pages, redesigned=redesigned)
+        return _old_article(net, article, head, pages, page, redesigned=redesigned)
     head = _article_head(article, title, description, amp)
     if amp:
         return _amp_document(net, article, head, pages, redesigned=redesigned)
@@ -759,8 +824,148 @@ def render_article(
     return _document(article.site, head, main, _sidebar(net, article.site, terkini=True))
 
 
+# --- Older eras (docs/site.md#older-eras) ------------------------------------------------------
+
+
+def _old_article_head(article: Article, title: str, description: str, amp: bool) -> str:
+    """The head of a 2015-2020 page: ``og:title`` keeps the brand of that year whatever the page parameter; no
+    JSON-LD before 2020, no ``article:published_time``; meta keywords and AMP from 2017."""
+    since_2017 = article.era not in (Era.WWW_2015, Era.REGIONAL_2016)
+    documents = _json_ld(article) if article.jsonld != "absent" else []
+    scripts = "\n".join(
+        f'<script type="application/ld+json">{json.dumps(d, ensure_ascii=False)}</script>' for d in documents
+    )
+    traps = article_traps(article)
+    lines = [
+        f"<title>{escape(title)}</title>",
+        f'<meta name="description" content="{escape(description)}">',
+    ]
+    if since_2017:
+        lines.append(f'<meta name="keywords" content="{escape(", ".join(article.keywords))}">')
+    lines.append(f'<link rel="canonical" href="{escape(article.url)}">')
+    if since_2017 and not amp:
+        lines.append(f'<link rel="amphtml" href="{escape(variant_amp_url(article))}">')
+    lines += [
+        f'<link rel="alternate" type="application/json" href="{escape(traps["api"])}">',
+        '<meta property="og:type" content="article">',
+        f'<meta property="og:site_name" content="{escape(article.year_brand)}">',
+        f'<meta property="og:title" content="{escape(f"{article.headline} - {article.year_brand}")}">',
+        f'<meta property="og:description" content="{escape(article.description)}">',
+        f'<meta property="og:url" content="{escape(article.url)}">',
+        f'<meta property="og:image" content="{escape(article.image)}">',
+        f'<meta property="android:app_id" content="{article.article_id}">',
+    ]
+    return "\n".join(lines) + ("\n" + scripts if scripts else "")
+
+
+def _old_date(article: Article) -> str:
+    """``div.grey.bdr3 > h3`` (2015-2016), ``div.mt10 > time.grey`` (www 2017), ``div.grey.bdr3 > time``
+    (regional 2017-2020); regional pages print local time without a zone."""
+    text = escape(visible_date(article))
+    if article.era in (Era.WWW_2015, Era.REGIONAL_2016):
+        return f'<div class="grey bdr3 pb10 pt10 mb10"><h3 class="f12 fbo2">{text}</h3></div>'
+    if article.era is Era.WWW_2017:
+        return f'<div class="mt10">\n<time class="grey">{text}</time>\n</div>'
+    return f'<div class="grey bdr3 pb10 pt10 mb10"><time>{text}</time></div>'
+
+
+def _old_credits(article: Article) -> str:
+    """The credits after the body and the related list: plain names in ``div.f11.grey.pb10`` (2015-2016), linked
+    in ``div.f12.grey.mb15`` (2017), ``div#editor`` with the "Sumber:" line (2020). Editor-only pages print no
+    "Penulis:" line."""
+    traps = article_traps(article)
+
+    def names(people: tuple[Person, ...], role: str) -> str:
+        if article.era.credit_links:
+            return ", ".join(_a(traps[f"{role}:{p.name}"], p.name) for p in people)
+        return ", ".join(escape(p.name) for p in people)
+
+    writers = f"Penulis: {names(article.authors, 'penulis')}" if article.penulis_line and article.authors else ""
+    editors = f"Editor: {names(article.editors, 'editor')}"
+    source = f"Sumber: {escape(article.source)}" if article.source else ""
+    if article.era is Era.REGIONAL_2020:
+        penulis = f'<div id="penulis" class="f12 grey">{writers}</div>\n' if writers else ""
+        editor = "<br>\n".join(line for line in (editors, source) if line)
+        return f'{penulis}<div id="editor" class="f12 grey mb15">{editor}</div>'
+    css = "f11 grey pb10" if article.era in (Era.WWW_2015, Era.REGIONAL_2016) else "f12 grey mb15"
+    return f'<div class="{css}">' + "<br>\n".join(line for line in (writers, editors, source) if line) + "</div>"
+
+
+def _old_tags(article: Article) -> str:
+    """``div.tagcload3.tagcloud3 > a`` (2015-2016), ``h5.tagcloud3 > a.rd2`` (2017 on)."""
+    traps = article_traps(article)
+    if article.era in (Era.WWW_2015, Era.REGIONAL_2016):
+        links = " ".join(_a(traps[f"tag:{k}"], k) for k in article.keywords)
+        return f'<div class="tagcload3 tagcloud3 mt10 mb20">{links}</div>'
+    links = "".join(_a(traps[f"tag:{k}"], k, "rd2") for k in article.keywords)
+    return f'<h5 class="tagcloud3">{links}</h5>'
+
+
+def _old_related(net: Network, article: Article) -> str:
+    """The related block after the body: wrapped links under "Berita Terkait <topic>" ("Baca Juga" without a
+    topic) until 2017, a "Baca Juga" ``span`` over one small table per story in 2020."""
+    targets = [net.article(link.target) for link in article.related]
+    if not targets:
+        return ""
+    if article.era is Era.REGIONAL_2020:
+        tables = []
+        for link, t in zip(article.related, targets, strict=True):
+            href = net.href(link.target, link.variant)
+            tables.append(
+                f'<table class="mt10" width="100%"><tr><td width="90"><a href="{escape(href)}" '
+                f'title="{escape(t.headline)}"><img src="{escape(_thumbnail(t))}" width="80" height="60" '
+                f'alt="{escape(t.headline)}"></a></td><td>{_a(href, t.headline, "f16 fbo2 black")}</td></tr></table>'
+            )
+        return '<div class="mb20">\n<span class="f18 fbo2 red">Baca Juga</span>\n' + "\n".join(tables) + "\n</div>"
+    if any(link.variant for link in article.related):
+        raise ValueError(f"{article.key}: a wrapped link names the article by its path, not a variant spelling")
+    hrefs = [wrapper_url(article, t) for t in targets]
+    if article.era is Era.REGIONAL_2016:
+        home = f"https://{article.host}"
+        hrefs = [h.removeprefix(home) for h in hrefs]  # root-relative on 2016 regional pages
+    items = "\n".join(f"<li>{_a(h, t.headline, 'f16 fbo2 black')}</li>" for h, t in zip(hrefs, targets, strict=True))
+    topic = escape(article.topic)
+    if article.era is Era.WWW_2015:
+        return (
+            f'<div class="bdr3 pa10 mb20"><h3 class="f16 fbo2 mb10">Berita Terkait <span class="red">{topic}</span>'
+            f"</h3>\n<ul>\n{items}\n</ul></div>"
+        )
+    if article.era is Era.REGIONAL_2016:
+        topic_link = _a(f"/topics/{slugify(article.topic)}", article.topic, "red")
+        return (
+            f'<div class="mt20 mb20"><div class="f18 fbo2 mb10">Berita Terkait {topic_link}</div>\n'
+            f'<ul class="lsi">\n{items}\n</ul></div>'
+        )
+    heading = f"Berita Terkait {topic}" if article.topic else "Baca Juga"
+    return f'<div class="mt20 mb20"><h3 class="f18 fbo2 mb10">{heading}</h3>\n<ul>\n{items}\n</ul></div>'
+
+
+def _old_article(net: Network, article: Article, head: str, pages: list[int], page: int, *, redesigned: bool) -> str:
+    """A 2015-2020 article page: date under the title, then image, body, paging, related block, credits, tags."""
+    traps = article_traps(article)
+    kicker = f'<h2 class="mb10 f16 ln24 red">{_a(traps["topic"], article.topic)}</h2>\n' if "topic" in traps else ""
+    main = f"""<div id="article">
+{kicker}<h1 id="arttitle" class="f32 fbo2 black2 ln40">{escape(article.headline)}</h1>
+{_old_date(article)}
+<div id="article_con" class="pos_rel">
+<div id="artimg">
+<img class="imgfull" src="{escape(article.image)}" alt="{escape(article.headline)}" width="700" height="393">
+<div class="arial f12 pt5 grey2">{escape(article.image_caption)}</div>
+</div>
+{_body(net, article, pages, redesigned=redesigned)}
+{_paging(article, page) if page else ""}
+{_old_related(net, article)}
+{_old_credits(article)}
+{_old_tags(article)}
+<div id="komentar" class="mt20">
+<a href="{escape(traps["komentar"])}" class="button2" rel="nofollow">Lihat Komentar</a>
+</div>
+</div>
+</div>"""
+    return _document(article.site, head, main, _sidebar(net, article.site, terkini=True))
+
+
 def _amp_document(net: Network, article: Article, head: str, pages: list[int], *, redesigned: bool) -> str:
-    local = article.published.astimezone(article.tz)
     return f"""<!doctype html>
 <html amp lang="id">
 <head>
@@ -774,11 +979,11 @@ def _amp_document(net: Network, article: Article, head: str, pages: list[int], *
 <header class="amp-header"><a href="{home_url(article.site)}">{escape(article.brand)}</a></header>
 <article id="article">
 <h1 id="arttitle">{escape(article.headline)}</h1>
-<time class="grey">{long_date(local)}</time>
+<time class="grey">{escape(visible_date(article))}</time>
 <amp-img src="{escape(article.image)}" width="700" height="393" layout="responsive"></amp-img>
 {_body(net, article, pages, redesigned=redesigned)}
 {_paging(article, pages[0]) if len(pages) == 1 else ""}
-{_related(net, article)}
+{_old_related(net, article) if article.era.old else _related(net, article)}
 </article>
 </body>
 </html>

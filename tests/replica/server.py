@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.replica import pages
-from tests.replica.network import POPULATED_SITES, SECTIONS, Network, build_network, request_variant
+from tests.replica.network import ARTICLE_SITES, SECTIONS, Network, build_network, request_variant
 from tribun_crawler.sites import SITES, WIB, site_key
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Config:
     hostile: HostileReplica | None = None
     """Serves the hostile hosts (``--hostile``)."""
     extra_sites: frozenset[str] = frozenset()
-    """Sites beyond ``POPULATED_SITES`` whose articles the network holds (``--sitemap-index``)."""
+    """Sites beyond ``ARTICLE_SITES`` whose articles the network holds (``--sitemap-index``)."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, entry: dict[str, object]) -> None:
@@ -163,7 +163,7 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
     sitemap = _sitemap(net, site, path)
     if sitemap is not None:
         return sitemap
-    if site not in POPULATED_SITES and site not in config.extra_sites:
+    if site not in ARTICLE_SITES and site not in config.extra_sites:
         return None
     article = net.resolve(SITES[site].host, path)
     if article is not None:
@@ -177,7 +177,7 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
         year, month = int(archive.group(1)), int(archive.group(2))
         return _html(200, pages.render_archive(net, site, year, month, _page_number(params)))
     section = path.strip("/")
-    if section in dict(SECTIONS[site]):
+    if section in dict(SECTIONS.get(site, ())):
         return _html(200, pages.render_hub(net, site, section, now))
     return None
 
