@@ -307,10 +307,13 @@ class RunReport:
             "failed": self.failed.summary(),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
-        codes = self.problems(report, unreadable)
-        report["problems"] = [message for _, message in codes]
-        report["exit_code"] = min((code for code, _ in codes), default=EXIT_OK)
+        report["exit_code"], report["problems"] = self.judge(report, unreadable)
         return report
+
+    def judge(self, report: dict[str, Any], unreadable: int) -> tuple[int, list[str]]:
+        """The exit status of a run and the problems found (module docstring)."""
+        codes = self.problems(report, unreadable)
+        return min((code for code, _ in codes), default=EXIT_OK), [message for _, message in codes]
 
     def problems(self, report: dict[str, Any], unreadable: int) -> list[tuple[int, str]]:
         reason = report["finish_reason"]
@@ -350,8 +353,8 @@ class RunReport:
             return f"interrupted by {by} before the end: the next run fetches what is left"
         if reason == "closespider_errorcount":
             return (
-                f"closed after {settings.getint('CLOSESPIDER_ERRORCOUNT')} errors (CLOSESPIDER_ERRORCOUNT): "
-                f"{_counts(report['errors'])}"
+                f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT "
+                f"({settings.getint('CLOSESPIDER_ERRORCOUNT')}); errors: {_counts(report['errors'])}"
             )
         if reason == "closespider_timeout_no_item":
             limit = settings.getint("CLOSESPIDER_TIMEOUT_NO_ITEM")
