@@ -30,8 +30,9 @@ def cancel_http11_downloads(requests: Collection[Request]) -> int:
     ``d.addBoth(self._cb_timeout, request, url, timeout)``. The reactor lists its delayed calls
     (``IReactorTime.getDelayedCalls``, public), so the Deferred of each download is found from its timeout, and
     cancelled now instead of at ``DOWNLOAD_TIMEOUT``: the connection (or the connection attempt, the DNS lookup,
-    the proxy tunnel) is dropped and the download fails with ``DownloadCancelledError``, as a timeout would
-    fail it with ``DownloadTimeoutError``. Downloads of other handlers are left alone.
+    the proxy tunnel) is dropped and the download fails at once, as a timeout would fail it: with
+    ``DownloadFailedError`` (response never received) once the request was sent, ``DownloadCancelledError``
+    before. Downloads of other handlers are left alone.
     """
     if not requests or not is_reactor_installed():
         return 0

@@ -223,7 +223,8 @@ DOWNLOADER_MIDDLEWARES = {
 #: Errors of the connection kind, with no response yet and every host tried failing so, after which the run
 #: stops as network down (exit status 6). (env)
 TRIBUN_NETWORK_DOWN_ERRORS = int(_env("TRIBUN_NETWORK_DOWN_ERRORS", "5"))
-#: ... or, with fewer errors (a run of one host, paced by backoff), this many seconds after the first. (env)
+#: ... or, with fewer errors (a run of one host, paced by backoff), this many seconds after the first; 0: never.
+#: (env)
 TRIBUN_NETWORK_DOWN_AFTER = float(_env("TRIBUN_NETWORK_DOWN_AFTER", "20"))
 #: Seconds downloads in flight may take to end once a stop began (SIGTERM, SIGINT, network down); then they are
 #: cancelled and the run closes. Service managers kill a little later (systemd after 90 s, Docker after 10 s:

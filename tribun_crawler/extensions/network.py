@@ -197,7 +197,8 @@ class NetworkDownMiddleware:
             return
         if not self.tried <= self.failed.keys():
             return  # a host tried has not failed yet: it may still answer
-        if self.errors < self.errors_needed and self.clock() - self.first_error < self.after:
+        waited_long_enough = bool(self.after) and self.clock() - self.first_error >= self.after
+        if self.errors < self.errors_needed and not waited_long_enough:
             return
         self.network_down()
 
