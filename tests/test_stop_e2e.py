@@ -186,3 +186,33 @@ def test_a_signal_stops_the_run_promptly_with_exit_7_and_the_next_run_finishes(
     assert rest.returncode == 0, rest.log[-3000:]
     assert rest.items, "the first run was stopped part way: the next one has articles left"
     assert_every_expected_article_once(replica, stopped + rest.items)
+
+
+def test_a_second_signal_forces_the_stop_and_still_exits_7(tmp_path: Path, replica: Replica) -> None:
+    # Scrapy's forced stop: no report is made, but the status still says interrupted, not "never closed" (1).
+    feed, log = tmp_path / "forced.jsonl", tmp_path / "forced.log"
+    slow = {SITES["makassar"].host: SLOW_HOST_LATENCY}
+    with FrontProxy(replica.port, slow=slow) as proxy:
+        settings = {**PROJECT_PACING, "TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3")}
+        command = scrapy_command(feed, {"sites": SITE_LIST}, settings, log)
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=crawl_env(proxy.env))
+        try:
+            deadline = time.monotonic() + 120
+            while len(complete_lines(feed)) < STOP_AFTER:
+                assert process.poll() is None, log.read_text(encoding="utf-8")[-3000:]
+                assert time.monotonic() < deadline, "no article came out"
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(1)  # within the grace: the slow host's download is still in flight
+            process.send_signal(signal.SIGTERM)
+            status = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = log.read_text(encoding="utf-8")
+
+    assert status == 7, text[-3000:]
+    assert "Received SIGTERM twice, forcing unclean shutdown" in text
+    assert read_report(feed) == {}
+    assert len(read_jsonl(feed)) >= STOP_AFTER
