@@ -106,7 +106,7 @@ class PromptStop:
         self.stopped_at: float | None = None
         self.previous_handlers: dict[int, Callable[[int, FrameType | None], Any]] = {}
         self.cancelled: set[Request] = set()
-        """Downloads in flight when the grace ran out, their connections aborted."""
+        """Downloads in flight when the grace ran out, cancelled: handed back on their way out."""
         self.grace_call: CallLaterResult | None = None
         self.closing: Any = None
 
