@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
@@ -505,3 +505,173 @@ def test_a_worker_whose_articles_the_other_workers_took_is_healthy() -> None:
     assert (
         RunReport.no_articles_problem(_empty_run_report(), 0) == "2 pages fetched but no article emitted or recognised"
     )
+
+
+# --- Exit status per finish reason ----------------------------------------------------------------------------
+
+
+def _finished_report(reason: str, articles: int, **stats: int) -> dict[str, Any]:
+    """A report as ``build`` makes it, for a run of 3 article pages that emitted ``articles`` of them."""
+    return {
+        "finish_reason": reason,
+        "pages": {"total": 3, "article": 3},
+        "articles": articles,
+        "articles_read": articles,
+        "dropped": {},
+        "duplicates": {},
+        "skipped": {},
+        "blocked_hosts": {"www.tribunnews.com": 1} if reason == "blocked" else {},
+        "errors": {"spider/ValueError": 2} if reason == "closespider_errorcount" else {},
+        "coverage": {"headline": 1.0, "articleBody": 1.0, "datePublished": 1.0},
+        "stats": stats,
+    }
+
+
+@pytest.mark.parametrize(
+    ("reason", "articles", "status", "problem"),
+    [
+        ("finished", 3, 0, None),
+        ("finished", 0, 4, "3 pages fetched but no article emitted or recognised"),
+        # Limits the operator set: reaching one is no failure, but a run that emitted nothing still is.
+        ("closespider_itemcount", 3, 0, None),
+        ("closespider_pagecount", 3, 0, None),
+        ("closespider_pagecount", 0, 4, "3 pages fetched but no article emitted or recognised"),
+        ("closespider_timeout", 3, 0, None),
+        ("closespider_timeout", 0, 4, "3 pages fetched but no article emitted or recognised"),
+        ("blocked", 3, 3, "closed as blocked: www.tribunnews.com refused the crawler"),
+        ("network_down", 0, 6, "network unreachable"),
+        # Cut short: what was emitted is not judged, an interrupted run with no article yet is interrupted.
+        ("shutdown", 3, 7, "interrupted by a shutdown before the end: the next run fetches what is left"),
+        ("shutdown", 0, 7, "interrupted by a shutdown before the end: the next run fetches what is left"),
+        (
+            "closespider_errorcount",
+            3,
+            8,
+            "too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT (2); errors: 2 (spider/ValueError 2)",
+        ),
+        ("closespider_timeout_no_item", 3, 4, "no article emitted for 60 s (CLOSESPIDER_TIMEOUT_NO_ITEM): closed"),
+        (
+            "closespider_pagecount_no_item",
+            0,
+            4,
+            "no article emitted in 50 pages (CLOSESPIDER_PAGECOUNT_NO_ITEM): closed",
+        ),
+        ("cancelled", 3, 1, "closed for an unknown reason: cancelled"),
+        ("spider_gave_up", 3, 1, "closed for an unknown reason: spider_gave_up"),
+    ],
+)
+def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, problem: str | None) -> None:
+    crawler = get_crawler(
+        Spider,
+        {
+            "EXTENSIONS": {REPORT: 100},
+            "CLOSESPIDER_ERRORCOUNT": 2,
+            "CLOSESPIDER_TIMEOUT_NO_ITEM": 60,
+            "CLOSESPIDER_PAGECOUNT_NO_ITEM": 50,
+        },
+    )
+    code, problems = RunReport(crawler).judge(_finished_report(reason, articles), 0)
+
+    assert code == status
+    assert problems == ([] if problem is None else [problem])
+
+
+def test_the_lowest_of_blocked_no_articles_and_coverage_wins() -> None:
+    crawler = get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}, "TRIBUN_COVERAGE_MIN_ITEMS": 1})
+    report = _finished_report("finished", 3)
+    report["coverage"]["articleBody"] = 0.5
+    assert RunReport(crawler).judge(report, 0)[0] == 5
+    blocked = _finished_report("blocked", 0)
+    code, problems = RunReport(crawler).judge(blocked, 0)
+    assert code == 3
+    assert len(problems) == 2  # blocked, and no articles
+
+
+class FailingSpider(ReportSpider):
+    """ReportSpider whose pages in ``failing`` raise in the callback; ``close_reason`` closes the spider from a
+    callback with a reason of the spider's own."""
+
+    name = "failing_articles"
+
+    def __init__(self, failing: list[str] | None = None, close_reason: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failing = set(failing or [])
+        self.close_reason = close_reason
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        if self.close_reason:
+            raise CloseSpider(self.close_reason)
+        if response.url in self.failing:
+            raise ValueError(f"cannot read {response.url}")
+        yield from super().parse(response)
+
+
+def run_failing(tmp_path: Path, settings: dict[str, Any], **spider_args: Any) -> dict[str, Any]:
+    urls = [www(n) for n in range(1, 6)]
+    crawler = make_crawler(
+        FailingSpider,
+        {
+            **CDN_SETTINGS,
+            "ITEM_PIPELINES": {"tests.test_report.CountingPipeline": 300},
+            "EXTENSIONS": {REPORT: 100},
+            "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "jsonlines"}},
+            **settings,
+        },
+    )
+    asyncio.run(crawler.crawl_async(urls=urls, items={url: full_item(url) for url in urls}, **spider_args))
+    report = crawler.get_extension(RunReport)
+    assert report is not None
+    assert report.report is not None
+    assert exit_code_of(crawler) == report.report["exit_code"]
+    return report.report
+
+
+# Scrapy's CloseSpider extension, for real: the finish reasons the mapping above expects are the ones it sends.
+
+
+def test_an_item_count_limit_reached_exits_0(tmp_path: Path) -> None:
+    report = run_failing(tmp_path, {"CLOSESPIDER_ITEMCOUNT": 2, "CONCURRENT_REQUESTS": 1})
+
+    assert report["finish_reason"] == "closespider_itemcount"
+    assert report["articles"] >= 2
+    assert (report["exit_code"], report["problems"]) == (0, [])
+
+
+def test_a_page_count_limit_reached_with_no_article_exits_4(tmp_path: Path) -> None:
+    urls = [www(n) for n in range(1, 6)]
+    report = run_failing(tmp_path, {"CLOSESPIDER_PAGECOUNT": 2, "CONCURRENT_REQUESTS": 1}, failing=urls)
+
+    assert report["finish_reason"] == "closespider_pagecount"
+    assert report["articles"] == 0
+    assert report["exit_code"] == 4
+
+
+def test_a_time_limit_reached_exits_0(tmp_path: Path) -> None:
+    # One page every 0.4 s: the 1 s limit comes before the fifth (Scrapy's close still downloads the rest).
+    report = run_failing(tmp_path, {"CLOSESPIDER_TIMEOUT": 1, "DOWNLOAD_DELAY": 0.4, "DOWNLOAD_DELAY_JITTER": 0})
+
+    assert report["finish_reason"] == "closespider_timeout"
+    assert report["articles"] > 0
+    assert (report["exit_code"], report["problems"]) == (0, [])
+
+
+def test_too_many_errors_exits_8(tmp_path: Path) -> None:
+    urls = [www(n) for n in range(1, 6)]
+    report = run_failing(tmp_path, {"CLOSESPIDER_ERRORCOUNT": 2, "CONCURRENT_REQUESTS": 1}, failing=urls)
+
+    assert report["finish_reason"] == "closespider_errorcount"
+    assert report["exit_code"] == 8
+    # Scrapy closes on the second error; the pages already downloaded are still parsed, and may fail too.
+    errors = report["errors"]["spider/ValueError"]
+    assert errors >= 2
+    assert report["problems"] == [
+        f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT (2); errors: {errors} (spider/ValueError {errors})"
+    ]
+
+
+def test_a_reason_of_the_spiders_own_exits_1(tmp_path: Path) -> None:
+    report = run_failing(tmp_path, {}, close_reason="gave_up")
+
+    assert report["finish_reason"] == "gave_up"
+    assert report["exit_code"] == 1
+    assert report["problems"] == ["closed for an unknown reason: gave_up"]

@@ -150,7 +150,7 @@ EXTENSIONS = {
 }
 # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
 ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.distributed.DistributedQueue": 0}
-# `scrapy crawl` exits 3 (blocked), 4 (no articles) or 5 (field coverage too low) on a broken run.
+# `scrapy crawl` exits non-zero on a broken or interrupted run (3 to 8, extensions/report.py has the table).
 COMMANDS_MODULE = "tribun_crawler.commands"
 #: Pause a host this long after a 429/5xx/timeout, doubled per retry (a longer Retry-After wins). (env)
 TRIBUN_RETRY_BACKOFF_BASE = float(_env("TRIBUN_RETRY_BACKOFF_BASE", "2"))
@@ -207,3 +207,27 @@ SPIDER_MIDDLEWARES = {
 #: Failed pages listed per reason in the run report (beyond that only counted). (env)
 TRIBUN_REPORT_FAILED_PAGES = int(_env("TRIBUN_REPORT_FAILED_PAGES", "100"))
 # --- End of reliability ------------------------------------------------------------------------------------
+
+# --- Stopping: network down, SIGTERM/SIGINT (issue 13) -----------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
+    # Stops the run as network_down (exit status 6) when every host tried failed to connect (DNS, refused,
+    # unreachable, TLS handshake, proxy) and nothing answered. Above RetryMiddleware (550) and
+    # HostPacingMiddleware (560), so on the way back it sees every error, before it is retried or paced.
+    "tribun_crawler.extensions.network.NetworkDownMiddleware": 570,
+    # A prompt stop on SIGTERM, Ctrl-C or network down: no new requests, none left waiting for a delay or a
+    # backoff, downloads in flight cancelled after TRIBUN_STOP_GRACE. Last on the way in, after the block
+    # detection (950), first on the way back.
+    "tribun_crawler.extensions.stop.PromptStop": 960,
+}
+#: Errors of the connection kind, with no response yet and every host tried failing so, after which the run
+#: stops as network down (exit status 6). (env)
+TRIBUN_NETWORK_DOWN_ERRORS = int(_env("TRIBUN_NETWORK_DOWN_ERRORS", "5"))
+#: ... or, with fewer errors (a run of one host, paced by backoff), this many seconds after the first; 0: never.
+#: (env)
+TRIBUN_NETWORK_DOWN_AFTER = float(_env("TRIBUN_NETWORK_DOWN_AFTER", "20"))
+#: Seconds downloads in flight may take to end once a stop began (SIGTERM, SIGINT, network down); then they are
+#: cancelled and the run closes. Service managers kill a little later (systemd after 90 s, Docker after 10 s:
+#: set `docker stop -t` above this). (env)
+TRIBUN_STOP_GRACE = float(_env("TRIBUN_STOP_GRACE", "10"))
+# --- End of stopping ---------------------------------------------------------------------------------------

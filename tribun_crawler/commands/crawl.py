@@ -1,9 +1,11 @@
 """``scrapy crawl``, with an exit status that tells cron and CI whether the run worked.
 
-Scrapy's own ``crawl`` exits 0 whenever the crawl started, even when it emitted nothing. This one exits with
-the status the run report decided (``tribun_crawler.extensions.report``): 0 healthy, 1 the crawl could not
-start or never closed, 2 usage error, 3 every host blocked the crawler, 4 pages fetched but no article
-emitted, 5 field coverage below ``TRIBUN_MIN_COVERAGE``. Enabled by
+Scrapy's own ``crawl`` exits 0 whenever the crawl started, even when it emitted nothing or was interrupted.
+This one exits with the status the run report decided from the finish reason and what the run emitted
+(``tribun_crawler.extensions.report`` has the table): 0 healthy (or an operator's CLOSESPIDER limit reached),
+1 the crawl could not start, never closed or closed for an unknown reason, 2 usage error, 3 every host blocked
+the crawler, 4 pages fetched but no article emitted, 5 field coverage below ``TRIBUN_MIN_COVERAGE``, 6 network
+down, 7 interrupted (SIGTERM, Ctrl-C), 8 too many errors (``CLOSESPIDER_ERRORCOUNT``). Enabled by
 ``COMMANDS_MODULE = "tribun_crawler.commands"``.
 """
 
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from tribun_crawler.extensions.report import exit_code_of
+from tribun_crawler.extensions.report import EXIT_FAILED, exit_code_of
 
 if TYPE_CHECKING:
     import argparse
@@ -34,6 +36,6 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+            self.exitcode = EXIT_FAILED
             return
         self.exitcode = exit_code_of(crawler)

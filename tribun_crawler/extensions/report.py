@@ -4,25 +4,37 @@
     At close, one summary in the log and the same as JSON beside every local file feed (``FEEDS`` URI
     ``data/tribun/2024-06-20T12-05-00.jsonl`` → ``data/tribun/2024-06-20T12-05-00.stats.json``) and, when
     set, at ``TRIBUN_REPORT_PATH`` (``%(name)s``, and ``%(time)s`` as the run's start time like the feed's).
-    It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``):
+    It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``), from the finish
+    reason and, for a run that ran its course, from what it emitted:
 
-    ==  ==============================================================================================
-    0   the run looks healthy
-    1   Scrapy could not start the crawl, or the run never closed (Scrapy's own status)
-    2   usage error: unknown spider, bad option (Scrapy's own status)
-    3   **blocked**: the spider closed because every host was blocking it (``middlewares.blocks``)
-    4   **no articles**: pages were fetched but no article was emitted, and nothing explains it. When article
-        pages were unreadable (``tribun/unreadable/*``) or their items invalid (ValidatePipeline's reasons),
-        only an article read and found again explains it: a duplicate (``tribun/duplicates/*``) or an
-        unchanged recheck (``tribun/dropped/unchanged``); otherwise a skip does too (``tribun/skipped/*``:
-        known, out of the date window), and so do requests the other workers of a distributed run already
-        had (``tribun/distributed/filtered``). A scheduled run with nothing new is healthy
-    5   **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the articles read have one of
-        ``TRIBUN_COVERAGE_FIELDS`` (headline, articleBody, datePublished): the site changed a template. Judged
-        from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read on, smaller samples say little
-    ==  ==============================================================================================
+    ==  ==========================  =================================================================================
+    0   ``finished``, limits        the run looks healthy. The limits an operator set (``closespider_itemcount``,
+                                    ``closespider_pagecount``, ``closespider_timeout``) exit 0 too, unless 4/5 apply
+    1   (none), unknown reason      Scrapy could not start the crawl, the run never closed, or it closed for a
+                                    reason not in this table (Scrapy's ``cancelled``, a spider's own ``CloseSpider``)
+    2   (none)                      usage error: unknown spider, bad option (Scrapy's own status)
+    3   ``blocked``                 **blocked**: every host was blocking the crawler (``middlewares.blocks``)
+    4   ``finished``, limits,       **no articles**: pages were fetched but no article was emitted, and nothing
+        ``…_no_item`` limits        explains it (below); or ``CLOSESPIDER_TIMEOUT_NO_ITEM`` /
+                                    ``CLOSESPIDER_PAGECOUNT_NO_ITEM`` closed a run that stopped emitting articles
+    5   ``finished``, limits        **coverage**: fewer than ``TRIBUN_MIN_COVERAGE`` of the articles read have one
+                                    of ``TRIBUN_COVERAGE_FIELDS`` (headline, articleBody, datePublished): the site
+                                    changed a template. Judged from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read on
+    6   ``network_down``            **network down**: no host could be reached, nothing answered (extensions.network)
+    7   ``shutdown``                **interrupted**: SIGTERM or Ctrl-C (``extensions.stop``); also when a second
+                                    signal forced the stop before the report was made. The next run fetches the rest
+    8   ``closespider_errorcount``  **too many errors**: ``CLOSESPIDER_ERRORCOUNT`` errors in the spider
+    ==  ==========================  =================================================================================
 
-    When several apply, the lowest of 3, 4, 5 wins; the report lists them all under ``problems``.
+    What the run emitted (4, 5) is judged for the runs that ran their course: ``finished``, ``blocked`` and the
+    operator's limits; when several apply the lowest of 3, 4, 5 wins. A run cut short (6, 7, 8, the ``no_item``
+    limits, an unknown reason) exits with its reason's status. The report lists every finding under ``problems``.
+
+    No articles, and what explains it: when article pages were unreadable (``tribun/unreadable/*``) or their
+    items invalid (ValidatePipeline's reasons), only an article read and found again explains it: a duplicate
+    (``tribun/duplicates/*``) or an unchanged recheck (``tribun/dropped/unchanged``); otherwise a skip does too
+    (``tribun/skipped/*``: known, out of the date window), and so do requests the other workers of a
+    distributed run already had (``tribun/distributed/filtered``). A scheduled run with nothing new is healthy.
 
     Field coverage is measured over the **articles read**: every item the spider yielded, counted before the
     pipelines by ``middlewares.coverage.FieldCoverageMiddleware`` (``tribun/fields/items``,
@@ -63,7 +75,7 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
@@ -72,8 +84,12 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
+from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
+from tribun_crawler.extensions.network import NetworkDownMiddleware
+from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.feeds import TIME_FORMAT, path_component
 from tribun_crawler.items import ArticleItem
+from tribun_crawler.middlewares.blocks import CLOSE_REASON as BLOCKED_REASON
 from tribun_crawler.middlewares.coverage import ITEMS as READ_ITEMS
 from tribun_crawler.middlewares.coverage import PREFIX as READ_FIELDS
 from tribun_crawler.middlewares.coverage import filled_fields
@@ -89,12 +105,34 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_C = TypeVar("_C")
+
 EXIT_OK = 0
+#: Scrapy could not start the crawl, the spider never closed (no report), or closed for an unknown reason.
+EXIT_FAILED = 1
+EXIT_NOT_CLOSED = EXIT_FAILED
+EXIT_USAGE = 2
 EXIT_BLOCKED = 3
 EXIT_NO_ARTICLES = 4
 EXIT_LOW_COVERAGE = 5
-#: Exit status when the crawl ran but its report was never made (the spider never closed).
-EXIT_NOT_CLOSED = 1
+EXIT_NETWORK_DOWN = 6
+EXIT_INTERRUPTED = 7
+EXIT_TOO_MANY_ERRORS = 8
+
+#: Finish reasons of runs that ran their course: what they emitted is judged (exit 4, 5). The closespider ones
+#: are limits the operator set (CLOSESPIDER_ITEMCOUNT, _PAGECOUNT, _TIMEOUT): reaching one is not a failure.
+JUDGED_REASONS = frozenset(
+    {"finished", BLOCKED_REASON, "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+)
+#: Finish reasons of runs cut short, with their exit status; content is not judged (the sample is arbitrary).
+CUT_SHORT_REASONS = {
+    NETWORK_DOWN_REASON: EXIT_NETWORK_DOWN,
+    "shutdown": EXIT_INTERRUPTED,
+    "closespider_errorcount": EXIT_TOO_MANY_ERRORS,
+    # Scrapy's guards against a run that stopped producing items: that is a run emitting no articles.
+    "closespider_timeout_no_item": EXIT_NO_ARTICLES,
+    "closespider_pagecount_no_item": EXIT_NO_ARTICLES,
+}
 
 ARTICLE_FIELDS = tuple(field.name for field in fields(ArticleItem))
 EMITTED_FIELDS = "tribun/emitted_fields/"
@@ -269,14 +307,21 @@ class RunReport:
             "failed": self.failed.summary(),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
-        codes = self.problems(report, unreadable)
-        report["problems"] = [message for _, message in codes]
-        report["exit_code"] = min((code for code, _ in codes), default=EXIT_OK)
+        report["exit_code"], report["problems"] = self.judge(report, unreadable)
         return report
 
+    def judge(self, report: dict[str, Any], unreadable: int) -> tuple[int, list[str]]:
+        """The exit status of a run and the problems found (module docstring)."""
+        codes = self.problems(report, unreadable)
+        return min((code for code, _ in codes), default=EXIT_OK), [message for _, message in codes]
+
     def problems(self, report: dict[str, Any], unreadable: int) -> list[tuple[int, str]]:
+        reason = report["finish_reason"]
+        if reason not in JUDGED_REASONS:
+            code = CUT_SHORT_REASONS.get(reason, EXIT_FAILED)
+            return [(code, self.cut_short_problem(reason, report))]
         found = []
-        if report["finish_reason"] == "blocked":
+        if reason == BLOCKED_REASON:
             hosts = ", ".join(report["blocked_hosts"]) or "every host"
             found.append((EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler"))
         no_articles = self.no_articles_problem(report, unreadable)
@@ -295,6 +340,36 @@ class RunReport:
                         )
                     )
         return found
+
+    def cut_short_problem(self, reason: str, report: dict[str, Any]) -> str:
+        """What stopped a run before its course was run."""
+        settings = self.crawler.settings
+        if reason == NETWORK_DOWN_REASON:
+            network = self._component(NetworkDownMiddleware)
+            return (network.verdict if network and network.verdict else None) or "network unreachable"
+        if reason == "shutdown":
+            stop = self._component(PromptStop)
+            by = stop.signal_name if stop and stop.signal_name else "a shutdown"
+            return f"interrupted by {by} before the end: the next run fetches what is left"
+        if reason == "closespider_errorcount":
+            return (
+                f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT "
+                f"({settings.getint('CLOSESPIDER_ERRORCOUNT')}); errors: {_counts(report['errors'])}"
+            )
+        if reason == "closespider_timeout_no_item":
+            limit = settings.getint("CLOSESPIDER_TIMEOUT_NO_ITEM")
+            return f"no article emitted for {limit} s (CLOSESPIDER_TIMEOUT_NO_ITEM): closed"
+        if reason == "closespider_pagecount_no_item":
+            limit = settings.getint("CLOSESPIDER_PAGECOUNT_NO_ITEM")
+            return f"no article emitted in {limit} pages (CLOSESPIDER_PAGECOUNT_NO_ITEM): closed"
+        return f"closed for an unknown reason: {reason}"
+
+    def _component(self, cls: type[_C]) -> _C | None:
+        """The run's downloader middleware of class ``cls``, None when not enabled."""
+        try:
+            return self.crawler.get_downloader_middleware(cls)
+        except RuntimeError:  # no engine: the crawl never started
+            return None
 
     @staticmethod
     def no_articles_problem(report: dict[str, Any], unreadable: int) -> str | None:
@@ -372,7 +447,11 @@ def exit_code_of(crawler: Crawler) -> int:
     report = crawler.get_extension(RunReport)
     if report is None:
         return EXIT_OK
-    return EXIT_NOT_CLOSED if report.exit_code is None else report.exit_code
+    if report.exit_code is not None:
+        return report.exit_code
+    # Never closed: a second SIGTERM/Ctrl-C forced the stop (Scrapy's), or something broke.
+    stop = report._component(PromptStop)
+    return EXIT_INTERRUPTED if stop is not None and stop.signal_name else EXIT_FAILED
 
 
 class ProgressLog(LogStats):
