@@ -14,6 +14,7 @@ from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -217,30 +218,41 @@ def test_a_scheduled_run_with_nothing_new_is_not_a_broken_run(tmp_path: Path, re
     assert second.returncode == 0
 
 
-def test_a_new_article_template_that_yields_no_article_exits_4(tmp_path: Path) -> None:
-    # The site switched templates yesterday: every article on today's listings is in the new one.
+def test_a_new_article_template_loses_no_article_and_exits_5(tmp_path: Path) -> None:
+    # The site switched templates yesterday: every article on today's listings is in the new one, whose body div
+    # the era's selectors do not know. The generic reader takes the body from the page's densest text block, so
+    # the articles are emitted whole; the run report names the fallback and the run exits 5 (coverage status).
     today = spider_today()
     with start_replica(tmp_path, today=today, redesign_since=today - timedelta(days=1)) as replica:
-        result = crawl(tmp_path, replica, args={"sites": SITE_LIST})
+        result = crawl(tmp_path, replica, args={"sites": SITE_LIST, "discover": "sections"})
         log = replica.requests()
         network = replica.network()
 
-    assert result.returncode == 4, result.log[-3000:]
-    assert result.items == []
-    report = result.stats
-    assert report["exit_code"] == 4
-    assert report["finish_reason"] == "finished"
-    assert report["articles"] == 0
     articles_read = [e for e in gets(log) if network.request_article(e)]
     assert articles_read
-    assert report["pages"]["article"] == len(articles_read)
-    assert report["errors"] == {"unreadable/no-body": len(articles_read)}
-    assert report["articles_read"] == len(articles_read)
-    assert report["coverage"]["headline"] == 0.0
-    assert any("no article emitted" in problem for problem in report["problems"])
+    report = result.stats
+    assert report["finish_reason"] == "finished"
+    assert report["articles"] == len(result.items) > 0
+    redesigned = [a for a in network.articles if a.published.date() >= today - timedelta(days=1)]
+    saved = [
+        i
+        for i in result.items
+        if network.resolve(urlsplit(i["url"]).hostname or "", urlsplit(i["url"]).path) in redesigned
+    ]
+    assert saved
+    assert report["extract_fallback"] == len(saved)
+    assert report["extract_fallback"] / report["articles_read"] > 0.2
+    for item in result.items:
+        parts = urlsplit(item["url"])
+        article = network.resolve(parts.hostname or "", parts.path)
+        assert article is not None
+        assert item["articleBody"] == network.expected_item(article.key)["articleBody"]
+    assert any("densest text block" in problem for problem in report["problems"])
+    assert report["exit_code"] == 5
+    assert result.returncode == 5, result.log[-3000:]
 
 
-def test_a_new_article_template_on_part_of_the_articles_exits_5(tmp_path: Path) -> None:
+def test_a_new_article_template_on_part_of_the_articles_is_reported(tmp_path: Path) -> None:
     # The newest articles come in a new template; older ones keep theirs and still read fine. The daily indexes
     # of the older articles' dates reach them at depth 0.
     today = spider_today()
@@ -263,11 +275,12 @@ def test_a_new_article_template_on_part_of_the_articles_exits_5(tmp_path: Path) 
     assert new
     report = result.stats
     assert report["articles"] >= 10, result.log[-3000:]
-    # Every emitted article is whole (the pipelines saw to it); the articles read tell the template change.
+    # Every emitted article is whole; the new template's articles were read by the body fallback.
     assert report["emitted_coverage"]["articleBody"] == 1.0
-    unreadable = report["errors"]["unreadable/no-body"]
-    assert report["coverage"]["articleBody"] == round(1 - unreadable / report["articles_read"], 4)
-    assert report["coverage"]["articleBody"] < 0.8
-    assert any("articles read have articleBody" in problem for problem in report["problems"])
-    assert report["exit_code"] == 5
-    assert result.returncode == 5
+    # A few articles of the new template: read by the body fallback (or, too short for it, unreadable), named
+    # in the report's problems, without failing the run.
+    assert 0 < report["extract_fallback"] < report["articles_read"]
+    assert report["extract_fallback"] + report["errors"].get("unreadable/no-body", 0) <= len(new)
+    assert any("densest text block" in problem for problem in report["problems"])
+    assert report["exit_code"] == 0
+    assert result.returncode == 0

@@ -675,3 +675,19 @@ def test_a_reason_of_the_spiders_own_exits_1(tmp_path: Path) -> None:
     assert report["finish_reason"] == "gave_up"
     assert report["exit_code"] == 1
     assert report["problems"] == ["closed for an unknown reason: gave_up"]
+
+
+@pytest.mark.parametrize(("fallback", "status"), [(0, 0), (1, 0), (2, 0), (3, 5), (12, 5)])
+def test_articles_read_by_the_body_fallback_are_named_and_many_of_them_exit_5(fallback: int, status: int) -> None:
+    """A template the extractor does not know costs precision, not the article: the report says how many were
+    read from the densest text block, and beyond 1 - TRIBUN_MIN_COVERAGE of the articles read the run exits 5."""
+    crawler = get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}})
+    report = _finished_report("finished", 12)
+    report["articles_read"] = 12
+    report["extract_fallback"] = fallback
+    code, problems = RunReport(crawler).judge(report, 0)
+    assert code == status
+    named = [p for p in problems if "densest text block" in p]
+    assert len(named) == (1 if fallback else 0)
+    if fallback:
+        assert f"{fallback} of 12 articles read" in named[0]

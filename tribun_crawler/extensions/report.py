@@ -96,6 +96,9 @@ from tribun_crawler.middlewares.coverage import filled_fields
 from tribun_crawler.middlewares.failures import page_failed, report_failed_page
 from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
 
+#: Articles whose body the extractor read from the densest text block (the spider counts them).
+EXTRACT_FALLBACK = "tribun/extract/fallback"
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -302,6 +305,7 @@ class RunReport:
             "blocked_hosts": stats_under(stats, "tribun/blocked/"),
             "block_dropped": stats_under(stats, "tribun/block_dropped/"),
             "errors": error_counts(stats),
+            "extract_fallback": int(stats.get(EXTRACT_FALLBACK, 0)),
             "coverage": shares(stats_under(stats, READ_FIELDS), read),
             "emitted_coverage": shares(stats_under(stats, EMITTED_FIELDS), articles),
             "failed": self.failed.summary(),
@@ -339,6 +343,24 @@ class RunReport:
                             f"(minimum {self.min_coverage:.0%}): has the page template changed?",
                         )
                     )
+        fallback = report.get("extract_fallback", 0)
+        if fallback and not (read >= max(1, self.coverage_min_items) and fallback / read > 1 - self.min_coverage):
+            # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
+            found.append(
+                (
+                    EXIT_OK,
+                    f"{fallback} of {read} articles read had their body read from the page's densest text block",
+                )
+            )
+        if read >= max(1, self.coverage_min_items) and fallback / read > 1 - self.min_coverage:
+            # The generic reader saved these articles; the era's selectors found no body in them.
+            found.append(
+                (
+                    EXIT_LOW_COVERAGE,
+                    f"{fallback} of {read} articles read had their body read from the page's densest text "
+                    "block, not from the known body container: has the page template changed?",
+                )
+            )
         return found
 
     def cut_short_problem(self, reason: str, report: dict[str, Any]) -> str:
