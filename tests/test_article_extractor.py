@@ -297,3 +297,21 @@ def test_an_editor_only_page_has_no_author() -> None:
     page = load("www_2017_editor_only_print_edition")
     assert page.authors() == []
     assert [editor["name"] for editor in page.editors()]
+
+
+def test_a_page_that_shows_no_time_keeps_its_day_and_invents_no_time() -> None:
+    """The honest representation (README, "Output"): datePublished null, datePublishedDay the day."""
+    html = fixture_html("makassar_2016_zoneless_wita")
+    no_time = html.replace("Senin, 8 Februari 2016 12:43", "Senin, 8 Februari 2016")
+    assert no_time != html
+    page = page_from(no_time)
+    assert page.datePublished() is None
+    assert page.datePublishedDay() == "2016-02-08"
+    assert page.to_item().datePublishedRaw == "Senin, 8 Februari 2016"
+    # No date on the page at all: the URL's day.
+    bare = re.sub(r"Senin, 8 Februari 2016", "", no_time)
+    page = page_from(bare)
+    assert page.datePublished() is None
+    assert page.datePublishedDay() == fetched_url(html).split("/")[3] + "-02-08"
+    # A page that shows its time never gets a day alone.
+    assert load("makassar_2016_zoneless_wita").datePublishedDay() is None

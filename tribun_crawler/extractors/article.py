@@ -532,6 +532,8 @@ class ArticlePage:
         return [dom.text(node) for node in self._xpath(xpath, **variables)]
 
     def _date(self, text: str | None) -> str | None:
+        if not text or not _HAS_TIME.search(text):
+            return None  # a day without a time: datePublishedDay, never an invented midnight
         value = usable_date(parse_date(text, self._tz))
         # One zone per site: JSON-LD, meta tags and the visible date may print different offsets.
         return isoformat(value.astimezone(self._tz)) if value is not None else None
