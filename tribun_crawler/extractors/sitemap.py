@@ -6,7 +6,7 @@ Every Tribun host publishes sitemaps of its last ~2 days (docs/site.md#sitemaps)
 wrapped in CDATA; news entries carry ``news:publication_date`` (+07:00), ``news:title`` and
 ``news:keywords``, web entries ``lastmod``.
 
-A file is read as a stream (lxml ``iterparse``): each entry is handed out as soon as its element ends and the
+A file is read as a stream (lxml's pull parser): each entry is handed out as soon as its element ends and the
 element is cleared, so a huge sitemap never sits in memory as a tree (the memory problem of Scrapy's
 ``SitemapSpider``, scrapy#3529). The body itself is bounded: the downloader caps it at ``DOWNLOAD_MAXSIZE``,
 and a gzip file (``.xml.gz``) is decompressed up to ``max_size``.
@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from io import BytesIO
 
 from lxml import etree
 from scrapy.utils.gz import gunzip
@@ -37,6 +36,8 @@ from tribun_crawler.sites import WIB
 from tribun_crawler.text import clean_text
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Bytes fed to the XML parser at a time: entries are handed out as their chunk is parsed.
+_CHUNK = 64 * 1024
 #: ``Sitemap: <URL>`` lines of a robots.txt (the directive is case-insensitive and independent of user agents).
 _ROBOTS_SITEMAP = re.compile(rb"^[ \t]*sitemap[ \t]*:[ \t]*(\S+)", re.I | re.M)
 
@@ -101,6 +102,18 @@ def _w3c_date(text: str, default_tz: tzinfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=default_tz)
 
 
+def _pull_parser() -> etree.XMLPullParser:
+    # Entities and DTDs are never resolved (no XXE, no entity expansion bomb); comments are noise.
+    return etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 def sitemaps_in_robots_txt(body: bytes) -> list[str]:
     """The ``Sitemap:`` URLs of a robots.txt body, in file order, each once."""
     urls = (match.group(1).decode("utf-8", "replace") for match in _ROBOTS_SITEMAP.finditer(body))
@@ -132,37 +145,61 @@ class SitemapFile:
         xml = self.xml()
         if xml is None:
             return
-        # Entities and DTDs are never resolved (no XXE, no entity expansion bomb); comments are noise.
-        events = etree.iterparse(
-            BytesIO(xml),
-            events=("start", "end"),
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            remove_comments=True,
-            remove_pis=True,
-        )
         depth = 0
+        for event, element in self.events(xml):
+            if event == "start":
+                depth += 1
+                if depth == 1 and not self.read_root(element):
+                    return
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            entry = self.entry(element)
+            # Forget what was read: the element, and the siblings before it the tree still holds.
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+            if entry is not None:
+                yield entry
+
+    def events(self, xml: bytes) -> Iterator[tuple[str, etree._Element]]:
+        """The parser's start and end events, up to the end of the file or to its first syntax error.
+
+        How many events libxml2 hands out before it reports an error depends on how the input was cut into
+        chunks and on its version (lxml 6.2 drops the events of the chunk that holds the error). So after an
+        error the text before the error's line is read again by a fresh parser, and the events it finds beyond
+        those already handed out follow: every element complete before the error is read, whatever the chunking.
+        """
+        parser = _pull_parser()
+        handed_out = 0
         try:
-            for event, element in events:
-                if event == "start":
-                    depth += 1
-                    if depth == 1 and not self.read_root(element):
-                        return
-                    continue
-                depth -= 1
-                if depth != 1:
-                    continue
-                entry = self.entry(element)
-                # Forget what was read: the element, and the siblings before it the tree still holds.
-                element.clear()
-                parent = element.getparent()
-                while parent is not None and element.getprevious() is not None:
-                    del parent[0]
-                if entry is not None:
-                    yield entry
+            for start in range(0, len(xml), _CHUNK):
+                parser.feed(xml[start : start + _CHUNK])
+                for event in parser.read_events():
+                    handed_out += 1
+                    yield event
+            parser.close()
+            for event in parser.read_events():
+                yield event
         except etree.XMLSyntaxError as exc:
             self.fail("xml-syntax", str(exc))
+            error = exc
+        else:
+            return
+        line = error.position[0] if error.position else 0
+        if line <= 1:
+            return
+        before_error = b"".join(xml.splitlines(keepends=True)[: line - 1])
+        rereader = _pull_parser()
+        try:
+            rereader.feed(before_error)
+        except etree.XMLSyntaxError:
+            return
+        for index, event in enumerate(rereader.read_events()):
+            if index >= handed_out:
+                yield event
 
     def xml(self) -> bytes | None:
         """The XML text: the body, gunzipped when it is a gzip file; None (and a problem) when unusable."""
