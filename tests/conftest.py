@@ -24,6 +24,7 @@ from tests.replica import Replica, start_replica
 from tribun_crawler import settings as project_settings
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.sites import WIB
+from tribun_crawler.state.crawl import CrawlState
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -123,6 +124,8 @@ class PipelineRun:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        #: How the crawl ends, as Scrapy's ``spider_closed`` tells the crawl state after the pipelines closed.
+        self.reason = "finished"
         paths = build_component_list(crawler.settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))
         self.pipelines = [build_from_crawler(load_object(path), crawler) for path in paths]
         self.emitted: list[Any] = []
@@ -138,6 +141,7 @@ class PipelineRun:
         for pipeline in reversed(self.pipelines):
             if hasattr(pipeline, "close_spider"):
                 pipeline.close_spider()
+        CrawlState.of(self.crawler).close(self.reason)
 
     def process(self, item: Any) -> Any | None:
         """The item out of the pipelines, still in flight (no ``item_scraped`` yet), or None when dropped."""

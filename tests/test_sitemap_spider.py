@@ -15,15 +15,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from tests.test_spider import make_spider
+from tribun_crawler import meta
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.spiders.tribun import (
     MAX_SITEMAP_DEPTH,
     PRIORITY_ARTICLE,
-    SITEMAP_GUESSES_META,
-    SITEMAP_META,
     TribunSpider,
 )
 from tribun_crawler.state import open_store
+from tribun_crawler.state.crawl import CrawlState
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sitemaps"
@@ -43,7 +43,7 @@ def spider_factory(tmp_path: Path) -> Iterator[SpiderFactory]:
 
     yield build
     for spider in built:
-        spider.closed("finished")
+        CrawlState.of(spider.crawler).close("finished")
 
 
 def sitemap_response(spider: TribunSpider, url: str, fixture: str | None = None, *, body: bytes = b"") -> Response:
@@ -56,6 +56,13 @@ def response_to(request: Request, body: bytes) -> Response:
     if body.startswith(b"\x1f\x8b"):
         return Response(request.url, body=body, request=request, headers={"Content-Type": "application/x-gzip"})
     return XmlResponse(request.url, body=body, request=request)
+
+
+def opened_ms(spider: TribunSpider) -> int:
+    """When the spider's crawl state opened the store (opened now if not yet): what is recorded since is the run's."""
+    state = CrawlState.of(spider.crawler)
+    state.open()
+    return state.opened_ms
 
 
 def stat(spider: TribunSpider, name: str) -> Any:
@@ -77,7 +84,7 @@ def store(
 ) -> None:
     """Record ``url`` in the spider's state store as an earlier run (or this run) emitted it (at ``recorded``)."""
     if recorded is None:
-        recorded = now_ms() + 1 if this_run else spider.started_ms - 60_000
+        recorded = now_ms() + 1 if this_run else opened_ms(spider) - 60_000
     record = ArticleRecord(
         key=key_fingerprint(url),
         url=url,
@@ -119,7 +126,7 @@ def test_discover_sitemaps_starts_from_each_sites_standard_sitemap_xml() -> None
         (spider.parse_sitemap, "sitemap", 0)
     }
     # The names to look for next on the host, once /sitemap.xml is answered; a 404 is an answer, not a failure.
-    assert [r.meta[SITEMAP_GUESSES_META] for r in requests] == [
+    assert [r.meta[meta.SITEMAP_GUESSES] for r in requests] == [
         [],
         ["https://banyumas.tribunnews.com/sitemap_news.xml", "https://banyumas.tribunnews.com/sitemap_web.xml"],
     ]
@@ -209,7 +216,7 @@ def test_news_sitemap_requests_its_articles_with_the_sitemaps_date_and_keywords(
     first = requests[0]
     assert (first.callback, first.priority) == (spider.parse_article, PRIORITY_ARTICLE)
     assert (first.meta["tribun_page_type"], first.meta["related_depth"]) == ("article", 0)
-    assert first.meta[SITEMAP_META] == {
+    assert first.meta[meta.SITEMAP_HINTS] == {
         "datePublished": "2026-03-12T10:21:00+07:00",
         "keywords": ["beasiswa", "Pemkab Banyumas", "mahasiswa"],
     }
@@ -225,7 +232,7 @@ def test_web_sitemap_entries_that_are_not_articles_are_skipped(spider_factory: S
     # The section hub and the /video/ page.
     assert stat(spider, "tribun/sitemap/skipped/not_article") == 2
     assert stat(spider, "tribun/skipped/not_article") is None
-    assert requests[0].meta[SITEMAP_META] == {"datePublished": None, "keywords": []}
+    assert requests[0].meta[meta.SITEMAP_HINTS] == {"datePublished": None, "keywords": []}
 
 
 @pytest.mark.parametrize(
@@ -302,7 +309,7 @@ def test_stored_articles_of_a_run_that_did_not_finish_are_requested_whatever_the
     kpk = f"{www}/nasional/7702214/kpk-periksa-dua-saksi-kasus-kuota-haji-di-gedung-merah-putih"
     prabowo = f"{www}/nasional/7702187/prabowo-gibran-hadiri-sidang-tahunan-mpr-ini-agenda-lengkapnya"
     jokowi = f"{www}/nasional/2024/06/20/jokowi-resmikan-bendungan-di-nusa-tenggara-timur"
-    stopped_at = spider.started_ms - 120_000
+    stopped_at = now_ms() - 120_000  # the stopped run opened before this one, which opens on first use
     with open_store(spider.settings) as state:
         state.open_run("stopped", stopped_at)
     # Recorded by the stopped run: read again for the links it leads to, though the sitemap shows no change since.
@@ -393,7 +400,7 @@ def test_names_are_looked_for_one_after_another_and_an_absent_one_is_counted_qui
     caplog.set_level("INFO", logger="tribun_crawler.spiders.tribun")
 
     (second,) = spider.parse_sitemap(absent(first))
-    assert (second.url, second.meta[SITEMAP_GUESSES_META]) == (
+    assert (second.url, second.meta[meta.SITEMAP_GUESSES]) == (
         f"{BANYUMAS}sitemap_news.xml",
         [f"{BANYUMAS}sitemap_web.xml"],
     )
@@ -403,7 +410,7 @@ def test_names_are_looked_for_one_after_another_and_an_absent_one_is_counted_qui
     requests = list(spider.parse_sitemap(response_to(second, body)))
     assert [r.meta["tribun_page_type"] for r in requests] == ["article"] * 3 + ["sitemap"]
     third = requests[-1]
-    assert (third.url, third.meta[SITEMAP_GUESSES_META]) == (f"{BANYUMAS}sitemap_web.xml", [])
+    assert (third.url, third.meta[meta.SITEMAP_GUESSES]) == (f"{BANYUMAS}sitemap_web.xml", [])
     assert list(spider.parse_sitemap(absent(third, 410))) == []
 
     assert stat(spider, "tribun/sitemap/absent") == 2
@@ -431,7 +438,7 @@ def test_an_index_at_sitemap_xml_is_followed_before_the_next_name_is_looked_for(
     requests = list(spider.parse_sitemap(response_to(first, body)))
     # What the index names comes first, as named (one level deeper, a 404 of it a failure): the dupefilter then
     # drops the guess of the same URL.
-    assert [(r.url, r.meta["sitemap_depth"], SITEMAP_GUESSES_META in r.meta) for r in requests] == [
+    assert [(r.url, r.meta["sitemap_depth"], meta.SITEMAP_GUESSES in r.meta) for r in requests] == [
         ("https://jateng.tribunnews.com/semarang/sitemap_news.xml", 1, False),
         ("https://jateng.tribunnews.com/sitemap_news.xml", 1, False),
         ("https://jateng.tribunnews.com/sitemap_news.xml", 0, True),

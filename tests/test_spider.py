@@ -17,17 +17,14 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from tests.conftest import project_settings_dict
+from tribun_crawler import meta
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.middlewares.failures import HELD_FAILURES_META, FailedDownloadMiddleware, page_failed
-from tribun_crawler.middlewares.state import RECHECK_META
 from tribun_crawler.spiders.tribun import (
-    EARLIER_FAILURES_META,
     PRIORITY_ARTICLE,
     PRIORITY_LISTING,
-    SITEMAP_META,
     TribunSpider,
-    _depth_key,
 )
 from tribun_crawler.urls import PageType, classify_url
 
@@ -289,7 +286,7 @@ def test_a_nearer_depth_passes_through_articles_already_read_to_the_links_held_b
         list(spider.requests_reached_at(url, 2))
     # The first related article, read at depth 2, holds its own links back at the limit.
     held_back = "https://makassar.tribunnews.com/makassar/847000/contoh-berita-terkait"
-    spider._links[_depth_key(first)] = (held_back,)
+    assert spider.related.links_to_follow(first, 2, [held_back]) == (3, ())
 
     # A listing names 847221: the first related article is now at depth 1, and what it held back is asked for.
     again = list(spider.requests_reached_at(URL_847221, 0))
@@ -334,7 +331,7 @@ def test_a_page_all_that_fails_for_good_is_asked_for_again_as_the_plain_url() ->
     seen = failed_pages(spider)
     hints = {"datePublished": "2026-07-24T12:40:00+07:00", "keywords": ["BMKG"]}
     first = spider.article_request(URL_7731367, depth=1, priority=PRIORITY_ARTICLE, sitemap=hints)
-    first.meta[RECHECK_META] = True  # the state middleware let it through as a recheck
+    first.meta[meta.RECHECK] = True  # the state middleware let it through as a recheck
     (plain,) = spider.article_failed(http_failure(spider, first, 500))
     # The middleware held the failure for the spider: not a failed page while another way remains.
     assert seen == []
@@ -343,10 +340,10 @@ def test_a_page_all_that_fails_for_good_is_asked_for_again_as_the_plain_url() ->
     assert (plain.callback, plain.errback) == (spider.parse_article, spider.article_failed)
     assert plain.meta["tribun_page_type"] == "article"
     assert plain.meta["related_depth"] == 1
-    assert plain.meta[SITEMAP_META] == hints
-    assert plain.meta[RECHECK_META] is True  # not counted as a second recheck
+    assert plain.meta[meta.SITEMAP_HINTS] == hints
+    assert plain.meta[meta.RECHECK] is True  # not counted as a second recheck
     assert plain.meta[HELD_FAILURES_META] == []
-    assert plain.meta[EARLIER_FAILURES_META] == [
+    assert plain.meta[meta.EARLIER_FAILURES] == [
         (f"{URL_7731367}?page=all", "http/500", f"HTTP 500 for {URL_7731367}?page=all")
     ]
     assert spider.crawler.stats.get_value("tribun/articles/page_all_fallback") == 1

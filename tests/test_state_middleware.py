@@ -15,6 +15,7 @@ from tests.conftest import BODIES, PipelineRun, make_article, make_crawler, publ
 from tribun_crawler.middlewares.state import StateMiddleware
 from tribun_crawler.pipelines.normalize import NormalizePipeline
 from tribun_crawler.state import open_store
+from tribun_crawler.state.crawl import CrawlState
 from tribun_crawler.state.records import ArticleRecord, ItemFingerprints, key_fingerprint, now_ms
 
 OLD = "https://www.tribunnews.com/nasional/2020/05/04/pemerintah-perpanjang-psbb-jakarta"
@@ -44,15 +45,16 @@ class Crawl:
     def __init__(self, run: PipelineRun, reason: str = "finished") -> None:
         self.run = run
         self.reason = reason
+        self.run.reason = reason
         self.middleware = build_from_crawler(StateMiddleware, run.crawler)
+        self.state = CrawlState.of(run.crawler)
 
     def __enter__(self) -> Crawl:
         self.run.__enter__()
-        self.middleware.spider_opened()
+        self.state.spider_opened()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.middleware.spider_closed(reason=self.reason)
         self.run.__exit__(*exc)
 
     def fetched(self, request: Request) -> bool:
@@ -157,7 +159,7 @@ def test_rechecked_article_is_emitted_when_changed(crawl: Any, change: dict[str,
     with open_store(second.run.crawler.settings) as store:
         stored = store.get(key_fingerprint(RECENT))
         assert stored is not None
-        assert stored.recorded >= second.middleware.opened_ms
+        assert stored.recorded >= second.state.opened_ms
 
 
 def test_article_emitted_in_this_run_is_not_fetched_again_in_it(crawl: Any) -> None:
@@ -177,10 +179,18 @@ def test_reset_state_fetches_everything_again(crawl: Any) -> None:
         assert second.run.feed(old_article()) is not None
 
 
-def test_request_before_spider_opened_is_an_error(crawl: Any) -> None:
-    middleware = crawl().middleware
-    with pytest.raises(RuntimeError, match="spider_opened"):
-        middleware.process_request(article_request(OLD))
+@pytest.mark.parametrize(("reset_state", "fetched"), [("0", False), ("1", True)])
+def test_a_request_before_anything_opened_gets_the_answer_of_the_reset_store(
+    crawl: Any, reset_state: str, fetched: bool
+) -> None:
+    # The crawl state opens the store on first use, emptying it first when asked: whichever component asks first
+    # (here the middleware, before pipelines and spider_opened), none sees the store before the reset.
+    second = crawl(reset_state=reset_state)
+    try:
+        assert second.fetched(article_request(OLD)) is fetched
+        assert second.stat("tribun/state/reset") == (2 if fetched else None)
+    finally:
+        second.state.close("finished")
 
 
 def test_dropped_copy_is_not_fetched_again_unless_recent(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
@@ -233,15 +243,15 @@ def open_runs(settings: dict[str, Any]) -> dict[str, int]:
 
 def test_a_run_is_marked_open_in_the_store_until_it_finishes(pipeline_run: Any, state_settings: dict[str, Any]) -> None:
     with Crawl(pipeline_run(state_settings), reason="shutdown") as stopped:
-        assert open_runs(state_settings) == {stopped.middleware.run_id: stopped.middleware.opened_ms}
-        assert stopped.middleware.rule is not None
-        assert stopped.middleware.rule.unfinished_since is None
+        assert open_runs(state_settings) == {stopped.state.run_id: stopped.state.opened_ms}
+        assert stopped.state.rule is not None
+        assert stopped.state.rule.unfinished_since is None
     # Closed for another reason than "finished" (Ctrl-C, a limit, blocked): the marker stays.
-    assert open_runs(state_settings) == {stopped.middleware.run_id: stopped.middleware.opened_ms}
+    assert open_runs(state_settings) == {stopped.state.run_id: stopped.state.opened_ms}
     with Crawl(pipeline_run(state_settings)) as finished:
-        assert finished.middleware.rule is not None
-        assert finished.middleware.rule.unfinished_since == stopped.middleware.opened_ms
-        assert set(open_runs(state_settings)) == {stopped.middleware.run_id, finished.middleware.run_id}
+        assert finished.state.rule is not None
+        assert finished.state.rule.unfinished_since == stopped.state.opened_ms
+        assert set(open_runs(state_settings)) == {stopped.state.run_id, finished.state.run_id}
     assert open_runs(state_settings) == {}
 
 
@@ -288,8 +298,8 @@ def test_the_earliest_of_several_unfinished_runs_counts(pipeline_run: Any, state
         store.open_run("killed again", first_stop + 2)
         store.put(*record_of(stopped_old_article(), recorded=first_stop + 3))
     with Crawl(pipeline_run(state_settings)) as third:
-        assert third.middleware.rule is not None
-        assert third.middleware.rule.unfinished_since == first_stop
+        assert third.state.rule is not None
+        assert third.state.rule.unfinished_since == first_stop
         assert third.fetched(article_request(OLD))
         assert third.fetched(article_request(STOPPED_OLD))
     assert open_runs(state_settings) == {}
@@ -299,9 +309,9 @@ def test_reset_state_forgets_the_unfinished_runs_too(pipeline_run: Any, state_se
     with open_store(state_settings) as store:
         store.open_run("stopped", now_ms() - 60_000)
     with Crawl(pipeline_run(state_settings, reset_state="1")) as fresh:
-        assert fresh.middleware.rule is not None
-        assert fresh.middleware.rule.unfinished_since is None
-        assert open_runs(state_settings) == {fresh.middleware.run_id: fresh.middleware.opened_ms}
+        assert fresh.state.rule is not None
+        assert fresh.state.rule.unfinished_since is None
+        assert open_runs(state_settings) == {fresh.state.run_id: fresh.state.opened_ms}
 
 
 # --- Old URLs that redirect (renamed articles) -------------------------------------------------------------

@@ -147,6 +147,9 @@ EXTENSIONS = {
     # The end-of-run report (log + <feed>.stats.json), field coverage included, and the exit status of
     # `scrapy crawl`.
     "tribun_crawler.extensions.report.RunReport": 100,
+    # The state store of the crawl, its run marker and clock, and the refetch rule: the one owner, asked by the
+    # spider, StateMiddleware and DeduplicatePipeline (tribun_crawler/state/crawl.py).
+    "tribun_crawler.state.crawl.CrawlState": 10,
 }
 # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
 ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.distributed.DistributedQueue": 0}

@@ -21,8 +21,8 @@ moment it passes, so two copies in flight together are caught; the store records
 the store never claims an article the feed does not have. From then on the store answers for it and the pipeline
 forgets it: its memory stays as small in a crawl of a million articles as in one of ten. An article recorded since
 the pipeline opened the store (``recorded``) was emitted by this run (or by another worker of it), so a repeat is
-a duplicate (1), not a recheck (2). This pipeline owns the store for the crawl: it opens
-it when the spider opens, empties it first when the spider has ``reset_state`` set, and closes it.
+a duplicate (1), not a recheck (2). The store is the crawl state's (``state/crawl.py``), which opens it,
+empties it first when the spider has ``reset_state`` set, and closes it.
 
 An article reached through redirects (a renamed story's old URL answering 301 with the new one) is recorded with
 the article URLs that redirected to it (Scrapy's ``redirect_urls``, a few at most) as aliases
@@ -48,12 +48,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
-from tribun_crawler.state import StateStore, open_store, reset_requested
+from tribun_crawler.state import StateStore
+from tribun_crawler.state.crawl import CrawlState
 from tribun_crawler.state.records import (
     ArticleRecord,
     ItemFingerprints,
     key_fingerprint,
-    now_ms,
     redirect_aliases,
     unix_time,
 )
@@ -68,9 +68,7 @@ class DeduplicatePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.emit_duplicates = emit_duplicates
-        self.store: StateStore | None = None
-        # When the store was opened (Unix ms): records since then are this run's.
-        self.opened_ms = 0
+        self.state: CrawlState | None = None
         # Items emitted whose item_scraped has not come yet (not stored yet): fingerprint -> canonical URL.
         self._keys: dict[int, str] = {}
         self._ids: dict[int, str] = {}
@@ -88,28 +86,23 @@ class DeduplicatePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = open_store(self.crawler.settings)
-        self.opened_ms = now_ms()
-        if reset_requested(self.crawler.spider):
-            forgotten = self.store.count()
-            self.store.reset()
-            self.stats.set_value("tribun/state/reset", forgotten)
-            logger.info("State reset: %d article(s) forgotten in %s", forgotten, self.store.describe())
-        logger.info("State: %d article(s) known in %s", self.store.count(), self.store.describe())
+        self.state = CrawlState.of(self.crawler)
+        self.state.open()
 
     def close_spider(self) -> None:
         if self._pending:
             waiting = sum(len(copies) for copies in self._pending.values())
             logger.debug("%d dropped copy(ies) not recorded: their original never reached the feed", waiting)
             self._pending.clear()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.state = None
+
+    def _state(self) -> CrawlState:
+        if self.state is None:
+            raise RuntimeError("DeduplicatePipeline used before open_spider()")
+        return self.state
 
     def _store(self) -> StateStore:
-        if self.store is None:
-            raise RuntimeError("DeduplicatePipeline used before open_spider()")
-        return self.store
+        return self._state().store
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -135,7 +128,7 @@ class DeduplicatePipeline:
 
     def _emitted_this_run(self, record: ArticleRecord) -> bool:
         """A record this run wrote for an item it emitted (a dropped copy is recorded as a duplicate)."""
-        return record.recorded >= self.opened_ms and (self.emit_duplicates or not record.is_duplicate)
+        return self._state().recorded_by_this_run(record) and (self.emit_duplicates or not record.is_duplicate)
 
     def _copy_of(self, fp: ItemFingerprints) -> tuple[str, str] | None:
         """(kind, URL of the emitted original) when the item is a copy of an emitted story, else None."""
@@ -220,7 +213,7 @@ class DeduplicatePipeline:
             self._put_dropped_copy(record, fp.aliases())
 
     def _put_dropped_copy(self, record: ArticleRecord, aliases: tuple[int, ...]) -> None:
-        self._store().put(record, aliases)
+        self._state().record(record, aliases)
         self.stats.inc_value("tribun/state/recorded_duplicates")
 
     def _recheck(self, item: Any, fp: ItemFingerprints, stored: ArticleRecord) -> Any:
@@ -240,14 +233,14 @@ class DeduplicatePipeline:
     def item_scraped(self, item: Any, response: Response | None = None) -> None:
         """Record an article the feed exporter has just written (from ``response``, the page it was read from)."""
         adapter = ItemAdapter(item)
-        if self.store is None or not adapter.get("url"):
+        if self.state is None or not adapter.get("url"):
             return
         fp = ItemFingerprints.of(item)
         duplicate_of = adapter.get("duplicateOf")
         record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
         request = response.request if response is not None else None
         redirected = redirect_aliases(request.meta.get("redirect_urls", ()) if request else (), fp.key)
-        self.store.put(record, (*fp.aliases(), *redirected))
+        self.state.record(record, (*fp.aliases(), *redirected))
         self.stats.inc_value("tribun/state/recorded")
         if redirected:
             self.stats.inc_value("tribun/state/recorded_aliases", len(redirected))

@@ -8,7 +8,6 @@ and deduplicating items is the pipelines'.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -23,26 +22,24 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from tribun_crawler import meta
 from tribun_crawler.dates import isoformat
 from tribun_crawler.extractors.article import ArticlePage
 from tribun_crawler.extractors.listing import ListingPage
 from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
 from tribun_crawler.items import ArticleItem
+from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.failures import (
-    HELD_FAILURES_META,
     exception_detail,
     report_failed_page,
     requested_url,
 )
-from tribun_crawler.middlewares.state import RECHECK_META
-from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, parse_site_keys, site_key
-from tribun_crawler.spiders.depths import DepthMap
-from tribun_crawler.state import StateStore, open_store
-from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
-from tribun_crawler.state.runs import Refetch, RefetchRule
+from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
+from tribun_crawler.spiders.arguments import CrawlArguments
+from tribun_crawler.spiders.related import RelatedLinks
+from tribun_crawler.state.crawl import CrawlState, Verdict
 from tribun_crawler.urls import (
     PageType,
-    article_key,
     canonical_article_url,
     canonical_listing_url,
     classify_url,
@@ -58,41 +55,11 @@ PRIORITY_LISTING = 0
 PRIORITY_LISTING_NEXT = -10
 PRIORITY_SITEMAP = 0
 
-#: Ways to find articles (``-a discover=``): section hubs or homepages, daily indexes, sitemaps.
-DISCOVERY_MODES = ("sections", "index", "sitemaps")
-#: What a run discovers from when ``discover`` is not given: the hubs and the daily index, as before sitemaps.
-DEFAULT_DISCOVERY = ("sections", "index")
 #: Sitemap indexes are followed this many levels below a start sitemap (Tribun nests at most two), so a chain
 #: of indexes, however it is built, ends.
 MAX_SITEMAP_DEPTH = 3
-#: Request meta of an article found in a sitemap: the sitemap's publication date and keywords, which fill the
-#: item's ``datePublished``/``keywords`` only where the page lacks them.
-SITEMAP_META = "tribun_sitemap"
-#: Request meta of an article asked for as its plain URL because its ``?page=all`` failed for good: that failure, as
-#: ``(URL, reason, detail)``. Should this way fail too, the article is reported once, naming both.
-EARLIER_FAILURES_META = "tribun_earlier_failures"
-#: Request meta of a sitemap looked for at a usual name rather than named by robots.txt or an index: the names
-#: still to look for on its host once it is answered (:func:`sitemap_start_urls`).
-SITEMAP_GUESSES_META = "tribun_sitemap_guesses"
 #: Answers that say a guessed sitemap is not published there: counted (``tribun/sitemap/absent``), not failures.
 SITEMAP_ABSENT_STATUSES = (404, 410)
-
-
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-def _parse_day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from exc
-
-
-def _is_true(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _asks_for_all_pages(url: str) -> bool:
@@ -119,41 +86,8 @@ def _failure_reason(failure: Failure) -> str:
     return f"download/{failure.type.__name__ if failure.type else 'error'}"
 
 
-_DIGEST_SIZE = 8
-
-
-def _depth_key(url: str) -> bytes:
-    return hashlib.blake2b(article_key(url).encode(), digest_size=_DIGEST_SIZE).digest()
-
-
-def _digests(urls: Iterable[str]) -> bytes:
-    return b"".join(_depth_key(url) for url in urls)
-
-
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
-
-
-def _parse_discovery(value: str | None) -> tuple[str, ...]:
-    modes = [mode.lower() for mode in _split(value)]
-    unknown = [mode for mode in modes if mode not in DISCOVERY_MODES]
-    if unknown:
-        raise ValueError(
-            f"discover must be one or more of {', '.join(DISCOVERY_MODES)} (comma-separated), "
-            f"got {', '.join(map(repr, unknown))}"
-        )
-    return tuple(dict.fromkeys(modes)) or DEFAULT_DISCOVERY
-
-
-def _refuse_off_network(urls: Iterable[str]) -> None:
-    """Raise on a start URL outside the network: the crawl must not start rather than skip it quietly."""
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
-            raise ValueError(
-                f"start URL {url!r} is outside the Tribun network: only www.tribunnews.com and the regional "
-                "{sub}.tribunnews.com sites of tribun_crawler/sites.py are crawled"
-            )
 
 
 def index_url(host: str, day: date) -> str:
@@ -213,26 +147,26 @@ class TribunSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.site_keys = parse_site_keys(sites)
-        self.sections = _split(sections)
-        self.discover = _parse_discovery(discover)
-        self.start_urls = _split(start_urls)
-        if self.start_urls and discover:
-            raise ValueError("start_urls replaces discovery: give either start_urls or discover, not both")
-        _refuse_off_network(self.start_urls)
-        self.since = _parse_day(since, "since")
-        self.until = _parse_day(until, "until")
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"since ({self.since}) is after until ({self.until})")
-        self.reset_state = _is_true(reset_state)
-        self._state: StateStore | None = None
-        self._refetch: RefetchRule | None = None
-        self._depths = DepthMap()
-        self._links: dict[bytes, bytes | tuple[str, ...]] = {}
+        self.arguments = CrawlArguments.parse(
+            sites=sites,
+            sections=sections,
+            discover=discover,
+            start_urls=start_urls,
+            since=since,
+            until=until,
+            reset_state=reset_state,
+        )
+        self.site_keys = self.arguments.site_keys
+        self.sections = self.arguments.sections
+        self.discover = self.arguments.discover
+        self.start_urls = self.arguments.start_urls
+        self.since = self.arguments.since
+        self.until = self.arguments.until
+        # Read by the crawl state (state/crawl.py) when it opens the store.
+        self.reset_state = self.arguments.reset_state
+        self._related: RelatedLinks | None = None
         # Sitemap URLs robots.txt named: never taken for a guess the host does not publish.
         self._named_sitemaps: set[str] = set()
-        # Records written after this are this run's own: the dupefilter, not the state, stops their repeats.
-        self.started_ms = now_ms()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -242,10 +176,12 @@ class TribunSpider(scrapy.Spider):
         crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
         return spider
 
-    def closed(self, reason: str) -> None:
-        if self._state is not None:
-            self._state.close()
-            self._state = None
+    @property
+    def related(self) -> RelatedLinks:
+        """Related-link depths of the articles asked for (built on first use: the settings are the crawler's)."""
+        if self._related is None:
+            self._related = RelatedLinks(self.settings.getint("TRIBUN_RELATED_DEPTH"))
+        return self._related
 
     # --- What to request first -------------------------------------------------------------------------------
 
@@ -305,7 +241,7 @@ class TribunSpider(scrapy.Spider):
         if page_type is None:
             return None
         if page_type is PageType.ARTICLE:
-            self.note_depth(url, 0)
+            self.related.reached(url, 0)
             return self.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
         return self.listing_request(url, priority=PRIORITY_LISTING)
 
@@ -315,16 +251,20 @@ class TribunSpider(scrapy.Spider):
             canonical_listing_url(url),
             callback=self.parse_listing,
             priority=priority,
-            meta={"tribun_page_type": page_type.value if page_type else "listing", "listing_pages": pages_seen},
+            meta={meta.PAGE_KIND: PageKind.of_page_type(page_type), meta.LISTING_PAGES: pages_seen},
         )
 
     def article_request(
         self, url: str, *, depth: int, priority: int, sitemap: dict[str, Any] | None = None
     ) -> scrapy.Request:
         # Its failures are held for the spider: when ?page=all fails for good, the plain URL may still answer.
-        meta: dict[str, Any] = {"tribun_page_type": "article", "related_depth": depth, HELD_FAILURES_META: []}
+        request_meta: dict[str, Any] = {
+            meta.PAGE_KIND: PageKind.ARTICLE,
+            meta.RELATED_DEPTH: depth,
+            meta.HELD_FAILURES: [],
+        }
         if sitemap:
-            meta[SITEMAP_META] = sitemap
+            request_meta[meta.SITEMAP_HINTS] = sitemap
         # ?page=all: a whole multi-page article in one response (docs/site.md#multi-page-articles), and a single-page
         # article as it is; asking for it first saves the plain page's request on every multi-page article.
         return scrapy.Request(
@@ -332,7 +272,7 @@ class TribunSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             priority=priority,
-            meta=meta,
+            meta=request_meta,
         )
 
     def sitemap_request(self, url: str, *, depth: int) -> scrapy.Request:
@@ -341,7 +281,7 @@ class TribunSpider(scrapy.Spider):
             callback=self.parse_sitemap,
             errback=self.sitemap_failed,
             priority=PRIORITY_SITEMAP,
-            meta={"tribun_page_type": "sitemap", "sitemap_depth": depth},
+            meta={meta.PAGE_KIND: PageKind.SITEMAP, meta.SITEMAP_DEPTH: depth},
         )
 
     def guessed_sitemap_request(self, urls: Sequence[str]) -> scrapy.Request:
@@ -349,7 +289,7 @@ class TribunSpider(scrapy.Spider):
         answered, so that what robots.txt and the earlier files name is requested first, as named, not as a guess.
         """
         request = self.sitemap_request(urls[0], depth=0)
-        request.meta[SITEMAP_GUESSES_META] = list(urls[1:])
+        request.meta[meta.SITEMAP_GUESSES] = list(urls[1:])
         # A guess may be absent: its 404 comes to parse_sitemap instead of being a failed page.
         request.meta["handle_httpstatus_list"] = list(SITEMAP_ABSENT_STATUSES)
         return request
@@ -362,7 +302,7 @@ class TribunSpider(scrapy.Spider):
             return
         listing = ListingPage(response)
         entries = listing.articleEntries()
-        self.crawler.stats.inc_value(f"tribun/pages/{response.meta.get('tribun_page_type', 'listing')}")
+        self.crawler.stats.inc_value(f"tribun/pages/{meta.page_kind(response.meta) or PageKind.LISTING}")
         if not entries:
             logger.info("Listing %s holds no article links", response.url)
             self.crawler.stats.inc_value("tribun/listing/empty")
@@ -374,7 +314,7 @@ class TribunSpider(scrapy.Spider):
         yield from self.next_listing_requests(response, listing)
 
     def next_listing_requests(self, response: Response, listing: ListingPage) -> Iterable[scrapy.Request]:
-        pages_seen = int(response.meta.get("listing_pages", 1))
+        pages_seen = meta.listing_pages(response.meta)
         if pages_seen >= self.settings.getint("TRIBUN_MAX_LISTING_PAGES"):
             return []
         oldest = listing.oldestPublished()
@@ -434,14 +374,14 @@ class TribunSpider(scrapy.Spider):
         logger.info("No sitemap at %s (HTTP %s): the host does not publish that name", url, response.status)
         self.crawler.stats.inc_value("tribun/sitemap/absent")
 
-    def next_guessed_sitemap(self, meta: dict[str, Any]) -> list[scrapy.Request]:
+    def next_guessed_sitemap(self, request_meta: dict[str, Any]) -> list[scrapy.Request]:
         """The request for the next sitemap name to look for on the host of a guessed one, if any is left."""
-        guesses = meta.get(SITEMAP_GUESSES_META)
+        guesses = meta.sitemap_guesses(request_meta)
         return [self.guessed_sitemap_request(guesses)] if guesses else []
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("tribun/pages/sitemap")
-        depth = int(response.meta.get("sitemap_depth", 0))
+        depth = meta.sitemap_depth(response.meta)
         sitemap = SitemapFile(
             response.body, max_size=self.decompressed_size_limit(response), default_tz=self.tz_of(response.url)
         )
@@ -517,47 +457,19 @@ class TribunSpider(scrapy.Spider):
             return "not_article"
         if self.entry_out_of_window(entry):
             return "out_of_window"
-        key = key_fingerprint(canonical_article_url(entry.loc))
-        record = self.state_store().get(key)
-        rule = self.refetch_rule()
-        if record is None or rule.recorded_by_this_run(record):
+        decision = CrawlState.of(self.crawler).decide(
+            canonical_article_url(entry.loc), listed=True, lastmod=entry.lastmod
+        )
+        # Fetched, or one this run recorded: left to the dupefilter, like any repeated link.
+        if decision.fetch or decision.verdict is Verdict.THIS_RUN:
             return None
-        reason = rule.refetch_reason(record)
-        if reason is None:
-            return "known" if record.key == key else "known_alias"
-        if reason is Refetch.RECENT and not self.changed_since_stored(entry, record):
-            return "unchanged"
-        return None
+        return str(decision.verdict)
 
     def entry_out_of_window(self, entry: UrlEntry) -> bool:
         if entry.publication_date is not None:
             return not self.in_window(entry.publication_date)
         # A page is published before it last changes: a lastmod before the window proves it is older.
         return bool(self.since and entry.lastmod and self.local_day(entry.lastmod) < self.since)
-
-    def refetch_rule(self) -> RefetchRule:
-        """When a stored article is requested again: the state middleware's rule, for a run opened at the start."""
-        if self._refetch is None:
-            self._refetch = RefetchRule.at_open(
-                self.state_store(),
-                opened_ms=self.started_ms,
-                recheck_hours=self.settings.getfloat("TRIBUN_RECHECK_HOURS", 48),
-            )
-        return self._refetch
-
-    @staticmethod
-    def changed_since_stored(entry: UrlEntry, record: ArticleRecord) -> bool:
-        stored = record.modified or record.published
-        if entry.lastmod is None or stored is None:
-            return False
-        # Sitemaps and pages print minutes, not always seconds: a change is a later minute.
-        return int(entry.lastmod.timestamp()) // 60 > stored // 60
-
-    def state_store(self) -> StateStore:
-        """The state store, opened on first use (after the pipelines have reset it when asked to)."""
-        if self._state is None:
-            self._state = open_store(self.settings)
-        return self._state
 
     def sitemap_failed(self, failure: Failure) -> list[scrapy.Request]:
         """Count a sitemap that could not be fetched; after a guessed one, the next name of its host is requested."""
@@ -607,7 +519,7 @@ class TribunSpider(scrapy.Spider):
                 item.pageCount = None  # a ?page=all answer shows no paging: how many pages it had is unknown
         else:
             item = await self.complete_item(page)
-        self.fill_from_sitemap(item, response.meta.get(SITEMAP_META))
+        self.fill_from_sitemap(item, meta.sitemap_hints(response.meta))
         if item.datePublished is None and item.datePublishedDay:
             self.crawler.stats.inc_value("tribun/articles/time_unknown")
         yield item
@@ -647,7 +559,7 @@ class TribunSpider(scrapy.Spider):
     @staticmethod
     def page_all_tried(response: Response) -> bool:
         """True when this answer is ``?page=all``'s (ignored by the site), or the article's ``?page=all`` failed."""
-        return _asks_for_all_pages(response.url) or EARLIER_FAILURES_META in response.meta
+        return _asks_for_all_pages(response.url) or meta.EARLIER_FAILURES in response.meta
 
     async def fetch_page(self, url: str, *, held: bool = False) -> ArticlePage | None:
         """One more page of an article being read, or None when it cannot be fetched.
@@ -655,10 +567,10 @@ class TribunSpider(scrapy.Spider):
         Its failure is reported as a failed page where it is decided, unless ``held``: then the caller has
         another way to the article.
         """
-        meta: dict[str, Any] = {"tribun_page_type": "article_page"}
+        request_meta: dict[str, Any] = {meta.PAGE_KIND: PageKind.ARTICLE_PAGE}
         if held:
-            meta[HELD_FAILURES_META] = []
-        request = scrapy.Request(url, meta=meta)
+            request_meta[meta.HELD_FAILURES] = []
+        request = scrapy.Request(url, meta=request_meta)
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest:
@@ -688,76 +600,40 @@ class TribunSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tribun/sitemap/filled/keywords")
 
     def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
-        key = _depth_key(page.url())
-        asked = int(response.meta.get("related_depth", 0))
-        known = self._depths.get(key)
-        depth = asked if known is None else min(asked, known)
-        child = depth + 1
-        urls = page.relatedUrls()
-        limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
-        if depth > 0:  # reached through related links: a listing or a nearer article may still name it
-            self._links[key] = tuple(urls) if child > limit else _digests(urls)
-        if child > limit:
-            return
+        depth, urls = self.related.links_to_follow(page.url(), meta.related_depth(response.meta), page.relatedUrls())
         for url in urls:
-            yield from self.article_requests(url, depth=child, priority=PRIORITY_RELATED - child)
-
-    # --- Related depth ----------------------------------------------------------------------------------------
-    # The dupefilter lets each article be read once, at the depth it was first asked for. An article first
-    # reached far through related links and named later by a listing (or a nearer article) would leave the
-    # articles it links to too deep, or unfollowed at the depth limit. So the smallest depth each article was
-    # asked at is kept, and for each article read through related links, its links: as 8-byte keys when they
-    # were followed (to pass a nearer depth on), as URLs when the depth limit held them back (to request them).
+            yield from self.article_requests(url, depth=depth, priority=PRIORITY_RELATED - depth)
 
     def article_requests(self, url: str, *, depth: int, priority: int) -> Iterator[scrapy.Request]:
         """An article asked for at ``depth``: its request unless this spider asked for it before, then the
-        requests its being asked for at ``depth`` makes due.
+        requests its being asked for at ``depth`` makes due (spiders/related.py).
 
         Three of four links a crawl finds name an article already asked for (listings and related blocks
         overlap). The dupefilter would drop their requests; not building them at all saved a sixth of the CPU of
         a replayed crawl (benchmarks/crawl.py). A request dropped before the scheduler (off the network) is
         dropped again the same way, so the outcome is the dupefilter's.
         """
-        key = _depth_key(url)
-        if key in self._depths:
+        if self.related.asked_before(url):
             self.crawler.stats.inc_value("tribun/requests/asked_before")
         else:
             yield self.article_request(url, depth=depth, priority=priority)
-        yield from self._requests_reached(key, depth)
-
-    def note_depth(self, url: str, depth: int) -> None:
-        self._depths.lower(_depth_key(url), depth)
+        yield from self.requests_reached_at(url, depth)
 
     def requests_reached_at(self, url: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests an article's being asked for at ``depth`` makes due: links it, or the articles it leads to,
         held back at the depth limit when they were read farther away."""
-        return self._requests_reached(_depth_key(url), depth)
-
-    def _requests_reached(self, key: bytes, depth: int) -> Iterator[scrapy.Request]:
-        limit = self.settings.getint("TRIBUN_RELATED_DEPTH")
-        pending = [(key, depth)]
-        while pending:
-            key, depth = pending.pop()
-            if not self._depths.lower(key, depth):
-                continue
-            links = self._links.get(key)
-            child = depth + 1
-            if links is None or child > limit:
-                continue  # not read yet (it will be read at this depth), or its links stay beyond the limit
-            if isinstance(links, tuple):
-                self.crawler.stats.inc_value("tribun/related/reached_nearer")
-                keys = [_depth_key(related) for related in links]
-                for related, related_key in zip(links, keys, strict=True):
-                    if related_key not in self._depths:
-                        yield self.article_request(related, depth=child, priority=PRIORITY_RELATED - child)
-                links = self._links[key] = b"".join(keys)
-            pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
+        released = self.related.released
+        due = self.related.reached(url, depth)
+        if self.related.released > released:
+            self.crawler.stats.inc_value("tribun/related/reached_nearer", self.related.released - released)
+        for related, at in due:
+            yield self.article_request(related, depth=at, priority=PRIORITY_RELATED - at)
 
     # --- Every way to an article -------------------------------------------------------------------------------
     # An article is asked for as ?page=all first. When that fails for good (5xx after the retries, 404, timeouts,
     # the homepage served or redirected to), the plain URL is asked for, and its ?page=2…N when it shows paging.
     # Only when that fails too is the article a failed page, reported once with each way's reason: the
-    # middlewares hold the failures of these requests for the spider (failures.HELD_FAILURES_META).
+    # middlewares hold the failures of these requests for the spider (meta.HELD_FAILURES).
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
@@ -766,7 +642,7 @@ class TribunSpider(scrapy.Spider):
             name = failure.type.__name__ if failure.type else "error"
             logger.info("Article %s could not be fetched: %s", request.url, failure.getErrorMessage())
             self.crawler.stats.inc_value(f"tribun/errors/article/{name}")
-        held = request.meta.get(HELD_FAILURES_META)
+        held = meta.held_failures(request.meta)
         if held is None or (ignored and not held):
             # Not held: reported where it failed. Ignored with no failure held: robots.txt or the state store
             # decided, and the middleware that did it counted it.
@@ -784,7 +660,7 @@ class TribunSpider(scrapy.Spider):
         redesign.
         """
         request = response.request
-        if request is None or HELD_FAILURES_META not in request.meta:
+        if request is None or meta.held_failures(request.meta) is None:
             self.report_unreadable(response, problem)
             return
         reason, detail = f"unreadable/{problem}", f"{response.status} {response.url}"
@@ -795,7 +671,7 @@ class TribunSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """One way to an article failed for good: the next way, or after the ``last``, one failed page."""
         asked = requested_url(request)
-        tried = [*request.meta.get(EARLIER_FAILURES_META, ()), (asked, reason, detail)]
+        tried = [*meta.earlier_failures(request.meta), (asked, reason, detail)]
         if _asks_for_all_pages(asked) and not last and not self.refused(reason):
             logger.info("Article %s failed (%s): asking for its plain URL", asked, reason)
             self.crawler.stats.inc_value("tribun/articles/page_all_fallback")
@@ -810,14 +686,14 @@ class TribunSpider(scrapy.Spider):
 
     def plain_request(self, failed: Request, tried: list[tuple[str, str, str]]) -> scrapy.Request:
         """The plain URL of an article whose ``?page=all`` failed, asked for as that request was."""
-        meta: dict[str, Any] = {
-            "tribun_page_type": "article",
-            "related_depth": failed.meta.get("related_depth", 0),
-            HELD_FAILURES_META: [],
-            EARLIER_FAILURES_META: tried,
+        request_meta: dict[str, Any] = {
+            meta.PAGE_KIND: PageKind.ARTICLE,
+            meta.RELATED_DEPTH: meta.related_depth(failed.meta),
+            meta.HELD_FAILURES: [],
+            meta.EARLIER_FAILURES: tried,
         }
         # The sitemap's hints still fill the item; a recheck the state middleware let through once stays one.
-        meta.update({key: failed.meta[key] for key in (SITEMAP_META, RECHECK_META) if key in failed.meta})
+        request_meta.update({key: failed.meta[key] for key in (meta.SITEMAP_HINTS, meta.RECHECK) if key in failed.meta})
         # dont_filter: the plain URL's fingerprint is not ?page=all's (fingerprint.py keeps the page), but the
         # redirects it may go through are those ?page=all went through: the dupefilter would drop them unreported,
         # and the article would be neither read nor a failed page. It is asked for once, from the one ?page=all
@@ -827,7 +703,7 @@ class TribunSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             priority=failed.priority,
-            meta=meta,
+            meta=request_meta,
             dont_filter=True,
         )
 
@@ -871,8 +747,9 @@ class TribunSpider(scrapy.Spider):
         An article page counts in ``tribun/unreadable/<reason>`` too: the run report's coverage counts it as an
         article read with every field empty.
         """
-        page_type = response.meta.get("tribun_page_type")
-        if page_type in ("article", "article_page"):
+        kind = meta.page_kind(response.meta)
+        page_type = str(kind) if kind is not None else None
+        if kind is not None and kind.is_article:
             self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
         url = requested_url(response.request) if response.request else response.url
         report_failed_page(self.crawler, url, f"unreadable/{reason}", f"{response.status} {response.url}", page_type)

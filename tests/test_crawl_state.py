@@ -1,0 +1,137 @@
+"""CrawlState, the one owner of the crawl's state store: its answers, its run marker and clock, on both backends.
+
+Each verdict of :meth:`CrawlState.decide` on records shaped as earlier runs leave them; the spider, the state
+middleware and the dedupe pipeline all ask this one object (their own tests cover what they do with the answer).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_crawler
+from tribun_crawler.state import open_store
+from tribun_crawler.state.crawl import CrawlState, Verdict
+from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
+
+URL = "https://www.tribunnews.com/nasional/7702214/kpk-periksa-dua-saksi-kasus-kuota-haji-di-gedung-merah-putih"
+OLD_URL = "https://www.tribunnews.com/nasional/2024/06/20/kpk-periksa-dua-saksi"
+
+
+def record(url: str = URL, *, published_hours_ago: float, recorded: int, modified: int | None = None) -> ArticleRecord:
+    return ArticleRecord(
+        key=key_fingerprint(url),
+        url=url,
+        body=1,
+        published=int(time.time() - published_hours_ago * 3600),
+        modified=modified,
+        recorded=recorded,
+    )
+
+
+def put(settings: dict[str, Any], *records: ArticleRecord, aliases: tuple[int, ...] = ()) -> None:
+    with open_store(settings) as store:
+        for one in records:
+            store.put(one, aliases)
+
+
+@pytest.fixture
+def state(state_settings: dict[str, Any]) -> Any:
+    """``state(**spider_kwargs)``: the CrawlState of a new crawl on the test's store (closed as finished)."""
+    built: list[CrawlState] = []
+
+    def build(**spider_kwargs: Any) -> CrawlState:
+        built.append(CrawlState.of(make_crawler({**state_settings, "TRIBUN_RECHECK_HOURS": 48}, **spider_kwargs)))
+        return built[-1]
+
+    yield build
+    for one in built:
+        one.close("finished")
+
+
+def test_a_url_the_store_does_not_hold_is_new(state: Any) -> None:
+    decision = state().decide(URL)
+    assert (decision.verdict, decision.fetch, decision.record) == (Verdict.NEW, True, None)
+
+
+def test_an_old_article_is_known_and_its_old_url_a_known_alias(state: Any, state_settings: dict[str, Any]) -> None:
+    put(
+        state_settings,
+        record(published_hours_ago=24 * 30, recorded=now_ms() - 60_000),
+        aliases=(key_fingerprint(OLD_URL),),
+    )
+    crawl = state()
+    assert crawl.decide(URL).verdict is Verdict.KNOWN
+    assert crawl.decide(OLD_URL).verdict is Verdict.KNOWN_ALIAS
+    assert not crawl.decide(OLD_URL).fetch
+
+
+def test_a_recent_article_is_rechecked_unless_its_sitemap_shows_no_change(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    modified = int(time.time() - 3600)
+    put(state_settings, record(published_hours_ago=2, recorded=now_ms() - 60_000, modified=modified))
+    crawl = state()
+    assert crawl.decide(URL).verdict is Verdict.RECENT
+    assert crawl.decide(URL).recheck == "recent"
+    # A news sitemap entry (no lastmod), or a lastmod of the same minute: no evidence of a change.
+    assert crawl.decide(URL, listed=True).verdict is Verdict.UNCHANGED
+    same_minute = datetime.fromtimestamp(modified).astimezone()
+    assert crawl.decide(URL, listed=True, lastmod=same_minute).verdict is Verdict.UNCHANGED
+    later = same_minute + timedelta(minutes=5)
+    assert crawl.decide(URL, listed=True, lastmod=later).verdict is Verdict.RECENT
+
+
+def test_what_this_run_recorded_is_its_own_by_its_one_clock(state: Any) -> None:
+    crawl = state()
+    crawl.open()
+    crawl.record(record(published_hours_ago=2, recorded=now_ms()))
+    decision = crawl.decide(URL)
+    assert decision.verdict is Verdict.THIS_RUN
+    assert not decision.fetch
+    assert crawl.recorded_by_this_run(decision.record)
+
+
+def test_an_article_of_a_run_that_did_not_finish_is_fetched_whatever_its_sitemap_shows(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    stopped = now_ms() - 120_000
+    with open_store(state_settings) as store:
+        store.open_run("stopped", stopped)
+    put(state_settings, record(published_hours_ago=24 * 30, recorded=stopped + 1_000))
+    crawl = state()
+    assert crawl.decide(URL, listed=True).verdict is Verdict.UNFINISHED_RUN
+    assert crawl.rule.unfinished_since == stopped
+
+
+def test_the_store_opens_once_with_one_marker_removed_when_the_run_finishes(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    crawl = state()
+    assert crawl.open() is crawl.open() is crawl.store
+    with open_store(state_settings) as store:
+        assert store.open_runs() == {crawl.run_id: crawl.opened_ms}
+    crawl.close("shutdown")
+    with open_store(state_settings) as store:
+        assert store.open_runs() == {crawl.run_id: crawl.opened_ms}  # a stopped run leaves its marker
+    again = state()
+    again.open()
+    again.close("finished")
+    with open_store(state_settings) as store:
+        assert store.open_runs() == {}  # a finished run removes its own and the older markers
+
+
+def test_reset_state_empties_the_store_before_the_first_answer(state: Any, state_settings: dict[str, Any]) -> None:
+    put(state_settings, record(published_hours_ago=24 * 30, recorded=now_ms() - 60_000))
+    crawl = state(reset_state="1")
+    assert crawl.decide(URL).verdict is Verdict.NEW
+    assert crawl.crawler.stats.get_value("tribun/state/reset") == 1
+
+
+def test_a_crawler_without_the_extension_says_what_to_enable() -> None:
+    crawler = make_crawler({"EXTENSIONS": {"tribun_crawler.state.crawl.CrawlState": None}})
+    with pytest.raises(RuntimeError, match="EXTENSIONS"):
+        CrawlState.of(crawler)

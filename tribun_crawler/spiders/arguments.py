@@ -1,0 +1,111 @@
+"""The ``tribun`` spider's arguments (``-a name=value``), parsed once into one typed, validated object.
+
+A bad argument stops the crawl before it starts, with a message naming the argument and what it accepts
+(``ValueError``); the README's "Arguments" table lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from tribun_crawler.sites import parse_site_keys, site_key
+
+#: Ways to find articles (``-a discover=``): section hubs or homepages, daily indexes, sitemaps.
+DISCOVERY_MODES = ("sections", "index", "sitemaps")
+#: What a run discovers from when ``discover`` is not given: the hubs and the daily index, as before sitemaps.
+DEFAULT_DISCOVERY = ("sections", "index")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def is_truthy(value: Any) -> bool:
+    """An on/off argument or environment value: ``1``, ``true``, ``yes`` or ``on`` (any case) is on."""
+    return str(value).strip().lower() in _TRUE
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlArguments:
+    """What a run crawls, from the spider's arguments."""
+
+    site_keys: list[str] = field(default_factory=lambda: ["www"])
+    """``sites``: comma-separated site keys (``www,banyumas``) or ``all``; default ``www``."""
+    sections: list[str] = field(default_factory=list)
+    """``sections``: section hubs to crawl on each site; default the flagship's main hubs, a regional homepage."""
+    discover: tuple[str, ...] = DEFAULT_DISCOVERY
+    """``discover``: ways to find articles on each site, of :data:`DISCOVERY_MODES`."""
+    start_urls: list[str] = field(default_factory=list)
+    """``start_urls``: URLs to start from instead of discovery; each on the network."""
+    since: date | None = None
+    """``since``: first day of the date window (inclusive)."""
+    until: date | None = None
+    """``until``: last day of the date window (inclusive); today when not given."""
+    reset_state: bool = False
+    """``reset_state``: empty the state store before the crawl."""
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        sites: str | None = None,
+        sections: str | None = None,
+        discover: str | None = None,
+        start_urls: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        reset_state: str | bool | None = None,
+    ) -> CrawlArguments:
+        """The arguments as given on the command line (strings, or None when not given); raises ValueError."""
+        urls = split_list(start_urls)
+        if urls and discover:
+            raise ValueError("start_urls replaces discovery: give either start_urls or discover, not both")
+        refuse_off_network(urls)
+        first, last = parse_day(since, "since"), parse_day(until, "until")
+        if first and last and first > last:
+            raise ValueError(f"since ({first}) is after until ({last})")
+        return cls(
+            site_keys=parse_site_keys(sites),
+            sections=split_list(sections),
+            discover=parse_discovery(discover),
+            start_urls=urls,
+            since=first,
+            until=last,
+            reset_state=is_truthy(reset_state) if reset_state is not None else False,
+        )
+
+
+def split_list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def parse_discovery(value: str | None) -> tuple[str, ...]:
+    modes = [mode.lower() for mode in split_list(value)]
+    unknown = [mode for mode in modes if mode not in DISCOVERY_MODES]
+    if unknown:
+        raise ValueError(
+            f"discover must be one or more of {', '.join(DISCOVERY_MODES)} (comma-separated), "
+            f"got {', '.join(map(repr, unknown))}"
+        )
+    return tuple(dict.fromkeys(modes)) or DEFAULT_DISCOVERY
+
+
+def refuse_off_network(urls: Iterable[str]) -> None:
+    """Raise on a start URL outside the network: the crawl must not start rather than skip it quietly."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+            raise ValueError(
+                f"start URL {url!r} is outside the Tribun network: only www.tribunnews.com and the regional "
+                "{sub}.tribunnews.com sites of tribun_crawler/sites.py are crawled"
+            )

@@ -1,0 +1,198 @@
+"""The crawl's state: the one component that owns the state store for a crawl.
+
+Spider, state middleware and dedupe pipeline all need what earlier runs emitted; none of them opens the store.
+They ask this extension, reached through the crawler as Scrapy's own stats are (``CrawlState.of(crawler)``):
+
+- it opens the store on first use (or when the spider opens, whichever comes first), after emptying it when the
+  spider was started with ``-a reset_state=1`` (``tribun/state/reset``), so no reader ever sees the store before
+  the reset, whatever order Scrapy opens pipelines, middlewares and spider in;
+- it marks the run open in the store and keeps the run's one clock (:attr:`CrawlState.opened_ms`): a record
+  written since then is this run's own (or another worker's of it);
+- it holds the one rule for fetching a stored article again (:class:`~tribun_crawler.state.runs.RefetchRule`:
+  the recheck window, ``TRIBUN_RECHECK_HOURS``, and runs that did not finish) and answers "fetch this URL?"
+  (:meth:`CrawlState.decide`), with the sitemap's ``lastmod`` when a sitemap listed it;
+- it records what the feed received (:meth:`CrawlState.record`) and the old URLs of a stored article;
+- it closes the store when the spider closes, removing the run's marker when the run ``finished``.
+
+docs/architecture.md shows where each component asks it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from tribun_crawler.state import StateStore, open_store, reset_requested
+from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
+from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
+
+logger = logging.getLogger(__name__)
+
+
+class Verdict(StrEnum):
+    """What the store says of a URL about to be requested."""
+
+    NEW = "new"
+    """Not stored: fetched."""
+    THIS_RUN = "this_run"
+    """Recorded by this run (or another worker of it): a repeat, never fetched again in the run."""
+    RECENT = Refetch.RECENT.value
+    """Stored, published within the recheck window: fetched again, emitted only if it changed."""
+    UNFINISHED_RUN = Refetch.UNFINISHED_RUN.value
+    """Stored by a run that did not finish: fetched again so that its links are followed."""
+    KNOWN = "known"
+    """Stored by an earlier run and older than the recheck window: not fetched."""
+    KNOWN_ALIAS = "known_alias"
+    """An old URL of such an article (one that redirected to it): not fetched."""
+    UNCHANGED = "unchanged"
+    """Stored, within the window, and the sitemap that lists it shows no change since: not fetched."""
+
+
+_FETCHED = frozenset({Verdict.NEW, Verdict.RECENT, Verdict.UNFINISHED_RUN})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer to "fetch this URL?": the verdict, and the stored record it was made from."""
+
+    verdict: Verdict
+    record: ArticleRecord | None = None
+
+    @property
+    def fetch(self) -> bool:
+        return self.verdict in _FETCHED
+
+    @property
+    def recheck(self) -> Refetch | None:
+        """Why a stored article is fetched again, or None."""
+        return Refetch(self.verdict.value) if self.verdict in (Verdict.RECENT, Verdict.UNFINISHED_RUN) else None
+
+
+class CrawlState:
+    """Extension: the crawl's state store, its run marker and clock, and the refetch rule."""
+
+    def __init__(self, crawler: Crawler, *, recheck_hours: float) -> None:
+        self.crawler = crawler
+        self.recheck_hours = recheck_hours
+        self.run_id = new_run_id()
+        self.opened_ms = 0
+        """When the store was opened for this run (Unix ms): what is recorded since is this run's."""
+        self._store: StateStore | None = None
+        self._rule: RefetchRule | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        state = cls(crawler, recheck_hours=crawler.settings.getfloat("TRIBUN_RECHECK_HOURS"))
+        crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
+        return state
+
+    @staticmethod
+    def of(crawler: Crawler) -> CrawlState:
+        """The crawl's state component (``tribun_crawler.state.crawl.CrawlState`` in ``EXTENSIONS``)."""
+        state = crawler.get_extension(CrawlState)
+        if state is None:
+            raise RuntimeError("CrawlState is not enabled: add tribun_crawler.state.crawl.CrawlState to EXTENSIONS")
+        return state
+
+    # --- Opening and closing ---------------------------------------------------------------------------------
+
+    def spider_opened(self) -> None:
+        # A run with nothing to ask the store still marks itself open, so a crash of it is noticed.
+        self.open()
+
+    def open(self) -> StateStore:
+        """The store, opened (and emptied first when the spider asks for ``reset_state``) on the first call."""
+        if self._store is not None:
+            return self._store
+        store = open_store(self.crawler.settings)
+        if reset_requested(self.crawler.spider):
+            forgotten = store.count()
+            store.reset()
+            self.crawler.stats.set_value("tribun/state/reset", forgotten)
+            logger.info("State reset: %d article(s) forgotten in %s", forgotten, store.describe())
+        logger.info("State: %d article(s) known in %s", store.count(), store.describe())
+        self.opened_ms = now_ms()
+        self._rule = RefetchRule.at_open(store, opened_ms=self.opened_ms, recheck_hours=self.recheck_hours)
+        store.open_run(self.run_id, self.opened_ms)
+        if self._rule.unfinished_since is not None:
+            since = datetime.fromtimestamp(self._rule.unfinished_since / 1000, UTC).isoformat(timespec="seconds")
+            logger.info("Runs opened since %s did not finish: the articles they recorded are read again", since)
+        self._store = store
+        return store
+
+    def spider_closed(self, reason: str) -> None:
+        self.close(reason)
+
+    def close(self, reason: str) -> None:
+        """Close the store; a run that ``finished`` removes its marker (any other reason leaves it, so the next
+        run reads again what this one recorded)."""
+        store, self._store = self._store, None
+        if store is None:
+            return
+        try:
+            if reason == FINISHED:
+                store.finish_run(self.run_id, self.opened_ms)
+        finally:
+            store.close()
+
+    @property
+    def store(self) -> StateStore:
+        """The open store, for lookups (:meth:`StateStore.get`, ``find_group``, ``find_body``)."""
+        return self.open()
+
+    @property
+    def rule(self) -> RefetchRule:
+        self.open()
+        assert self._rule is not None
+        return self._rule
+
+    # --- Questions ---------------------------------------------------------------------------------------------
+
+    def recorded_by_this_run(self, record: ArticleRecord) -> bool:
+        return self.rule.recorded_by_this_run(record)
+
+    def decide(self, url: str, *, listed: bool = False, lastmod: datetime | None = None) -> Decision:
+        """Whether the article at ``url`` is fetched, from what the store holds under it (or under it as an alias).
+
+        ``listed``: a sitemap lists it, with ``lastmod`` (None in a news sitemap). Within the recheck window the
+        sitemap's evidence then decides rather than the article's age: only a ``lastmod`` later than the stored
+        ``dateModified`` fetches it again. A news entry has no ``lastmod``; the web sitemap's entry of the same
+        article carries the change. An article of a run that did not finish is fetched whatever the sitemap says.
+        """
+        key = key_fingerprint(url)
+        record = self.store.get(key)
+        if record is None:
+            return Decision(Verdict.NEW)
+        if self.rule.recorded_by_this_run(record):
+            return Decision(Verdict.THIS_RUN, record)
+        reason = self.rule.refetch_reason(record)
+        if reason is None:
+            return Decision(Verdict.KNOWN if record.key == key else Verdict.KNOWN_ALIAS, record)
+        if reason is Refetch.RECENT and listed and not _changed_since_stored(lastmod, record):
+            return Decision(Verdict.UNCHANGED, record)
+        return Decision(Verdict(reason.value), record)
+
+    # --- Records -----------------------------------------------------------------------------------------------
+
+    def record(self, record: ArticleRecord, aliases: tuple[int, ...] = ()) -> None:
+        """Remember an article the feed received (or a dropped copy of one), under its key and ``aliases``."""
+        self.store.put(record, aliases)
+
+    def add_aliases(self, key: int, aliases: tuple[int, ...]) -> None:
+        """More old URLs (their keys) of the stored article ``key``."""
+        self.store.add_aliases(key, aliases)
+
+
+def _changed_since_stored(lastmod: datetime | None, record: ArticleRecord) -> bool:
+    stored = record.modified or record.published
+    if lastmod is None or stored is None:
+        return False
+    # Sitemaps and pages print minutes, not always seconds: a change is a later minute.
+    return int(lastmod.timestamp()) // 60 > stored // 60
