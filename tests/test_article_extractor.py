@@ -16,7 +16,7 @@ import pytest
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from tribun_crawler.extractors.article import ArticlePage
+from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.text import is_related_line
 from tribun_crawler.urls import PageType, canonical_article_url, classify_url
 
@@ -111,6 +111,13 @@ def test_related_urls_are_canonical_articles_never_from_sidebars(name: str) -> N
     for url in related:
         assert classify_url(url) is PageType.ARTICLE
         assert url == canonical_article_url(url)
+
+
+def test_pages_added_one_by_one_give_the_article_all_pages_at_once_give() -> None:
+    first, second = load("www_2026_id_page1"), load("www_2026_id_page2")
+    assert with_next_page(first.to_item(), second) == first.to_item([second])
+    # A page with nothing in it adds nothing; the article's own URL never becomes one of its related links.
+    assert with_next_page(first.to_item(), first).relatedUrls == first.to_item().relatedUrls
 
 
 def test_stitched_pages_equal_the_page_all_response() -> None:

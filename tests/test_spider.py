@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date, datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,8 @@ def test_related_links_are_followed_up_to_the_depth_setting(
     request = spider.article_request(url, depth=reached_from, priority=PRIORITY_ARTICLE)
     response = fixture_response("articles", "makassar_2025_id_wita", url, request)
     page = ArticlePage(response)
-    requests = list(spider.related_requests(page, response))
+    (item, *requests) = spider.parse_article(response)
+    assert item.url == url
     assert bool(requests) is followed
     # ?page=all: a multi-page article in one request.
     assert [r.url for r in requests] == ([f"{u}?page=all" for u in page.relatedUrls()] if followed else [])
@@ -195,8 +196,8 @@ def test_window_is_judged_on_the_day_the_site_printed() -> None:
 # --- Pages the spider cannot read --------------------------------------------------------------------------------
 
 
-async def collect(output: Any) -> list[Any]:
-    return [entry async for entry in output]
+def collect(output: Any) -> list[Any]:
+    return list(output)
 
 
 def failed_pages(spider: TribunSpider) -> list[tuple[str, str]]:
@@ -216,10 +217,10 @@ def test_article_pages_that_yield_no_article_are_reported_with_their_url_and_rea
         request = spider.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
         kind = Response if problem == "not-html" else HtmlResponse
         # Neither page needs another download, so the callback runs to its end outside a crawl.
-        (plain,) = asyncio.run(collect(spider.parse_article(kind(f"{url}?page=all", body=body, request=request))))
+        (plain,) = collect(spider.parse_article(kind(f"{url}?page=all", body=body, request=request)))
         # The ?page=all answer is not the article: the plain URL may be, and nothing is reported yet.
         assert (plain.url, seen) == (url, [])
-        assert asyncio.run(collect(spider.parse_article(kind(url, body=body, request=plain)))) == []
+        assert (collect(spider.parse_article(kind(url, body=body, request=plain)))) == []
         assert seen.pop() == (f"{url}?page=all", f"unreadable/{problem}")
     # The article's own page with nothing to read (a video: title and date, no body) reads the same any other way.
     video = (
@@ -227,7 +228,7 @@ def test_article_pages_that_yield_no_article_are_reported_with_their_url_and_rea
     )
     request = spider.article_request(video, depth=0, priority=PRIORITY_ARTICLE)
     response = fixture_response("articles", "jatim_2024_video_no_body", request.url, request)
-    assert asyncio.run(collect(spider.parse_article(response))) == []
+    assert (collect(spider.parse_article(response))) == []
     assert seen == [(f"{video}?page=all", "unreadable/no-body")]
     stats = spider.crawler.stats
     # One article read with every field empty each, however many ways it was asked for.
@@ -254,7 +255,7 @@ def read_at(spider: TribunSpider, depth: int) -> tuple[ArticlePage, list[Request
     request = spider.article_request(URL_847221, depth=depth, priority=PRIORITY_ARTICLE)
     response = fixture_response("articles", "makassar_2025_id_wita", URL_847221, request)
     page = ArticlePage(response)
-    return page, list(spider.related_requests(page, response))
+    return page, list(spider.related_requests(page.url(), depth, page.relatedUrls()))
 
 
 def test_an_article_read_at_the_depth_limit_follows_its_related_links_once_a_listing_names_it() -> None:
@@ -391,19 +392,30 @@ def test_decisions_and_refusals_are_not_asked_again() -> None:
     assert spider.crawler.stats.get_value("tribun/articles/page_all_fallback") is None
 
 
-class FakeEngine:
-    """``engine.download_async`` answering from a table: a response, or an exception raised as the download's."""
+class Site:
+    """Answers the requests for an article's further pages from a table, as the engine would hand them to the spider:
+    a response to the request's callback, an exception (raised as the download's) to its errback."""
 
     def __init__(self, answers: dict[str, Response | Exception]) -> None:
         self.answers = answers
         self.asked: list[Request] = []
 
-    async def download_async(self, request: Request) -> Response:
-        self.asked.append(request)
-        answer = self.answers[request.url]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+    def crawl(self, output: Iterable[Any]) -> list[Any]:
+        """What the spider yields, with every further-page request it makes answered in turn (depth first)."""
+        result: list[Any] = []
+        for entry in output:
+            if isinstance(entry, Request) and entry.callback is not None and entry.url in self.answers:
+                self.asked.append(entry)
+                answer = self.answers[entry.url]
+                if isinstance(answer, Exception):
+                    assert entry.errback is not None
+                    result.extend(self.crawl(entry.errback(failure_of(entry, answer))))
+                else:
+                    response = answer.replace(request=entry)
+                    result.extend(self.crawl(entry.callback(response, **entry.cb_kwargs)))
+            else:
+                result.append(entry)
+        return result
 
 
 def plain_fallback(spider: TribunSpider) -> Request:
@@ -417,11 +429,13 @@ def test_the_plain_url_of_a_failed_page_all_is_stitched_with_its_pages_without_a
     seen = failed_pages(spider)
     plain = plain_fallback(spider)
     page2 = fixture_response("articles", "www_2026_id_page2", f"{URL_7731367}?page=2")
-    engine = FakeEngine({f"{URL_7731367}?page=2": page2})
-    spider.crawler.engine = engine  # type: ignore[assignment]
+    site = Site({f"{URL_7731367}?page=2": page2})
     response = fixture_response("articles", "www_2026_id_page1", URL_7731367, plain)
-    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
-    assert [request.url for request in engine.asked] == [f"{URL_7731367}?page=2"]
+    (item, *_related) = site.crawl(spider.parse_article(response))
+    assert [request.url for request in site.asked] == [f"{URL_7731367}?page=2"]
+    # An ordinary request through the scheduler and every middleware, carrying what the first page gave.
+    assert site.asked[0].callback == spider.parse_article_page
+    assert site.asked[0].meta["tribun_page_type"] == "article_page"
     whole = json.loads((FIXTURES / "articles" / "www_2026_id_page_all.json").read_text())
     assert item.articleBody == whole["articleBody"]
     assert item.pageCount == 2
@@ -432,12 +446,12 @@ def test_the_plain_url_of_a_failed_page_all_is_stitched_with_its_pages_without_a
 
 def test_a_page_that_times_out_leaves_the_article_incomplete_not_lost() -> None:
     spider = make_spider()
-    engine = FakeEngine({f"{URL_7731367}?page=2": DownloadTimeoutError("took longer than 30.0 seconds")})
-    spider.crawler.engine = engine  # type: ignore[assignment]
+    site = Site({f"{URL_7731367}?page=2": DownloadTimeoutError("took longer than 30.0 seconds")})
     # A ?page=all the site ignored: page 1 with its paging, so page 2 is asked for.
     request = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
     response = fixture_response("articles", "www_2026_id_page1", request.url, request)
-    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
+    (item, *_related) = site.crawl(spider.parse_article(response))
+    assert [r.url for r in site.asked] == [f"{URL_7731367}?page=2"]
     page1 = json.loads((FIXTURES / "articles" / "www_2026_id_page1.json").read_text())
     assert item.articleBody == page1["articleBody"]
     assert spider.crawler.stats.get_value("tribun/articles/incomplete") == 1
@@ -447,18 +461,19 @@ def test_a_plain_answer_asks_for_page_all_and_a_failure_of_it_is_no_failed_page(
     """A ?page=all redirected to the plain URL (not a fallback): ?page=all is asked for once more, its failure held,
     and the pages stitched instead."""
     spider = make_spider()
-    engine = FakeEngine(
+    site = Site(
         {
             f"{URL_7731367}?page=all": DownloadTimeoutError("took longer than 30.0 seconds"),
             f"{URL_7731367}?page=2": fixture_response("articles", "www_2026_id_page2", f"{URL_7731367}?page=2"),
         }
     )
-    spider.crawler.engine = engine  # type: ignore[assignment]
     request = spider.article_request(URL_7731367, depth=0, priority=PRIORITY_ARTICLE)
     redirected = request.replace(url=URL_7731367, meta={**request.meta, "redirect_urls": [request.url]})
     response = fixture_response("articles", "www_2026_id_page1", URL_7731367, redirected)
-    (item, *_related) = asyncio.run(collect(spider.parse_article(response)))
-    assert [r.url for r in engine.asked] == [f"{URL_7731367}?page=all", f"{URL_7731367}?page=2"]
-    assert engine.asked[0].meta[HELD_FAILURES_META] == []  # held: a failure of it is the spider's to judge
-    assert HELD_FAILURES_META not in engine.asked[1].meta  # a missing page is a failed page where it fails
+    (item, *_related) = site.crawl(spider.parse_article(response))
+    assert [r.url for r in site.asked] == [f"{URL_7731367}?page=all", f"{URL_7731367}?page=2"]
+    assert site.asked[0].meta[HELD_FAILURES_META] == []  # held: a failure of it is the spider's to judge
+    assert HELD_FAILURES_META not in site.asked[1].meta  # a missing page is a failed page where it fails
+    # The article's first answer came through a redirect: its further pages carry that for the state's aliases.
+    assert all(r.meta[meta.REDIRECTED_FROM] == [request.url] for r in site.asked)
     assert item.pageCount == 2

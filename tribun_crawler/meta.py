@@ -70,6 +70,9 @@ HELD_FAILURES = "tribun_held_failures"
 EARLIER_FAILURES = "tribun_earlier_failures"
 #: True on an article the state store knows and let through once (recheck window, unfinished run).
 RECHECK = "tribun_recheck"
+#: The URLs an article's first answer was redirected from, carried by the requests for its further pages: the
+#: state records them as the article's old URLs, from whichever answer the article is emitted on.
+REDIRECTED_FROM = "tribun_redirected_from"
 #: The stop token of a request a stopping run handed back to the scheduler unsent.
 STOP_HANDED_BACK = "tribun_stop_handed_back"
 
@@ -121,3 +124,10 @@ def earlier_failures(meta: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 def is_recheck(meta: Mapping[str, Any]) -> bool:
     return bool(meta.get(RECHECK))
+
+
+def redirected_from(meta: Mapping[str, Any]) -> list[str]:
+    """The URLs that redirected to the article being read: Scrapy's ``redirect_urls`` of its first answer."""
+    if REDIRECTED_FROM in meta:
+        return list(meta[REDIRECTED_FROM])
+    return list(meta.get("redirect_urls") or ())

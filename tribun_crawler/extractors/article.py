@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property, wraps
 from typing import Any, TypeVar
@@ -756,6 +756,21 @@ def _with_urls(people: list[Person], known: list[Person]) -> list[Person]:
     """``people`` with profile URLs filled in from the credit block where the same name carries one."""
     urls = {p["name"].lower(): p["url"] for p in known if p["url"]}
     return [{"name": p["name"], "url": p["url"] or urls.get(p["name"].lower())} for p in people]
+
+
+def with_next_page(item: ArticleItem, page: ArticlePage) -> ArticleItem:
+    """The article read so far, with one more of its pages: its body paragraphs and related links appended.
+
+    Page by page, what :meth:`ArticlePage.to_item` gives for the first page with ``other_pages``: the spider reads
+    an article's pages 2..N one request at a time, carrying the item between them.
+    """
+    body = "\n\n".join(part for part in (item.articleBody, "\n\n".join(page.bodyParagraphs())) if part)
+    related = _related_articles([*item.relatedUrls, *page.relatedUrls()], _as_is, exclude=item.url or page.url())
+    return replace(item, articleBody=body or None, relatedUrls=related)
+
+
+def _as_is(url: str) -> str:
+    return url
 
 
 def _related_articles(hrefs: Iterable[str], urljoin: Callable[[str], str | None], exclude: str) -> list[str]:

@@ -48,6 +48,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from tribun_crawler import meta
 from tribun_crawler.state import StateStore
 from tribun_crawler.state.crawl import CrawlState
 from tribun_crawler.state.records import (
@@ -239,7 +240,7 @@ class DeduplicatePipeline:
         duplicate_of = adapter.get("duplicateOf")
         record = fp.record(item, original=key_fingerprint(duplicate_of) if duplicate_of else None)
         request = response.request if response is not None else None
-        redirected = redirect_aliases(request.meta.get("redirect_urls", ()) if request else (), fp.key)
+        redirected = redirect_aliases(meta.redirected_from(request.meta) if request else (), fp.key)
         self.state.record(record, (*fp.aliases(), *redirected))
         self.stats.inc_value("tribun/state/recorded")
         if redirected:

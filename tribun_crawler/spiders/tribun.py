@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
@@ -24,18 +25,18 @@ from twisted.python.failure import Failure
 
 from tribun_crawler import meta
 from tribun_crawler.dates import isoformat
-from tribun_crawler.extractors.article import ArticlePage
+from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.extractors.listing import ListingPage
 from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.failures import (
-    exception_detail,
     report_failed_page,
     requested_url,
 )
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
+from tribun_crawler.spiders.multipage import ArticleParts
 from tribun_crawler.spiders.related import RelatedLinks
 from tribun_crawler.state.crawl import CrawlState, Verdict
 from tribun_crawler.urls import (
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # Articles first, so a crawl holds few open listing chains; nearer related links before farther ones.
 PRIORITY_ARTICLE = 100
+# The rest of an article being read, before any other article: it is emitted once its last page is read.
+PRIORITY_ARTICLE_PAGE = 110
 PRIORITY_RELATED = 90
 PRIORITY_LISTING = 0
 PRIORITY_LISTING_NEXT = -10
@@ -495,17 +498,15 @@ class TribunSpider(scrapy.Spider):
 
     # --- Articles ---------------------------------------------------------------------------------------------
 
-    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+    def parse_article(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            for request in self.article_unreadable(response, "not-html", served_instead=True):
-                yield request
+            yield from self.article_unreadable(response, "not-html", served_instead=True)
             return
         self.crawler.stats.inc_value("tribun/pages/article")
         page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
-            for request in self.article_unreadable(response, problem, served_instead=not _is_article_page(page)):
-                yield request
+            yield from self.article_unreadable(response, problem, served_instead=not _is_article_page(page))
             return
         if not self.page_in_window(page):
             self.crawler.stats.inc_value("tribun/skipped/out_of_window")
@@ -517,75 +518,136 @@ class TribunSpider(scrapy.Spider):
             item = page.to_item()
             if _asks_for_all_pages(response.url):
                 item.pageCount = None  # a ?page=all answer shows no paging: how many pages it had is unknown
+            yield from self.article_read(item, page.url(), page.relatedUrls(), response.meta)
+            return
+        parts = ArticleParts(
+            item=page.to_item(),
+            first_url=page.url(),
+            first_related=page.relatedUrls(),
+            pages_left=page.pageUrls(),
+            page_count=page.pageCount(),
+            related_depth=meta.related_depth(response.meta),
+            sitemap_hints=meta.sitemap_hints(response.meta),
+            redirect_urls=meta.redirected_from(response.meta),
+        )
+        if self.page_all_tried(response):
+            yield from self.read_numbered_pages(parts)
         else:
-            item = await self.complete_item(page)
-        self.fill_from_sitemap(item, meta.sitemap_hints(response.meta))
+            # Held: should it fail, the pages stitched make the article, which is then no failed page.
+            yield self.article_part_request(with_page(page.url(), "all"), parts, held=True)
+
+    def article_read(
+        self, item: ArticleItem, url: str, related: list[str], request_meta: dict[str, Any]
+    ) -> Iterator[Any]:
+        """The article, whole: the item, then the requests for its related links."""
+        self.fill_from_sitemap(item, meta.sitemap_hints(request_meta))
         if item.datePublished is None and item.datePublishedDay:
             self.crawler.stats.inc_value("tribun/articles/time_unknown")
         yield item
-        for request in self.related_requests(page, response):
-            yield request
+        yield from self.related_requests(url, meta.related_depth(request_meta), related)
 
-    async def complete_item(self, first: ArticlePage) -> ArticleItem:
-        """The whole article from its first page: ``?page=all`` in one response, else pages 2..N stitched.
+    def article_part_request(self, url: str, parts: ArticleParts, *, held: bool = False) -> scrapy.Request:
+        """One more page of an article being read (``?page=all`` again, or page N): an ordinary request.
 
-        The extra pages are fetched inside this callback (through the downloader and all its middlewares, so
-        robots.txt, delays and the cache apply) because the item needs every page before it can be emitted.
+        Its failure is reported as a failed page where it is decided, unless ``held``: then the numbered pages
+        are another way to the article. dont_filter: like the article's own ?page=all, it is asked for once, from
+        the one request that read the article's first page.
         """
-        if not self.page_all_tried(first.response):
-            # Held: should it fail, the pages stitched make the article, which is then no failed page.
-            all_pages = await self.fetch_page(with_page(first.url(), "all"), held=True)
-            if all_pages is not None and all_pages.problem() is None and all_pages.isAllPages():
-                item = all_pages.to_item()
-                item.pageCount = max(first.pageCount(), all_pages.pageCount())
-                item.relatedUrls = _unique([*first.relatedUrls(), *item.relatedUrls])
-                return item
+        request_meta: dict[str, Any] = {
+            meta.PAGE_KIND: PageKind.ARTICLE_PAGE,
+            meta.RELATED_DEPTH: parts.related_depth,
+            meta.REDIRECTED_FROM: parts.redirect_urls,
+        }
+        if parts.sitemap_hints:
+            request_meta[meta.SITEMAP_HINTS] = parts.sitemap_hints
+        if held:
+            request_meta[meta.HELD_FAILURES] = []
+        return scrapy.Request(
+            url,
+            callback=self.parse_article_page,
+            errback=self.article_page_failed,
+            priority=PRIORITY_ARTICLE_PAGE,
+            meta=request_meta,
+            cb_kwargs={"parts": parts},
+            dont_filter=True,
+        )
+
+    def parse_article_page(self, response: Response, parts: ArticleParts) -> Iterator[Any]:
+        """A page asked for to complete an article: its ``?page=all`` (the whole article, when the site gives it),
+        else its next numbered page."""
+        page = self.readable_page(response)
+        if _asks_for_all_pages(response.url):
+            if page is not None and page.problem() is None and page.isAllPages():
+                item = page.to_item()
+                item.pageCount = max(parts.page_count, page.pageCount())
+                related = _unique([*parts.first_related, *item.relatedUrls])
+                item.relatedUrls = related
+                yield from self.article_read(item, parts.first_url, parts.first_related, response.meta)
+                return
+            yield from self.read_numbered_pages(parts)
+            return
+        problem = page.problem() if page is not None else None
+        if problem and page is not None:
+            self.report_unreadable(page.response, problem)
+        if page is None or problem:
+            yield from self.article_incomplete(parts, response.url)
+            return
+        yield from self.next_article_page(replace(parts, item=with_next_page(parts.item, page)))
+
+    def read_numbered_pages(self, parts: ArticleParts) -> Iterator[Any]:
+        """``?page=all`` did not give the whole article: its pages 2..N are read one by one."""
         self.crawler.stats.inc_value("tribun/articles/page_all_failed")
-        other_pages = []
-        for url in first.pageUrls():
-            page = await self.fetch_page(url)
-            problem = page.problem() if page is not None else None
-            if problem and page is not None:
-                self.report_unreadable(page.response, problem)
-            if page is None or problem:
-                self.crawler.stats.inc_value("tribun/articles/incomplete")
-                logger.warning("Article %s emitted without page %s, which could not be read", first.url(), url)
-                break
-            other_pages.append(page)
-        else:
+        yield from self.next_article_page(parts)
+
+    def next_article_page(self, parts: ArticleParts) -> Iterator[Any]:
+        if not parts.pages_left:
             self.crawler.stats.inc_value("tribun/articles/stitched")
-        return first.to_item(other_pages)
+            yield from self.article_read(parts.item, parts.first_url, parts.first_related, self.parts_meta(parts))
+            return
+        url, rest = parts.next_page()
+        yield self.article_part_request(url, rest)
+
+    def article_incomplete(self, parts: ArticleParts, url: str) -> Iterator[Any]:
+        """A page that could not be read: the article is emitted with the pages read, not lost."""
+        self.crawler.stats.inc_value("tribun/articles/incomplete")
+        logger.warning("Article %s emitted without page %s, which could not be read", parts.first_url, url)
+        yield from self.article_read(parts.item, parts.first_url, parts.first_related, self.parts_meta(parts))
+
+    @staticmethod
+    def parts_meta(parts: ArticleParts) -> dict[str, Any]:
+        return {meta.RELATED_DEPTH: parts.related_depth, meta.SITEMAP_HINTS: parts.sitemap_hints}
+
+    def readable_page(self, response: Response) -> ArticlePage | None:
+        """An extra page of an article, or None when its answer is no page to read."""
+        if response.status != 200 or not isinstance(response, TextResponse):
+            logger.info("Page %s answered %s", response.url, response.status)
+            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{response.status}")
+            return None
+        self.crawler.stats.inc_value("tribun/pages/article_page")
+        return ArticlePage(response, downloaded_at=datetime.now(UTC))
+
+    def article_page_failed(self, failure: Failure) -> Iterator[Any]:
+        """An extra page that could not be fetched: after ``?page=all``, the numbered pages; else the article is
+        emitted with the pages read."""
+        request = failure.request  # type: ignore[attr-defined]
+        parts: ArticleParts = request.cb_kwargs["parts"]
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            logger.info("Page %s answered %s", request.url, status)
+            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{status}")
+        elif not failure.check(IgnoreRequest):
+            # Whatever the download raised after its retries (a timeout, a reset, …), FailedDownloadMiddleware
+            # reported it (or held it, for ?page=all).
+            logger.info("Page %s could not be fetched: %s", request.url, failure.getErrorMessage())
+        if _asks_for_all_pages(request.url):
+            yield from self.read_numbered_pages(parts)
+        else:
+            yield from self.article_incomplete(parts, request.url)
 
     @staticmethod
     def page_all_tried(response: Response) -> bool:
         """True when this answer is ``?page=all``'s (ignored by the site), or the article's ``?page=all`` failed."""
         return _asks_for_all_pages(response.url) or meta.EARLIER_FAILURES in response.meta
-
-    async def fetch_page(self, url: str, *, held: bool = False) -> ArticlePage | None:
-        """One more page of an article being read, or None when it cannot be fetched.
-
-        Its failure is reported as a failed page where it is decided, unless ``held``: then the caller has
-        another way to the article.
-        """
-        request_meta: dict[str, Any] = {meta.PAGE_KIND: PageKind.ARTICLE_PAGE}
-        if held:
-            request_meta[meta.HELD_FAILURES] = []
-        request = scrapy.Request(url, meta=request_meta)
-        try:
-            response = await self.crawler.engine.download_async(request)
-        except IgnoreRequest:
-            return None  # robots.txt or a block said no, or a middleware gave up on it and reported it
-        except Exception as exc:  # noqa: BLE001
-            # Whatever the download raised after its retries (a timeout, a reset, …), FailedDownloadMiddleware
-            # reported it; the article is emitted with the pages read, not lost with the callback.
-            logger.info("Page %s could not be fetched: %s", url, exception_detail(exc))
-            return None
-        if response.status != 200 or not isinstance(response, TextResponse):
-            logger.info("Page %s answered %s", url, response.status)
-            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{response.status}")
-            return None
-        self.crawler.stats.inc_value("tribun/pages/article_page")
-        return ArticlePage(response, downloaded_at=datetime.now(UTC))
 
     def fill_from_sitemap(self, item: ArticleItem, sitemap: dict[str, Any] | None) -> None:
         """The sitemap's publication date and keywords, only where the page gave none."""
@@ -599,10 +661,11 @@ class TribunSpider(scrapy.Spider):
             item.keywords = list(sitemap["keywords"])
             self.crawler.stats.inc_value("tribun/sitemap/filled/keywords")
 
-    def related_requests(self, page: ArticlePage, response: Response) -> Iterator[scrapy.Request]:
-        depth, urls = self.related.links_to_follow(page.url(), meta.related_depth(response.meta), page.relatedUrls())
-        for url in urls:
-            yield from self.article_requests(url, depth=depth, priority=PRIORITY_RELATED - depth)
+    def related_requests(self, url: str, asked_depth: int, related: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for the related links of the article at ``url``, asked for at ``asked_depth``."""
+        depth, urls = self.related.links_to_follow(url, asked_depth, related)
+        for link in urls:
+            yield from self.article_requests(link, depth=depth, priority=PRIORITY_RELATED - depth)
 
     def article_requests(self, url: str, *, depth: int, priority: int) -> Iterator[scrapy.Request]:
         """An article asked for at ``depth``: its request unless this spider asked for it before, then the
