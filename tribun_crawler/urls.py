@@ -87,14 +87,19 @@ def _path(url: str) -> str:
     return path
 
 
+def on_network(url: str) -> bool:
+    """True for an http(s) URL on a host of the network: the one test of what the crawler may request."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and site_key(parts.hostname) is not None
+
+
 @lru_cache(maxsize=URL_CACHE_SIZE)
 def classify_url(url: str) -> PageType | None:
     """The page type a URL leads to, or None when the crawler must never request it.
 
     None covers hosts outside the network, non-http(s) schemes, and non-article paths (tag, topic, video, …).
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+    if not on_network(url):
         return None
     path = _path(url)
     if path == "/":

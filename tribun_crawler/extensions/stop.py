@@ -12,9 +12,10 @@ sooner. :class:`PromptStop` makes the stop prompt:
   from then on is not downloaded. Either is handed back to the engine as a copy (``dont_filter``, the
   dupefilter has seen it), which puts it back in the scheduler: a ``JOBDIR`` or the shared Redis queue keeps it
   for the next run; otherwise the next run finds it again (the state store only knows emitted articles);
-* robots.txt and other framework downloads (``NO_CALLBACK``) are ignored instead; a page a spider callback
-  downloads itself (``engine.download_async``: the extra pages of an article) fails with
-  :class:`RunStopping`, so the article it belongs to is not emitted half-read: the next run reads it whole;
+* robots.txt and other framework downloads (``NO_CALLBACK``) are ignored instead; a page downloaded outside the
+  scheduler (``engine.download_async``) fails with :class:`RunStopping`. The further pages of an article are
+  ordinary requests carrying the pages read (``spiders/multipage.py``): handed back like any other, so the
+  article is never emitted half-read; a ``JOBDIR`` resumes it, else the next run reads it whole;
 * downloads in flight may end for ``TRIBUN_STOP_GRACE`` seconds; then they are cancelled
   (``tribun_crawler.compat``; the connections of other download handlers are aborted) and handed back like
   the waiting ones.
@@ -56,6 +57,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import is_reactor_installed
 from twisted.internet import tcp
 
+from tribun_crawler import meta
 from tribun_crawler import settings as defaults
 from tribun_crawler.compat import cancel_http11_downloads
 
@@ -74,7 +76,7 @@ logger = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 #: Request meta of a copy this run handed back: the run's token, so a copy downloaded again in this run (an
 #: ``engine.download_async`` loop) is told apart, and one resumed from a JOBDIR by a later run is not.
-HANDED_BACK = "tribun_stop_handed_back"
+HANDED_BACK = meta.STOP_HANDED_BACK
 STATS_PREFIX = "tribun/stop/"
 
 

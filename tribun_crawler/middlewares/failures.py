@@ -42,6 +42,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.httpobj import urlparse_cached
 
+from tribun_crawler import meta
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 
 if TYPE_CHECKING:
@@ -57,15 +58,15 @@ logger = logging.getLogger(__name__)
 page_failed = object()
 STATS_PREFIX = "tribun/failed/"
 #: Request meta the spider sets on every page it asks for (article, article_page, home, section, index, …).
-PAGE_TYPE_META = "tribun_page_type"
-ARTICLE_PAGE_TYPE = "article"
+PAGE_TYPE_META = meta.PAGE_KIND
+ARTICLE_PAGE_TYPE = meta.PageKind.ARTICLE.value
 #: Page types that are HTML pages (``urls.PageType`` values, and ``listing`` for a listing of no known shape):
 #: one of them answered with anything but HTML is unreadable. Sitemaps may come gzip-compressed as binary.
 HTML_PAGE_TYPES = frozenset({"article", "home", "section", "index", "archive", "listing"})
 #: Request meta: a list that, when present, collects the request's failures as ``(reason, detail)`` instead of their
 #: being reported (module docstring). Retries and redirects copy the meta shallowly: every request of a chain
 #: appends to the one list the spider gave the first.
-HELD_FAILURES_META = "tribun_held_failures"
+HELD_FAILURES_META = meta.HELD_FAILURES
 #: Reasons logged at INFO rather than WARNING: consequences of something already warned about once.
 QUIET_REASONS = frozenset({"block/dropped"})
 

@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
@@ -32,7 +32,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from tribun_crawler.middlewares.failures import PAGE_TYPE_META, report_failed_request, requested_url
 from tribun_crawler.sites import site_key
-from tribun_crawler.urls import PageType, classify_url
+from tribun_crawler.urls import PageType, classify_url, on_network
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,12 +49,6 @@ ARTICLE_PAGE_TYPES = frozenset({"article", "article_page"})
 
 #: Schemes whose URLs hold their content and are fetched from nowhere.
 SELF_CONTAINED_SCHEMES = frozenset({"data"})
-
-
-def on_network(url: str) -> bool:
-    """True for an http(s) URL on a host of the network."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and site_key(parts.hostname) is not None
 
 
 class NetworkScopeMiddleware:

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-from tribun_crawler.sites import parse_site_keys, site_key
+from tribun_crawler.sites import parse_site_keys
+from tribun_crawler.urls import on_network
 
 #: Ways to find articles (``-a discover=``): section hubs or homepages, daily indexes, sitemaps.
 DISCOVERY_MODES = ("sections", "index", "sitemaps")
@@ -103,8 +103,7 @@ def parse_discovery(value: str | None) -> tuple[str, ...]:
 def refuse_off_network(urls: Iterable[str]) -> None:
     """Raise on a start URL outside the network: the crawl must not start rather than skip it quietly."""
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+        if not on_network(url):
             raise ValueError(
                 f"start URL {url!r} is outside the Tribun network: only www.tribunnews.com and the regional "
                 "{sub}.tribunnews.com sites of tribun_crawler/sites.py are crawled"

@@ -44,6 +44,7 @@ from tribun_crawler.urls import (
     canonical_article_url,
     canonical_listing_url,
     classify_url,
+    on_network,
     with_page,
 )
 
@@ -414,7 +415,7 @@ class TribunSpider(scrapy.Spider):
     def nested_sitemap_request(self, url: str, *, depth: int) -> scrapy.Request | None:
         """The request for a sitemap an index or a robots.txt names: on a chosen site, not nested too deep."""
         key = site_key(urlsplit(url).hostname)
-        if urlsplit(url).scheme not in ("http", "https") or key is None:
+        if not on_network(url) or key is None:
             reason = "off_network"
         elif key not in self.site_keys:
             reason = "other_site"
@@ -453,8 +454,7 @@ class TribunSpider(scrapy.Spider):
         this run already recorded is left to the request dupefilter, like any repeated link; one a run that did
         not finish recorded is requested, whatever its dates, as the state middleware does (``state.runs``).
         """
-        parts = urlsplit(entry.loc)
-        if parts.scheme not in ("http", "https") or site_key(parts.hostname) is None:
+        if not on_network(entry.loc):
             return "off_network"
         if classify_url(entry.loc) is not PageType.ARTICLE:
             return "not_article"
