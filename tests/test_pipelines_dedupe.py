@@ -483,3 +483,24 @@ def test_copy_of_an_original_that_never_reached_the_feed_is_not_recorded(
         assert store.count() == 0
     with pipeline_run(state_settings) as second:
         assert second.feed(jateng_copy()) is not None
+
+
+# --- Two workers on one shared store -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state_settings", ["redis"], indirect=True)
+def test_a_copy_read_by_another_worker_while_the_story_is_in_flight_is_dropped(
+    pipeline_run: Any, state_settings: dict[str, Any]
+) -> None:
+    # Worker one's story has passed its pipelines and is not recorded yet (its feed line not written): only its
+    # claim on the shared store tells worker two, which reads the syndicated copy and a same-body copy meanwhile.
+    with pipeline_run(state_settings) as one, pipeline_run(state_settings) as two:
+        assert one.process(original()) is not None
+        assert two.process(syndicated_copy(JATENG_URL, "TribunJateng.com", extra=REGIONAL_PARAGRAPH)) is None
+        assert two.process(original(url=BANYUMAS_URL)) is None
+        assert two.dropped == [
+            f"duplicate (syndicated) of {ORIGINAL_URL}: {JATENG_URL}",
+            f"duplicate (same_body) of {ORIGINAL_URL}: {BANYUMAS_URL}",
+        ]
+        # A story of its own passes.
+        assert two.process(original(url=JOGJA_URL, body="banjir")) is not None

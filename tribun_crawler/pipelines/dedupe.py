@@ -77,6 +77,8 @@ class DeduplicatePipeline:
         self._bodies: dict[int, str] = {}
         # Dropped copies waiting for their original to be recorded: original's key -> (record, aliases).
         self._pending: dict[int, list[tuple[ArticleRecord, tuple[int, ...]]]] = {}
+        # Claims on the shared store of items in flight, released once recorded (or when the spider closes).
+        self._claims: dict[str, tuple[tuple[str, int], ...]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -91,6 +93,10 @@ class DeduplicatePipeline:
         self.state.open()
 
     def close_spider(self) -> None:
+        if self.state is not None:
+            for url, claims in self._claims.items():
+                self.state.store.release_story(url, claims)
+        self._claims.clear()
         if self._pending:
             waiting = sum(len(copies) for copies in self._pending.values())
             logger.debug("%d dropped copy(ies) not recorded: their original never reached the feed", waiting)
@@ -120,7 +126,9 @@ class DeduplicatePipeline:
         # Without TRIBUN_EMIT_DUPLICATES a known copy stays a duplicate: it is judged as a copy, not rechecked.
         if stored is not None and not (stored.is_duplicate and not self.emit_duplicates):
             return self._recheck(item, fp, stored)
-        copy_of = self._copy_of(fp) or self._recorded_copy_of(stored)
+        copy_of = (
+            self._copy_of(fp) or self._recorded_copy_of(stored) or self._claimed_by_another_worker(fp, url, stored)
+        )
         if copy_of is not None:
             kind, original = copy_of
             return self._duplicate(item, fp, kind, original, known=stored)
@@ -140,6 +148,24 @@ class DeduplicatePipeline:
         if original is not None:
             return "same_body", original
         return None
+
+    def _claimed_by_another_worker(
+        self, fp: ItemFingerprints, url: str, stored: ArticleRecord | None
+    ) -> tuple[str, str] | None:
+        """(kind, URL) when another worker on the shared store has the same story on its way to the feed.
+
+        Its record is written only once its feed line is: until then neither the store nor this pipeline knows it,
+        and two workers reading a story and its syndicated copy together would emit both.
+        """
+        if stored is not None:
+            return None
+        claims = (("group", fp.group), ("group", fp.key), ("body", fp.body))
+        claimed = self._store().claim_story(url, claims)
+        if claimed is None:
+            self._claims[url] = claims
+            return None
+        kind, original = claimed
+        return ("syndicated" if kind == "group" else "same_body"), original
 
     def _recorded_copy_of(self, stored: ArticleRecord | None) -> tuple[str, str] | None:
         """The original a known copy was recorded as a duplicate of, while that original is still known.
@@ -246,6 +272,9 @@ class DeduplicatePipeline:
         if redirected:
             self.stats.inc_value("tribun/state/recorded_aliases", len(redirected))
         self._forget(fp, adapter["url"])
+        claims = self._claims.pop(adapter["url"], None)
+        if claims:
+            self.state.store.release_story(adapter["url"], claims)
         for copy, aliases in self._pending.pop(fp.key, ()):
             self._put_dropped_copy(copy, aliases)
 

@@ -39,6 +39,19 @@ class StateStore(ABC):
     def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
         """Insert or replace the record of ``record.key``, and the other keys it is found by, atomically."""
 
+    def claim_story(self, url: str, fingerprints: Iterable[tuple[str, int]]) -> tuple[str, str] | None:
+        """Claim a story's fingerprints (``("group" | "body", fingerprint)``) for the item of ``url`` on its way to
+        the feed, before it is recorded: ``(kind, URL)`` of another item that claimed one first, else None.
+
+        Only a store shared by processes (several workers on one Redis) has items of other processes in flight;
+        a store of one process answers None (its dedupe pipeline knows its own items in flight).
+        """
+        return None
+
+    def release_story(self, url: str, fingerprints: Iterable[tuple[str, int]]) -> None:
+        """Give up the claims ``url`` holds on ``fingerprints``: recorded now (or never to be)."""
+        return  # a store of one process holds no claims
+
     @abstractmethod
     def add_aliases(self, key: int, aliases: Iterable[int]) -> None:
         """Make the stored article ``key`` found under ``aliases`` too (old URLs that redirect to it), atomically.

@@ -97,6 +97,15 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+#: How long a worker's claim on a story in flight lasts (``claim_story``).
+CLAIM_SECONDS = 600
+_RELEASE_SCRIPT = """
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+"""
+
+
 class RedisStateStore(StateStore):
     backend = "redis"
 
@@ -111,6 +120,7 @@ class RedisStateStore(StateStore):
             self._redis.close()
             raise
         self._put = self._redis.register_script(_PUT_SCRIPT)
+        self._release = self._redis.register_script(_RELEASE_SCRIPT)
 
     def _articles(self, key: int) -> str:
         return f"{self.prefix}:a:{_bucket(key)}"
@@ -170,6 +180,24 @@ class RedisStateStore(StateStore):
     def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
         keys, args = self._script_args(record, aliases)
         self._put(keys=keys, args=args)
+
+    def claim_story(self, url: str, fingerprints: Iterable[tuple[str, int]]) -> tuple[str, str] | None:
+        # SET NX GET (Redis 7): one round trip, atomic per fingerprint; the claim only has to outlive the item's
+        # way from this check to its record (milliseconds), the TTL bounds what a crashed worker leaves.
+        claims = list(fingerprints)
+        pipe = self._redis.pipeline(transaction=False)
+        for kind, fingerprint in claims:
+            pipe.set(f"{self.prefix}:claim:{kind}:{fingerprint}", url, nx=True, ex=CLAIM_SECONDS, get=True)
+        for (kind, _), holder in zip(claims, pipe.execute(), strict=True):
+            if holder is not None and holder.decode() != url:
+                return kind, holder.decode()
+        return None
+
+    def release_story(self, url: str, fingerprints: Iterable[tuple[str, int]]) -> None:
+        keys = [f"{self.prefix}:claim:{kind}:{fingerprint}" for kind, fingerprint in fingerprints]
+        if keys:
+            # Only the claims still this item's: another item may have claimed a fingerprint after it expired.
+            self._release(keys=keys, args=[url])
 
     def add_aliases(self, key: int, aliases: Iterable[int]) -> None:
         pipe = self._redis.pipeline(transaction=True)
