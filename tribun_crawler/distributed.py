@@ -48,6 +48,8 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from tribun_crawler.settings import is_truthy
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -66,14 +68,13 @@ STALE_HEARTBEATS = 3
 #: Run keys expire this long after the last heartbeat, so a crashed run leaves nothing behind for good.
 RUN_KEY_TTL = 7 * 24 * 3600
 
-_TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
 def distributed_enabled(settings: BaseSettings) -> bool:
     """``TRIBUN_DISTRIBUTED`` when it is set, else whether ``REDIS_URL`` is."""
     flag = str(settings.get("TRIBUN_DISTRIBUTED") or "").strip().lower()
-    if flag in _TRUE:
+    if is_truthy(flag):
         return True
     if flag in _FALSE:
         return False

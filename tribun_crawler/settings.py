@@ -14,6 +14,15 @@ SPIDER_MODULES = ["tribun_crawler.spiders"]
 NEWSPIDER_MODULE = "tribun_crawler.spiders"
 
 
+#: The spellings of "on" for a flag given as text (an environment variable, a ``-a`` or ``-s`` value).
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
+
+
+def is_truthy(value: object) -> bool:
+    """A flag given as text: ``1``, ``true``, ``yes`` or ``on`` (any case) is on."""
+    return str(value).strip().lower() in _TRUTHY
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
@@ -90,7 +99,7 @@ TRIBUN_REDIS_PREFIX = _env("TRIBUN_REDIS_PREFIX", "tribun:state")
 #: Shorter bodies (characters, after normalisation) are teasers, video or photo pages: dropped. (env)
 TRIBUN_MIN_BODY_CHARS = int(_env("TRIBUN_MIN_BODY_CHARS", "150"))
 #: Emit syndicated copies with duplicateOf set to the emitted original, instead of dropping them. (env)
-TRIBUN_EMIT_DUPLICATES = _env("TRIBUN_EMIT_DUPLICATES", "0").strip().lower() in {"1", "true", "yes", "on"}
+TRIBUN_EMIT_DUPLICATES = is_truthy(_env("TRIBUN_EMIT_DUPLICATES", "0"))
 #: Folder of the default feed: one JSONL file per run, {dir}/{spider}/{start time UTC}.jsonl. (env)
 TRIBUN_FEED_DIR = _env("TRIBUN_FEED_DIR", "data")
 #: The FEEDS of a run whose command line names no output; -o/-O/-s FEEDS replace it (the DefaultFeed add-on:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
+from tribun_crawler.settings import is_truthy
 from tribun_crawler.sites import parse_site_keys
 from tribun_crawler.urls import on_network
 
@@ -18,12 +18,6 @@ from tribun_crawler.urls import on_network
 DISCOVERY_MODES = ("sections", "index", "sitemaps")
 #: What a run discovers from when ``discover`` is not given: the hubs and the daily index, as before sitemaps.
 DEFAULT_DISCOVERY = ("sections", "index")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-def is_truthy(value: Any) -> bool:
-    """An on/off argument or environment value: ``1``, ``true``, ``yes`` or ``on`` (any case) is on."""
-    return str(value).strip().lower() in _TRUE
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tribun_crawler.settings import is_truthy
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, ItemFingerprints
 from tribun_crawler.state.redis_store import DEFAULT_PREFIX, RedisStateStore
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 BACKENDS = ("auto", "sqlite", "redis")
-_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def backend_name(settings: Any) -> str:
@@ -55,4 +55,4 @@ def open_store(settings: Any) -> StateStore:
 
 def reset_requested(spider: Any) -> bool:
     """True when the spider was started with ``-a reset_state=1`` (or true/yes/on)."""
-    return str(getattr(spider, "reset_state", "") or "").strip().lower() in _TRUE
+    return is_truthy(getattr(spider, "reset_state", "") or "")
