@@ -33,6 +33,18 @@ def project_settings_dict(module: ModuleType) -> dict[str, Any]:
     return {name: value for name, value in vars(module).items() if name.isupper()}
 
 
+def with_tribun_defaults(settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``settings`` over the defaults of the project's own ``TRIBUN_*`` settings, and nothing else of the project.
+
+    The components read their settings without a fallback (each default lives in ``settings.py`` only), so a
+    crawler built from Scrapy's defaults for a test of one component needs these.
+    """
+    defaults = {
+        name: value for name, value in project_settings_dict(project_settings).items() if name.startswith("TRIBUN_")
+    }
+    return {**defaults, **(settings or {})}
+
+
 class TribunTestSpider(Spider):
     name = "tribun"
 

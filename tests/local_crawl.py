@@ -19,6 +19,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.test import get_crawler
 
+from tests.conftest import with_tribun_defaults
 from tribun_crawler.items import ArticleItem
 
 Answer = Callable[[web.Request], web.Response | Awaitable[web.Response]]
@@ -85,8 +86,9 @@ class LocalSite:
 
 
 def make_crawler(spidercls: type[Spider], settings: dict[str, Any] | None = None) -> Crawler:
-    """A crawler with Scrapy's defaults plus ``settings`` (not the project's: each test names what it uses)."""
-    return get_crawler(spidercls, {"LOG_LEVEL": "INFO", **(settings or {})})
+    """A crawler with Scrapy's defaults, the defaults of the ``TRIBUN_*`` settings and ``settings`` (not the project's
+    components: each test names those it uses)."""
+    return get_crawler(spidercls, with_tribun_defaults({"LOG_LEVEL": "INFO", **(settings or {})}))
 
 
 # --- An in-memory Tribun CDN ----------------------------------------------------------------------------------

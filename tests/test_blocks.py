@@ -14,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, CLOUDFRONT_403, CLOUDFRONT_403_HEADERS, PagesSpider, make_crawler
 from tribun_crawler import settings as project_settings
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware, is_block_answer
@@ -38,7 +39,7 @@ def clock() -> Clock:
 
 def middleware_for(settings: dict[str, Any], clock: Clock | None = None) -> BlockDetectionMiddleware:
     """The middleware of a real crawler with its engine built but not started: its downloader slots are empty."""
-    crawler = get_crawler(Spider, {**CDN_SETTINGS, **settings})
+    crawler = get_crawler(Spider, with_tribun_defaults({**CDN_SETTINGS, **settings}))
     crawler.engine = ExecutionEngine(crawler, lambda spider: None)
     built = BlockDetectionMiddleware.from_crawler(crawler)
     if clock is not None:

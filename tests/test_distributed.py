@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, LocalSite, html, make_crawler
 from tests.redis_server import redis_server
 from tribun_crawler import settings as project_settings
@@ -61,7 +62,7 @@ def server(redis_url: str) -> Iterator[redis.Redis]:
 
 
 def scheduler_with(settings: dict[str, Any]) -> str:
-    crawler = get_crawler(Spider, {"ADDONS": {ADDON: 0}, **settings})
+    crawler = get_crawler(Spider, with_tribun_defaults({"ADDONS": {ADDON: 0}, **settings}))
     return str(crawler.settings["SCHEDULER"])
 
 
@@ -130,12 +131,14 @@ def crawler_for(redis_url: str, **settings: Any) -> Crawler:
     """A crawler that is not run: its downloader (built by some tests) gets the in-memory CDN, no sockets."""
     return get_crawler(
         HubSpider,
-        {
-            **CDN_SETTINGS,
-            "REDIS_URL": redis_url,
-            "REQUEST_FINGERPRINTER_CLASS": TRIBUN_FINGERPRINTER,
-            **settings,
-        },
+        with_tribun_defaults(
+            {
+                **CDN_SETTINGS,
+                "REDIS_URL": redis_url,
+                "REQUEST_FINGERPRINTER_CLASS": TRIBUN_FINGERPRINTER,
+                **settings,
+            }
+        ),
     )
 
 

@@ -16,21 +16,19 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.signals import item_dropped
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import make_article
+from tests.conftest import make_article, with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS
 from tribun_crawler.extensions.report import FailedPages, RunReport
+from tribun_crawler.failures import page_failed, report_failed_page
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 from tribun_crawler.middlewares.documents import (
     DecompressionMiddleware,
     LegacyCharsetMiddleware,
     WholeDocumentMiddleware,
 )
-from tribun_crawler.middlewares.failures import (
-    FailedDownloadMiddleware,
-    page_failed,
-    report_failed_page,
-)
+from tribun_crawler.middlewares.failures import FailedDownloadMiddleware
 from tribun_crawler.middlewares.scope import NetworkScopeMiddleware, RedirectPolicyMiddleware
+from tribun_crawler.pipelines.validate import InvalidArticle
 
 ARTICLE = "https://jogja.tribunnews.com/jogja/913001/kawasan-malioboro-diuji-coba-bebas-kendaraan-bermotor"
 OTHER_ARTICLE = "https://jogja.tribunnews.com/jogja/913002/harga-cabai-rawit-turun-setelah-panen-raya"
@@ -56,7 +54,7 @@ class Failures:
 
 
 def crawler_for(settings: dict[str, Any] | None = None) -> Crawler:
-    crawler = get_crawler(Spider, {"RETRY_TIMES": 2, **(settings or {})})
+    crawler = get_crawler(Spider, with_tribun_defaults({"RETRY_TIMES": 2, **(settings or {})}))
     crawler.spider = Spider.from_crawler(crawler, name="tribun")
     return crawler
 
@@ -367,7 +365,7 @@ def test_failed_pages_are_listed_up_to_a_cap_per_reason_and_all_counted() -> Non
 
 
 def test_the_run_report_lists_failed_pages_and_articles_dropped_as_invalid() -> None:
-    crawler = get_crawler(Spider, {"TRIBUN_REPORT_FAILED_PAGES": 10})
+    crawler = get_crawler(Spider, with_tribun_defaults({"TRIBUN_REPORT_FAILED_PAGES": 10}))
     spider = Spider.from_crawler(crawler, name="tribun")
     crawler.spider = spider
     report = RunReport.from_crawler(crawler)
@@ -375,7 +373,11 @@ def test_the_run_report_lists_failed_pages_and_articles_dropped_as_invalid() -> 
 
     report_failed_page(crawler, ARTICLE, "http/404", "HTTP 404 for the page", "article")
     crawler.signals.send_catch_log(
-        item_dropped, item=short, response=None, spider=spider, exception=DropItem(f"short_body: {OTHER_ARTICLE} (x)")
+        item_dropped,
+        item=short,
+        response=None,
+        spider=spider,
+        exception=InvalidArticle("short_body", OTHER_ARTICLE, "x"),
     )
     crawler.signals.send_catch_log(
         item_dropped, item=short, response=None, spider=spider, exception=DropItem(f"duplicate: {OTHER_ARTICLE}")

@@ -19,6 +19,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
+from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extensions.report import (
@@ -383,7 +384,7 @@ def test_report_path_for_feed(feed: str, report: str) -> None:
 
 
 def test_progress_line_tells_articles_drops_duplicates_and_blocks(caplog: pytest.LogCaptureFixture) -> None:
-    crawler = get_crawler(Spider, {"LOGSTATS_INTERVAL": 60.0})
+    crawler = get_crawler(Spider, with_tribun_defaults({"LOGSTATS_INTERVAL": 60.0}))
     spider = Spider("tribun")
     for name, value in {
         "response_received_count": 120,
@@ -412,9 +413,9 @@ def test_progress_line_tells_articles_drops_duplicates_and_blocks(caplog: pytest
 
 
 def test_exit_code_without_report_or_close() -> None:
-    assert exit_code_of(get_crawler(Spider, {"EXTENSIONS": {}})) == 0
+    assert exit_code_of(get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {}}))) == 0
     # Enabled, but the spider never closed: the run did not finish.
-    assert exit_code_of(get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}})) == 1
+    assert exit_code_of(get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}}))) == 1
 
 
 def test_project_settings_enable_the_report_and_the_command() -> None:
@@ -429,6 +430,10 @@ def test_project_settings_enable_the_report_and_the_command() -> None:
 # --- `scrapy crawl` in a process of its own -------------------------------------------------------------------
 
 PROBE_SETTINGS = f"""
+from tribun_crawler import settings as _project
+
+# The defaults of the project's own settings (its components read them without a fallback), no component.
+globals().update({{name: value for name, value in vars(_project).items() if name.startswith("TRIBUN_")}})
 BOT_NAME = "probe"
 SPIDER_MODULES = ["tests.local_crawl"]
 COMMANDS_MODULE = "tribun_crawler.commands"
@@ -563,12 +568,14 @@ def _finished_report(reason: str, articles: int, **stats: int) -> dict[str, Any]
 def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, problem: str | None) -> None:
     crawler = get_crawler(
         Spider,
-        {
-            "EXTENSIONS": {REPORT: 100},
-            "CLOSESPIDER_ERRORCOUNT": 2,
-            "CLOSESPIDER_TIMEOUT_NO_ITEM": 60,
-            "CLOSESPIDER_PAGECOUNT_NO_ITEM": 50,
-        },
+        with_tribun_defaults(
+            {
+                "EXTENSIONS": {REPORT: 100},
+                "CLOSESPIDER_ERRORCOUNT": 2,
+                "CLOSESPIDER_TIMEOUT_NO_ITEM": 60,
+                "CLOSESPIDER_PAGECOUNT_NO_ITEM": 50,
+            }
+        ),
     )
     code, problems = RunReport(crawler).judge(_finished_report(reason, articles), 0)
 
@@ -577,7 +584,7 @@ def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, 
 
 
 def test_the_lowest_of_blocked_no_articles_and_coverage_wins() -> None:
-    crawler = get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}, "TRIBUN_COVERAGE_MIN_ITEMS": 1})
+    crawler = get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}, "TRIBUN_COVERAGE_MIN_ITEMS": 1}))
     report = _finished_report("finished", 3)
     report["coverage"]["articleBody"] = 0.5
     assert RunReport(crawler).judge(report, 0)[0] == 5
@@ -681,7 +688,7 @@ def test_a_reason_of_the_spiders_own_exits_1(tmp_path: Path) -> None:
 def test_articles_read_by_the_body_fallback_are_named_and_many_of_them_exit_5(fallback: int, status: int) -> None:
     """A template the extractor does not know costs precision, not the article: the report says how many were
     read from the densest text block, and beyond 1 - TRIBUN_MIN_COVERAGE of the articles read the run exits 5."""
-    crawler = get_crawler(Spider, {"EXTENSIONS": {REPORT: 100}})
+    crawler = get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}}))
     report = _finished_report("finished", 12)
     report["articles_read"] = 12
     report["extract_fallback"] = fallback

@@ -20,7 +20,9 @@ from tests.conftest import project_settings_dict
 from tribun_crawler import meta
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extractors.article import ArticlePage
-from tribun_crawler.middlewares.failures import HELD_FAILURES_META, FailedDownloadMiddleware, page_failed
+from tribun_crawler.failures import page_failed
+from tribun_crawler.meta import HELD_FAILURES as HELD_FAILURES_META
+from tribun_crawler.middlewares.failures import FailedDownloadMiddleware
 from tribun_crawler.spiders.tribun import (
     PRIORITY_ARTICLE,
     PRIORITY_LISTING,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import redis
 
-from tests.conftest import BODIES
+from tests.conftest import BODIES, with_tribun_defaults
 from tribun_crawler.state import (
     ArticleRecord,
     RedisStateStore,
@@ -235,7 +235,7 @@ def test_compact_url_saves_the_scheme_and_domain() -> None:
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({}, "sqlite"),
+        (with_tribun_defaults(), "sqlite"),
         ({"TRIBUN_STATE_BACKEND": "auto", "REDIS_URL": None}, "sqlite"),
         ({"TRIBUN_STATE_BACKEND": "auto", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "redis"),
         ({"TRIBUN_STATE_BACKEND": "SQLite", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "sqlite"),
@@ -401,7 +401,7 @@ def test_redis_run_markers_are_one_hash_under_the_prefix(redis_url: str, redis_p
 
 def test_redis_store_fails_at_open_when_the_server_does_not_answer() -> None:
     with pytest.raises(redis.ConnectionError):
-        RedisStateStore("redis://127.0.0.1:1/0")
+        RedisStateStore("redis://127.0.0.1:1/0", prefix="tribun-test")
 
 
 def test_redis_url_password_is_not_shown() -> None:

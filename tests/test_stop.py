@@ -31,6 +31,7 @@ from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError,
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
+from tests.conftest import with_tribun_defaults
 from tests.local_crawl import LocalSite, html, make_crawler
 from tribun_crawler import settings as project_settings
 from tribun_crawler.extensions import network
@@ -103,7 +104,7 @@ class Watch:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, **settings: Any) -> None:
         self.timers: list[tuple[float, Any]] = []
         monkeypatch.setattr(network, "call_later", lambda delay, func: self.timers.append((delay, func)))
-        crawler = get_crawler(Spider, settings)
+        crawler = get_crawler(Spider, with_tribun_defaults(settings))
         self.clock = Clock()
         self.middleware = NetworkDownMiddleware(crawler, clock=self.clock)
         self.stops: list[str] = []

@@ -48,6 +48,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from tribun_crawler import stats as stat
 from tribun_crawler.settings import is_truthy
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class SharedDupeFilter(RFPDupeFilter):
             self.stats.inc_value("dupefilter/filtered")
             # Work a worker of the same run already has: the run report's explanation for a worker that
             # fetched listings but emitted nothing because the others took every article.
-            self.stats.inc_value("tribun/distributed/filtered")
+            self.stats.inc_value(stat.DISTRIBUTED_FILTERED)
 
 
 # Timestamps come from the Redis server's clock (TIME): workers on several machines need not agree on theirs.
@@ -303,8 +304,8 @@ class SharedScheduler(Scheduler):
         scheduler = cls(
             server,
             crawler,
-            heartbeat=settings.getfloat("TRIBUN_DISTRIBUTED_HEARTBEAT", 5.0),
-            idle_timeout=settings.getfloat("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT", 30.0),
+            heartbeat=settings.getfloat("TRIBUN_DISTRIBUTED_HEARTBEAT"),
+            idle_timeout=settings.getfloat("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT"),
             queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or redis_defaults.SCHEDULER_QUEUE_CLASS,
             serializer=load_object(serializer) if isinstance(serializer, str) else serializer,
         )
@@ -325,7 +326,7 @@ class SharedScheduler(Scheduler):
             fingerprinter=self.crawler.request_fingerprinter,
             stats=self.stats,
         )
-        self.stats.set_value("tribun/distributed/run", self.run.run_id)
+        self.stats.set_value(stat.DISTRIBUTED_RUN, self.run.run_id)
         logger.info(
             "%s shared run %s as worker %s (%d requests queued)",
             "Started" if started else "Joined",

@@ -24,7 +24,7 @@ it reached the downloader) has failed so, and either ``TRIBUN_NETWORK_DOWN_ERROR
 
 A host that is down while others answer is not this: the run goes on, one WARNING names the host and what went
 wrong the first time, and its pages are failed pages with their reason (``download/<exception>``, from
-``middlewares.failures``). Any response, whatever its status, shows the network up for the rest of the run.
+``tribun_crawler.failures``). Any response, whatever its status, shows the network up for the rest of the run.
 
 Stats: ``tribun/connection_errors/<kind>`` (``dns``, ``refused``, ``unreachable``, ``tls``, ``proxy``), every
 error of the connection kind, retried or not.
@@ -51,7 +51,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError, SSLError
 from twisted.web.client import ResponseNeverReceived
 
-from tribun_crawler import settings as defaults
+from tribun_crawler import stats as stat
 from tribun_crawler.extensions.stop import PromptStop
 
 if TYPE_CHECKING:
@@ -64,7 +64,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLOSE_REASON = "network_down"
-STATS_PREFIX = "tribun/connection_errors/"
 #: Hosts named per kind in the log line; the rest are counted.
 NAMED_HOSTS = 3
 
@@ -125,8 +124,8 @@ class NetworkDownMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.clock = clock
-        self.errors_needed = max(1, settings.getint("TRIBUN_NETWORK_DOWN_ERRORS", defaults.TRIBUN_NETWORK_DOWN_ERRORS))
-        self.after = max(0.0, settings.getfloat("TRIBUN_NETWORK_DOWN_AFTER", defaults.TRIBUN_NETWORK_DOWN_AFTER))
+        self.errors_needed = max(1, settings.getint("TRIBUN_NETWORK_DOWN_ERRORS"))
+        self.after = max(0.0, settings.getfloat("TRIBUN_NETWORK_DOWN_AFTER"))
         self.answered = False
         """A response came: the network works, whatever happens next."""
         self.tried: set[str] = set()
@@ -170,7 +169,7 @@ class NetworkDownMiddleware:
         if kind is None:
             return
         host = urlparse_cached(request).hostname or ""
-        self.crawler.stats.inc_value(f"{STATS_PREFIX}{kind.slug}")
+        self.crawler.stats.inc_value(stat.CONNECTION_ERRORS(kind.slug))
         self.errors += 1
         proxy = request.meta.get("proxy")
         if proxy:

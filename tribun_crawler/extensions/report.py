@@ -49,7 +49,7 @@
     errors and blocked hosts. It replaces LogStats in ``EXTENSIONS`` and keeps its end-of-run rates.
 
 Failed pages. Every page the run asked for and got nothing from is reported where it failed
-(``middlewares.failures``: HTTP errors, download errors, refused redirects, pages off the network, corrupt,
+(``tribun_crawler.failures``: HTTP errors, download errors, refused redirects, pages off the network, corrupt,
 empty, truncated and unreadable pages) and, for an article whose item ValidatePipeline dropped as invalid, here
 (``invalid/<reason>``). The report lists them under ``failed``: every reason with its count, and the pages with
 their URL, reason and detail, at most ``TRIBUN_REPORT_FAILED_PAGES`` per reason (the rest only counted under
@@ -84,20 +84,19 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
+from tribun_crawler import stats as stat
 from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
 from tribun_crawler.extensions.network import NetworkDownMiddleware
 from tribun_crawler.extensions.stop import PromptStop
+from tribun_crawler.failures import page_failed, report_failed_page
 from tribun_crawler.feeds import TIME_FORMAT, path_component
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.middlewares.blocks import CLOSE_REASON as BLOCKED_REASON
-from tribun_crawler.middlewares.coverage import ITEMS as READ_ITEMS
-from tribun_crawler.middlewares.coverage import PREFIX as READ_FIELDS
 from tribun_crawler.middlewares.coverage import filled_fields
-from tribun_crawler.middlewares.failures import page_failed, report_failed_page
 from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
+from tribun_crawler.pipelines.validate import InvalidArticle
 
 #: Articles whose body the extractor read from the densest text block (the spider counts them).
-EXTRACT_FALLBACK = "tribun/extract/fallback"
 
 if TYPE_CHECKING:
     from typing import Self
@@ -138,25 +137,20 @@ CUT_SHORT_REASONS = {
 }
 
 ARTICLE_FIELDS = tuple(field.name for field in fields(ArticleItem))
-EMITTED_FIELDS = "tribun/emitted_fields/"
 COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".lzma", ".zst"})
 
 
 def stats_under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
-    """The counters below ``prefix`` (``tribun/dropped/`` → ``{"invalid": 2, …}``), keyed by the rest."""
-    return {
-        key[len(prefix) :]: value
-        for key, value in sorted(stats.items())
-        if key.startswith(prefix) and isinstance(value, int) and not isinstance(value, bool)
-    }
+    """The counters below ``prefix`` (Scrapy's own, ``downloader/response_status_count/`` → ``{"404": 2, …}``)."""
+    return stat.Family(prefix).of(stats)
 
 
 def error_counts(stats: dict[str, Any]) -> dict[str, int]:
     """Errors by kind: the spider's, unreadable pages, HTTP errors, download/spider exceptions, give-ups."""
     errors: dict[str, int] = {}
-    for kind, count in stats_under(stats, "tribun/errors/").items():
+    for kind, count in stat.ERRORS.of(stats).items():
         errors[kind] = count
-    for reason, count in stats_under(stats, "tribun/unreadable/").items():
+    for reason, count in stat.UNREADABLE.of(stats).items():
         errors[f"unreadable/{reason}"] = count
     for status, count in stats_under(stats, "downloader/response_status_count/").items():
         if status.isdigit() and int(status) >= 400:
@@ -239,12 +233,10 @@ class RunReport:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.report_path_template: str = settings.get("TRIBUN_REPORT_PATH") or ""
-        self.min_coverage = settings.getfloat("TRIBUN_MIN_COVERAGE", 0.8)
-        self.coverage_fields: list[str] = settings.getlist(
-            "TRIBUN_COVERAGE_FIELDS", ["headline", "articleBody", "datePublished"]
-        )
-        self.coverage_min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS", 10)
-        self.failed = FailedPages(per_reason=max(0, settings.getint("TRIBUN_REPORT_FAILED_PAGES", 100)))
+        self.min_coverage = settings.getfloat("TRIBUN_MIN_COVERAGE")
+        self.coverage_fields: list[str] = settings.getlist("TRIBUN_COVERAGE_FIELDS")
+        self.coverage_min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS")
+        self.failed = FailedPages(per_reason=max(0, settings.getint("TRIBUN_REPORT_FAILED_PAGES")))
         self.exit_code: int | None = None
         """Set when the spider closes; None until then."""
         self.report: dict[str, Any] | None = None
@@ -261,17 +253,16 @@ class RunReport:
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         for name in filled_fields(item):
-            self.stats.inc_value(f"{EMITTED_FIELDS}{name}")
+            self.stats.inc_value(stat.EMITTED_FIELDS(name))
 
     def page_failed(self, url: str, reason: str, detail: str = "", page_type: str | None = None) -> None:
         self.failed.add(url, reason, detail, page_type)
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
-        """An article dropped as invalid is a failed page (ValidatePipeline's message starts with its reason)."""
-        reason = str(exception).split(":", 1)[0]
-        if reason in INVALID_REASONS:
+        """An article dropped as invalid is a failed page (ValidatePipeline's drop carries its reason)."""
+        if isinstance(exception, InvalidArticle):
             url = ItemAdapter(item).get("url") or getattr(response, "url", None) or "<no url>"
-            report_failed_page(self.crawler, str(url), f"invalid/{reason}", str(exception), "article")
+            report_failed_page(self.crawler, str(url), f"invalid/{exception.reason}", str(exception), "article")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.report = self.build(spider, reason)
@@ -284,11 +275,11 @@ class RunReport:
     def build(self, spider: Spider, reason: str) -> dict[str, Any]:
         stats = dict(self.stats.get_stats())
         articles = int(stats.get("item_scraped_count", 0))
-        pages = stats_under(stats, "tribun/pages/")
+        pages = stat.PAGES.of(stats)
         fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
-        unreadable = sum(stats_under(stats, "tribun/unreadable/").values())
+        unreadable = sum(stat.UNREADABLE.of(stats).values())
         # An article page the spider could not read is an article read with none of the fields.
-        read = int(stats.get(READ_ITEMS, 0)) + unreadable
+        read = int(stats.get(stat.FIELDS_ITEMS, 0)) + unreadable
         report: dict[str, Any] = {
             "spider": spider.name,
             "started": _isoformat(stats.get("start_time")),
@@ -299,15 +290,15 @@ class RunReport:
             "pages": {"total": fetched, **pages},
             "articles": articles,
             "articles_read": read,
-            "dropped": stats_under(stats, "tribun/dropped/"),
-            "duplicates": stats_under(stats, "tribun/duplicates/"),
-            "skipped": stats_under(stats, "tribun/skipped/"),
-            "blocked_hosts": stats_under(stats, "tribun/blocked/"),
-            "block_dropped": stats_under(stats, "tribun/block_dropped/"),
+            "dropped": stat.DROPPED.of(stats),
+            "duplicates": stat.DUPLICATES.of(stats),
+            "skipped": stat.SKIPPED.of(stats),
+            "blocked_hosts": stat.BLOCKED.of(stats),
+            "block_dropped": stat.BLOCK_DROPPED.of(stats),
             "errors": error_counts(stats),
-            "extract_fallback": int(stats.get(EXTRACT_FALLBACK, 0)),
-            "coverage": shares(stats_under(stats, READ_FIELDS), read),
-            "emitted_coverage": shares(stats_under(stats, EMITTED_FIELDS), articles),
+            "extract_fallback": int(stats.get(stat.EXTRACT_FALLBACK, 0)),
+            "coverage": shares(stat.FIELDS.of(stats), read),
+            "emitted_coverage": shares(stat.EMITTED_FIELDS.of(stats), articles),
             "failed": self.failed.summary(),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
@@ -409,7 +400,7 @@ class RunReport:
                 f"{pages} pages fetched but no article emitted: of {report['articles_read']} articles read, "
                 f"{unreadable} unreadable and {invalid} dropped as invalid"
             )
-        shared = report["stats"].get("tribun/distributed/filtered", 0)
+        shared = report["stats"].get(stat.DISTRIBUTED_FILTERED, 0)
         if found_again or sum(report["skipped"].values()) or shared:
             return None
         return f"{pages} pages fetched but no article emitted or recognised"
@@ -435,7 +426,7 @@ class RunReport:
             except OSError as exc:
                 # The report must not hide the run's outcome: the log summary and the exit status still stand.
                 logger.error("Could not write the run report to %s: %s", path, exc)
-                self.stats.inc_value("tribun/errors/report_not_written")
+                self.stats.inc_value(stat.REPORT_NOT_WRITTEN)
                 continue
             written.append(path)
         return written
@@ -491,10 +482,10 @@ class ProgressLog(LogStats):
                 "pagerate": self.prate,
                 "items": self.items,
                 "itemrate": self.irate,
-                "dropped": sum(stats_under(stats, "tribun/dropped/").values()),
-                "duplicates": sum(stats_under(stats, "tribun/duplicates/").values()),
+                "dropped": sum(stat.DROPPED.of(stats).values()),
+                "duplicates": sum(stat.DUPLICATES.of(stats).values()),
                 "errors": sum(error_counts(stats).values()),
-                "blocked": len(stats_under(stats, "tribun/blocked/")),
+                "blocked": len(stat.BLOCKED.of(stats)),
             },
             extra={"spider": spider},
         )

@@ -58,7 +58,7 @@ from scrapy.utils.reactor import is_reactor_installed
 from twisted.internet import tcp
 
 from tribun_crawler import meta
-from tribun_crawler import settings as defaults
+from tribun_crawler import stats as stat
 from tribun_crawler.compat import cancel_http11_downloads
 
 if TYPE_CHECKING:
@@ -77,7 +77,6 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 #: Request meta of a copy this run handed back: the run's token, so a copy downloaded again in this run (an
 #: ``engine.download_async`` loop) is told apart, and one resumed from a JOBDIR by a later run is not.
 HANDED_BACK = meta.STOP_HANDED_BACK
-STATS_PREFIX = "tribun/stop/"
 
 
 class RunStopping(Exception):
@@ -100,7 +99,7 @@ class PromptStop:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.grace = max(0.0, crawler.settings.getfloat("TRIBUN_STOP_GRACE", defaults.TRIBUN_STOP_GRACE))
+        self.grace = max(0.0, crawler.settings.getfloat("TRIBUN_STOP_GRACE"))
         self.token = uuid.uuid4().hex
         self.stopping = False
         self.signal_name: str | None = None
@@ -223,7 +222,7 @@ class PromptStop:
             return None
         if request in self.cancelled:
             self.cancelled.discard(request)
-            self.crawler.stats.inc_value(f"{STATS_PREFIX}cancelled")
+            self.crawler.stats.inc_value(stat.STOP("cancelled"))
             if request.callback is NO_CALLBACK:
                 raise IgnoreRequest("the run is stopping") from exception  # robots.txt: not an error to log
             return self.hand_back(request)
@@ -237,13 +236,13 @@ class PromptStop:
         """A copy for the engine to schedule instead of ``request`` (raises RunStopping for one handed back
         already: it came back from a spider callback's own download, which must fail)."""
         if request.meta.get(HANDED_BACK) == self.token:
-            self.crawler.stats.inc_value(f"{STATS_PREFIX}abandoned")
+            self.crawler.stats.inc_value(stat.STOP("abandoned"))
             raise RunStopping("the run stopped before this request was downloaded")
         return request.replace(dont_filter=True, meta={**request.meta, HANDED_BACK: self.token})
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         if request.meta.get(HANDED_BACK) == self.token:
-            self.crawler.stats.inc_value(f"{STATS_PREFIX}requeued")
+            self.crawler.stats.inc_value(stat.STOP("requeued"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.grace_call is not None:

@@ -42,6 +42,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
+from tribun_crawler import stats as stat
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Self
@@ -83,9 +85,9 @@ class BlockDetectionMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.clock = clock
-        self.threshold = max(1, settings.getint("TRIBUN_BLOCK_THRESHOLD", 3))
-        self.cooldown = settings.getfloat("TRIBUN_BLOCK_COOLDOWN", 600.0)
-        self.block_codes = frozenset(int(code) for code in settings.getlist("TRIBUN_BLOCK_HTTP_CODES", [403]))
+        self.threshold = max(1, settings.getint("TRIBUN_BLOCK_THRESHOLD"))
+        self.cooldown = settings.getfloat("TRIBUN_BLOCK_COOLDOWN")
+        self.block_codes = frozenset(int(code) for code in settings.getlist("TRIBUN_BLOCK_HTTP_CODES"))
         self.hosts: dict[str, HostState] = {}
         self.closing: Deferred[None] | None = None
 
@@ -104,7 +106,7 @@ class BlockDetectionMiddleware:
         host = urlparse_cached(request).hostname or ""
         self.hosts.setdefault(host, HostState())
         if self.is_blocked(host):
-            self.crawler.stats.inc_value(f"tribun/block_dropped/{host}")
+            self.crawler.stats.inc_value(stat.BLOCK_DROPPED(host))
             raise IgnoreRequest(f"{host} is blocking the crawler (cool-down)")
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -133,7 +135,7 @@ class BlockDetectionMiddleware:
     def block(self, host: str, state: HostState, response: Response) -> None:
         state.blocked_until = self.clock() + self.cooldown
         state.blocks += 1
-        self.crawler.stats.inc_value(f"tribun/blocked/{host}")
+        self.crawler.stats.inc_value(stat.BLOCKED(host))
         self.drop_waiting_requests(host)
         if state.blocks == 1:
             logger.warning(
@@ -166,7 +168,7 @@ class BlockDetectionMiddleware:
                 else:
                     slot.queue.append((request, deferred))
         for deferred in dropped:
-            self.crawler.stats.inc_value(f"tribun/block_dropped/{host}")
+            self.crawler.stats.inc_value(stat.BLOCK_DROPPED(host))
             deferred.errback(IgnoreRequest(f"{host} is blocking the crawler (cool-down)"))
 
     def close_spider(self) -> None:

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from tribun_crawler import stats as stat
+
 if TYPE_CHECKING:
     from scrapy.http import Response
-
-PREFIX = "tribun/fields/"
-ITEMS = f"{PREFIX}items"
 
 
 def is_filled(value: Any) -> bool:
@@ -40,7 +39,7 @@ class FieldCoverageMiddleware(BaseSpiderMiddleware):
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         stats = self.crawler.stats
-        stats.inc_value(ITEMS)
+        stats.inc_value(stat.FIELDS_ITEMS)
         for name in filled_fields(item):
-            stats.inc_value(f"{PREFIX}{name}")
+            stats.inc_value(stat.FIELDS(name))
         return item

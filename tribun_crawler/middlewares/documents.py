@@ -39,7 +39,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils import _compression
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from tribun_crawler.middlewares.failures import exception_detail, is_page_request, report_failed_request
+from tribun_crawler import stats as stat
+from tribun_crawler.failures import exception_detail, is_page_request, report_failed_request
 
 if TYPE_CHECKING:
     from typing import Self
@@ -115,7 +116,7 @@ class LegacyCharsetMiddleware:
         try:
             response.body.decode("utf-8")
         except UnicodeDecodeError:
-            self.crawler.stats.inc_value("tribun/encoding/assumed_cp1252")
+            self.crawler.stats.inc_value(stat.ENCODING_ASSUMED_CP1252)
             return response.replace(encoding=LEGACY_ENCODING)
         return response
 

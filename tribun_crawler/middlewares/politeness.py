@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.utils.misc import load_object
 
+from tribun_crawler import stats as stat
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -79,8 +81,8 @@ class HostPacingMiddleware:
         self.retry_exceptions: tuple[type[BaseException], ...] = tuple(
             load_object(name) if isinstance(name, str) else name for name in settings.getlist("RETRY_EXCEPTIONS")
         )
-        self.backoff_base = settings.getfloat("TRIBUN_RETRY_BACKOFF_BASE", 2.0)
-        self.backoff_max = settings.getfloat("TRIBUN_RETRY_BACKOFF_MAX", 120.0)
+        self.backoff_base = settings.getfloat("TRIBUN_RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("TRIBUN_RETRY_BACKOFF_MAX")
         self.configured_delay = settings.getfloat("DOWNLOAD_DELAY")
         self.crawl_delays: dict[str, float] = {}
         """Crawl-delay per download slot key (the host name), from each host's robots.txt."""
@@ -111,7 +113,7 @@ class HostPacingMiddleware:
         slot = self.downloader.slots.get(key)
         if slot is not None:
             self.hold_to_crawl_delay(slot, delay)
-        self.crawler.stats.set_value(f"tribun/crawl_delay/{key}", delay)
+        self.crawler.stats.set_value(stat.CRAWL_DELAY(key), delay)
         logger.info(
             "robots.txt of %s asks for Crawl-delay %s s: its requests are spaced at least that far",
             key,
@@ -141,7 +143,7 @@ class HostPacingMiddleware:
         asked = retry_after_seconds(response) if response.status in RETRY_AFTER_STATUSES else None
         if asked is not None:
             wait = min(max(wait, asked), self.backoff_max)
-            self.crawler.stats.inc_value("tribun/backoff/retry_after")
+            self.crawler.stats.inc_value(stat.BACKOFF_RETRY_AFTER)
         self.pause_host(request, wait, reason=str(response.status))
         return response
 
@@ -158,5 +160,5 @@ class HostPacingMiddleware:
         # The downloader spaces a slot's requests from ``lastseen`` (monotonic clock): a later value holds
         # them back.
         slot.lastseen = max(slot.lastseen, monotonic() + seconds)
-        self.crawler.stats.inc_value("tribun/backoff/count")
+        self.crawler.stats.inc_value(stat.BACKOFF_COUNT)
         logger.debug("Pausing requests to %s for %.1f s after %s on %s", key, seconds, reason, request.url)

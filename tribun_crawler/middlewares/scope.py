@@ -30,7 +30,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import canonicalize_url, safe_url_string
 
-from tribun_crawler.middlewares.failures import PAGE_TYPE_META, report_failed_request, requested_url
+from tribun_crawler import meta
+from tribun_crawler.failures import report_failed_request, requested_url
 from tribun_crawler.sites import site_key
 from tribun_crawler.urls import PageType, classify_url, on_network
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 #: The statuses RedirectMiddleware follows.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Page types of article requests: the article itself and the extra pages the spider fetches for it.
-ARTICLE_PAGE_TYPES = frozenset({"article", "article_page"})
+ARTICLE_PAGE_KINDS = frozenset({meta.PageKind.ARTICLE, meta.PageKind.ARTICLE_PAGE})
 
 
 #: Schemes whose URLs hold their content and are fetched from nowhere.
@@ -106,6 +107,6 @@ class RedirectPolicyMiddleware:
             return "redirect/loop", f"back to a URL of its own chain of {len(chain)}"
         if request.meta.get("redirect_times", 0) + 1 > self.max_redirect_times:
             return "redirect/too-many", f"more than {self.max_redirect_times} redirects"
-        if request.meta.get(PAGE_TYPE_META) in ARTICLE_PAGE_TYPES and classify_url(target) is not PageType.ARTICLE:
+        if meta.page_kind(request.meta) in ARTICLE_PAGE_KINDS and classify_url(target) is not PageType.ARTICLE:
             return "redirect/not-an-article", "an article redirected to a page that is not one"
         return None

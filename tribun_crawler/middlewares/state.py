@@ -25,11 +25,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from tribun_crawler import meta
+from tribun_crawler import stats as stat
 from tribun_crawler.state.crawl import CrawlState, Decision, Verdict
 from tribun_crawler.state.records import key_fingerprint, redirect_aliases
 from tribun_crawler.state.runs import Refetch
 
-REFETCH_STATS = {Refetch.RECENT: "tribun/recheck/fetched", Refetch.UNFINISHED_RUN: "tribun/recheck/unfinished_run"}
+REFETCH_STATS = {Refetch.RECENT: stat.RECHECK_FETCHED, Refetch.UNFINISHED_RUN: stat.RECHECK_UNFINISHED_RUN}
 
 
 class StateMiddleware:
@@ -62,9 +63,9 @@ class StateMiddleware:
         assert record is not None
         known = "a known copy of an emitted article" if record.is_duplicate else "already emitted"
         if record.key == key_fingerprint(request.url):
-            self.stats.inc_value("tribun/skipped/known")
+            self.stats.inc_value(stat.SKIPPED("known"))
             raise IgnoreRequest(f"{known}: {request.url}")
-        self.stats.inc_value("tribun/skipped/known_alias")
+        self.stats.inc_value(stat.SKIPPED("known_alias"))
         raise IgnoreRequest(f"{known} as {record.url}: {request.url}")
 
     def remember_redirect(self, request: Request, decision: Decision) -> None:
@@ -77,4 +78,4 @@ class StateMiddleware:
         aliases = redirect_aliases(request.meta.get("redirect_urls", ()), decision.record.key)
         if aliases:
             CrawlState.of(self.crawler).add_aliases(decision.record.key, aliases)
-            self.stats.inc_value("tribun/state/recorded_aliases", len(aliases))
+            self.stats.inc_value(stat.STATE_RECORDED_ALIASES, len(aliases))

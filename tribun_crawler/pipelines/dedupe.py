@@ -49,6 +49,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from tribun_crawler import meta
+from tribun_crawler import stats as stat
 from tribun_crawler.state import StateStore
 from tribun_crawler.state.crawl import CrawlState
 from tribun_crawler.state.records import (
@@ -213,7 +214,7 @@ class DeduplicatePipeline:
             self._bodies.setdefault(fp.body, url)
 
     def _drop_duplicate(self, kind: str, url: str, original: str) -> NoReturn:
-        self.stats.inc_value(f"tribun/duplicates/{kind}")
+        self.stats.inc_value(stat.DUPLICATES(kind))
         raise DropItem(f"duplicate ({kind}) of {original}: {url}", log_level="DEBUG")
 
     def _duplicate(
@@ -223,7 +224,7 @@ class DeduplicatePipeline:
         if not self.emit_duplicates:
             self._record_dropped_copy(item, fp, original, known)
             self._drop_duplicate(kind, url, original)
-        self.stats.inc_value(f"tribun/duplicates/{kind}")
+        self.stats.inc_value(stat.DUPLICATES(kind))
         ItemAdapter(item)["duplicateOf"] = original
         self._remember(fp, url, original=False)
         return item
@@ -241,16 +242,16 @@ class DeduplicatePipeline:
 
     def _put_dropped_copy(self, record: ArticleRecord, aliases: tuple[int, ...]) -> None:
         self._state().record(record, aliases)
-        self.stats.inc_value("tribun/state/recorded_duplicates")
+        self.stats.inc_value(stat.STATE_RECORDED_DUPLICATES)
 
     def _recheck(self, item: Any, fp: ItemFingerprints, stored: ArticleRecord) -> Any:
         adapter = ItemAdapter(item)
         modified = unix_time(adapter.get("dateModified"))
         changed = fp.body != stored.body or (modified is not None and modified != stored.modified)
         if not changed:
-            self.stats.inc_value("tribun/dropped/unchanged")
+            self.stats.inc_value(stat.DROPPED_UNCHANGED)
             raise DropItem(f"unchanged since it was emitted: {adapter['url']}", log_level="DEBUG")
-        self.stats.inc_value("tribun/recheck/updated")
+        self.stats.inc_value(stat.RECHECK_UPDATED)
         if stored.original is not None:
             original = self._store().get(stored.original)
             adapter["duplicateOf"] = original.url if original else adapter.get("duplicateOf")
@@ -268,9 +269,9 @@ class DeduplicatePipeline:
         request = response.request if response is not None else None
         redirected = redirect_aliases(meta.redirected_from(request.meta) if request else (), fp.key)
         self.state.record(record, (*fp.aliases(), *redirected))
-        self.stats.inc_value("tribun/state/recorded")
+        self.stats.inc_value(stat.STATE_RECORDED)
         if redirected:
-            self.stats.inc_value("tribun/state/recorded_aliases", len(redirected))
+            self.stats.inc_value(stat.STATE_RECORDED_ALIASES, len(redirected))
         self._forget(fp, adapter["url"])
         claims = self._claims.pop(adapter["url"], None)
         if claims:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
+from tribun_crawler import stats as stat
 from tribun_crawler.dates import isoformat, parse_date
 from tribun_crawler.sites import SITES, WIB, site_key
 from tribun_crawler.text import (
@@ -147,7 +148,7 @@ class NormalizePipeline:
                 blocks.append(line)
         if removed:
             # Lines the extractor should have left out: a rising count means a template changed.
-            self.crawler.stats.inc_value("tribun/normalize/lines_removed", removed)
+            self.crawler.stats.inc_value(stat.NORMALIZE_LINES_REMOVED, removed)
         return "\n\n".join(blocks)
 
     @staticmethod

@@ -1,6 +1,6 @@
 """Validate: nothing malformed reaches the feed.
 
-An item is dropped, with its reason in the DropItem message and the ``tribun/dropped/<reason>`` stat, when
+An item is dropped (:class:`InvalidArticle`, which carries the reason) and counted as ``tribun/dropped/<reason>`` when
 it has no article URL, no headline, no body, a body too short to be an article (``TRIBUN_MIN_BODY_CHARS``,
 counted after normalisation: teasers, video and photo pages are shorter), or no publication date readable as
 offset-aware ISO 8601 (nor a ``datePublishedDay`` where the page shows no time). Runs after the normalise
@@ -16,6 +16,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from tribun_crawler import stats as stat
 from tribun_crawler.urls import is_article_url
 
 #: Every reason an item can be dropped for, in the order they are checked.
@@ -28,6 +29,16 @@ REASONS = (
     "missing_date",
     "bad_date",
 )
+
+
+class InvalidArticle(DropItem):
+    """ValidatePipeline's drop: ``reason`` (one of :data:`REASONS`), ``url`` and ``detail`` travel as data."""
+
+    def __init__(self, reason: str, url: str, detail: str) -> None:
+        super().__init__(f"{reason}: {url} ({detail})", log_level="WARNING")
+        self.reason = reason
+        self.url = url
+        self.detail = detail
 
 
 def _is_iso_day(value: Any) -> bool:
@@ -53,7 +64,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.getint("TRIBUN_MIN_BODY_CHARS", 400))
+        return cls(crawler, crawler.settings.getint("TRIBUN_MIN_BODY_CHARS"))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -62,8 +73,8 @@ class ValidatePipeline:
             return item
         reason, detail = problem
         url = adapter.get("url") or "<no url>"
-        self.crawler.stats.inc_value(f"tribun/dropped/{reason}")
-        raise DropItem(f"{reason}: {url} ({detail})", log_level="WARNING")
+        self.crawler.stats.inc_value(stat.DROPPED(reason))
+        raise InvalidArticle(reason, url, detail)
 
     def problem(self, adapter: ItemAdapter) -> tuple[str, str] | None:
         """Why the item must not reach the feed (one of :data:`REASONS`, and a detail), or None."""

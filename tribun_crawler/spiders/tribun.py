@@ -24,16 +24,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from tribun_crawler import meta
+from tribun_crawler import stats as stat
 from tribun_crawler.dates import isoformat
 from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.extractors.listing import ListingPage
 from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
+from tribun_crawler.failures import report_failed_page, requested_url
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.meta import PageKind
-from tribun_crawler.middlewares.failures import (
-    report_failed_page,
-    requested_url,
-)
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
 from tribun_crawler.spiders.multipage import ArticleParts
@@ -199,7 +197,7 @@ class TribunSpider(scrapy.Spider):
                 request = self.request_for_url(url)
                 if request is None:
                     logger.warning("Start URL %s is not a Tribun page the crawler reads; skipped", url)
-                    self.crawler.stats.inc_value("tribun/start_urls/rejected")
+                    self.crawler.stats.inc_value(stat.START_URLS_REJECTED)
                     continue
                 yield request
             return
@@ -306,13 +304,13 @@ class TribunSpider(scrapy.Spider):
             return
         listing = ListingPage(response)
         entries = listing.articleEntries()
-        self.crawler.stats.inc_value(f"tribun/pages/{meta.page_kind(response.meta) or PageKind.LISTING}")
+        self.crawler.stats.inc_value(stat.PAGES(meta.page_kind(response.meta) or PageKind.LISTING))
         if not entries:
             logger.info("Listing %s holds no article links", response.url)
-            self.crawler.stats.inc_value("tribun/listing/empty")
+            self.crawler.stats.inc_value(stat.LISTING_EMPTY)
         for entry in entries:
             if entry.published and not self.in_window(entry.published):
-                self.crawler.stats.inc_value("tribun/skipped/out_of_window")
+                self.crawler.stats.inc_value(stat.SKIPPED("out_of_window"))
                 continue
             yield from self.article_requests(entry.url, depth=0, priority=PRIORITY_ARTICLE)
         yield from self.next_listing_requests(response, listing)
@@ -346,7 +344,7 @@ class TribunSpider(scrapy.Spider):
         for url in sitemaps_in_robots_txt(response.body):
             sitemap = self.nested_sitemap_request(url, depth=0)
             if sitemap is not None:
-                self.crawler.stats.inc_value("tribun/sitemap/from_robots_txt")
+                self.crawler.stats.inc_value(stat.SITEMAP_FROM_ROBOTS_TXT)
                 # The guess of the same URL may be on its way already (it is what fetched robots.txt): then the
                 # dupefilter drops this request, and the guess must not take the file for an unpublished one.
                 self._named_sitemaps.add(sitemap.url)
@@ -372,11 +370,11 @@ class TribunSpider(scrapy.Spider):
         if url in self._named_sitemaps:
             # robots.txt names it: a missing file is the site's fault, as when an index names one.
             logger.warning("Sitemap %s could not be fetched: HTTP %s", url, response.status)
-            self.crawler.stats.inc_value(f"tribun/errors/sitemap/http_{response.status}")
+            self.crawler.stats.inc_value(stat.ERRORS(f"sitemap/http_{response.status}"))
             report_failed_page(self.crawler, url, f"http/{response.status}", f"HTTP {response.status}", "sitemap")
             return
         logger.info("No sitemap at %s (HTTP %s): the host does not publish that name", url, response.status)
-        self.crawler.stats.inc_value("tribun/sitemap/absent")
+        self.crawler.stats.inc_value(stat.SITEMAP_ABSENT)
 
     def next_guessed_sitemap(self, request_meta: dict[str, Any]) -> list[scrapy.Request]:
         """The request for the next sitemap name to look for on the host of a guessed one, if any is left."""
@@ -384,7 +382,7 @@ class TribunSpider(scrapy.Spider):
         return [self.guessed_sitemap_request(guesses)] if guesses else []
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value("tribun/pages/sitemap")
+        self.crawler.stats.inc_value(stat.PAGES("sitemap"))
         depth = meta.sitemap_depth(response.meta)
         sitemap = SitemapFile(
             response.body, max_size=self.decompressed_size_limit(response), default_tz=self.tz_of(response.url)
@@ -406,11 +404,11 @@ class TribunSpider(scrapy.Spider):
                 sitemap.problem,
                 sitemap.detail,
             )
-            self.crawler.stats.inc_value(f"tribun/errors/sitemap/{sitemap.problem}")
+            self.crawler.stats.inc_value(stat.ERRORS(f"sitemap/{sitemap.problem}"))
             return
-        self.crawler.stats.inc_value(f"tribun/sitemap/read/{sitemap.kind}")
+        self.crawler.stats.inc_value(stat.SITEMAP_READ(sitemap.kind))
         if sitemap.compressed:
-            self.crawler.stats.inc_value("tribun/sitemap/read/gzip")
+            self.crawler.stats.inc_value(stat.SITEMAP_READ("gzip"))
 
     def nested_sitemap_request(self, url: str, *, depth: int) -> scrapy.Request | None:
         """The request for a sitemap an index or a robots.txt names: on a chosen site, not nested too deep."""
@@ -424,21 +422,21 @@ class TribunSpider(scrapy.Spider):
         else:
             return self.sitemap_request(url, depth=depth)
         logger.info("Sitemap %s not followed: %s", url, reason)
-        self.crawler.stats.inc_value(f"tribun/sitemap/skipped/{reason}")
+        self.crawler.stats.inc_value(stat.SITEMAP_SKIPPED(reason))
         return None
 
     def sitemap_article_request(self, entry: UrlEntry) -> scrapy.Request | None:
         """The request for an article a sitemap lists, or None when it is skipped (and counted)."""
-        self.crawler.stats.inc_value("tribun/sitemap/entries")
+        self.crawler.stats.inc_value(stat.SITEMAP_ENTRIES)
         reason = self.sitemap_skip_reason(entry)
         if reason is not None:
             logger.debug("Sitemap entry %s skipped: %s", entry.loc, reason)
-            self.crawler.stats.inc_value(f"tribun/sitemap/skipped/{reason}")
+            self.crawler.stats.inc_value(stat.SITEMAP_SKIPPED(reason))
             if reason in ("out_of_window", "known", "known_alias", "unchanged"):
                 # Run-wide skips: articles the run knows about and chose not to fetch (the run report's "skipped").
-                self.crawler.stats.inc_value(f"tribun/skipped/{reason}")
+                self.crawler.stats.inc_value(stat.SKIPPED(reason))
             return None
-        self.crawler.stats.inc_value("tribun/sitemap/requested")
+        self.crawler.stats.inc_value(stat.SITEMAP_REQUESTED)
         hints = {"datePublished": isoformat(entry.publication_date), "keywords": list(entry.keywords)}
         return self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
 
@@ -485,7 +483,7 @@ class TribunSpider(scrapy.Spider):
         else:
             reason = failure.type.__name__ if failure.type else "error"
         logger.warning("Sitemap %s could not be fetched: %s", request.url, failure.getErrorMessage())
-        self.crawler.stats.inc_value(f"tribun/errors/sitemap/{reason}")
+        self.crawler.stats.inc_value(stat.ERRORS(f"sitemap/{reason}"))
         return following
 
     def decompressed_size_limit(self, response: Response) -> int:
@@ -502,18 +500,18 @@ class TribunSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield from self.article_unreadable(response, "not-html", served_instead=True)
             return
-        self.crawler.stats.inc_value("tribun/pages/article")
+        self.crawler.stats.inc_value(stat.PAGES("article"))
         page = ArticlePage(response, downloaded_at=datetime.now(UTC))
         problem = page.problem()
         if problem:
             yield from self.article_unreadable(response, problem, served_instead=not _is_article_page(page))
             return
         if not self.page_in_window(page):
-            self.crawler.stats.inc_value("tribun/skipped/out_of_window")
+            self.crawler.stats.inc_value(stat.SKIPPED("out_of_window"))
             return
         if page.usedBodyFallback():
             # A template the extractor does not know: the body came from the page's densest text block.
-            self.crawler.stats.inc_value("tribun/extract/fallback")
+            self.crawler.stats.inc_value(stat.EXTRACT_FALLBACK)
         if page.isAllPages():
             item = page.to_item()
             if _asks_for_all_pages(response.url):
@@ -542,7 +540,7 @@ class TribunSpider(scrapy.Spider):
         """The article, whole: the item, then the requests for its related links."""
         self.fill_from_sitemap(item, meta.sitemap_hints(request_meta))
         if item.datePublished is None and item.datePublishedDay:
-            self.crawler.stats.inc_value("tribun/articles/time_unknown")
+            self.crawler.stats.inc_value(stat.ARTICLES_TIME_UNKNOWN)
         yield item
         yield from self.related_requests(url, meta.related_depth(request_meta), related)
 
@@ -596,12 +594,12 @@ class TribunSpider(scrapy.Spider):
 
     def read_numbered_pages(self, parts: ArticleParts) -> Iterator[Any]:
         """``?page=all`` did not give the whole article: its pages 2..N are read one by one."""
-        self.crawler.stats.inc_value("tribun/articles/page_all_failed")
+        self.crawler.stats.inc_value(stat.ARTICLES_PAGE_ALL_FAILED)
         yield from self.next_article_page(parts)
 
     def next_article_page(self, parts: ArticleParts) -> Iterator[Any]:
         if not parts.pages_left:
-            self.crawler.stats.inc_value("tribun/articles/stitched")
+            self.crawler.stats.inc_value(stat.ARTICLES_STITCHED)
             yield from self.article_read(parts.item, parts.first_url, parts.first_related, self.parts_meta(parts))
             return
         url, rest = parts.next_page()
@@ -609,7 +607,7 @@ class TribunSpider(scrapy.Spider):
 
     def article_incomplete(self, parts: ArticleParts, url: str) -> Iterator[Any]:
         """A page that could not be read: the article is emitted with the pages read, not lost."""
-        self.crawler.stats.inc_value("tribun/articles/incomplete")
+        self.crawler.stats.inc_value(stat.ARTICLES_INCOMPLETE)
         logger.warning("Article %s emitted without page %s, which could not be read", parts.first_url, url)
         yield from self.article_read(parts.item, parts.first_url, parts.first_related, self.parts_meta(parts))
 
@@ -621,9 +619,9 @@ class TribunSpider(scrapy.Spider):
         """An extra page of an article, or None when its answer is no page to read."""
         if response.status != 200 or not isinstance(response, TextResponse):
             logger.info("Page %s answered %s", response.url, response.status)
-            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{response.status}")
+            self.crawler.stats.inc_value(stat.ERRORS(f"article_page/http_{response.status}"))
             return None
-        self.crawler.stats.inc_value("tribun/pages/article_page")
+        self.crawler.stats.inc_value(stat.PAGES("article_page"))
         return ArticlePage(response, downloaded_at=datetime.now(UTC))
 
     def article_page_failed(self, failure: Failure) -> Iterator[Any]:
@@ -634,7 +632,7 @@ class TribunSpider(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             logger.info("Page %s answered %s", request.url, status)
-            self.crawler.stats.inc_value(f"tribun/errors/article_page/http_{status}")
+            self.crawler.stats.inc_value(stat.ERRORS(f"article_page/http_{status}"))
         elif not failure.check(IgnoreRequest):
             # Whatever the download raised after its retries (a timeout, a reset, …), FailedDownloadMiddleware
             # reported it (or held it, for ?page=all).
@@ -656,10 +654,10 @@ class TribunSpider(scrapy.Spider):
         if not item.datePublished and sitemap.get("datePublished"):
             item.datePublished = sitemap["datePublished"]
             item.datePublishedDay = None
-            self.crawler.stats.inc_value("tribun/sitemap/filled/datePublished")
+            self.crawler.stats.inc_value(stat.SITEMAP_FILLED("datePublished"))
         if not item.keywords and sitemap.get("keywords"):
             item.keywords = list(sitemap["keywords"])
-            self.crawler.stats.inc_value("tribun/sitemap/filled/keywords")
+            self.crawler.stats.inc_value(stat.SITEMAP_FILLED("keywords"))
 
     def related_requests(self, url: str, asked_depth: int, related: list[str]) -> Iterator[scrapy.Request]:
         """Requests for the related links of the article at ``url``, asked for at ``asked_depth``."""
@@ -677,7 +675,7 @@ class TribunSpider(scrapy.Spider):
         dropped again the same way, so the outcome is the dupefilter's.
         """
         if self.related.asked_before(url):
-            self.crawler.stats.inc_value("tribun/requests/asked_before")
+            self.crawler.stats.inc_value(stat.REQUESTS_ASKED_BEFORE)
         else:
             yield self.article_request(url, depth=depth, priority=priority)
         yield from self.requests_reached_at(url, depth)
@@ -688,7 +686,7 @@ class TribunSpider(scrapy.Spider):
         released = self.related.released
         due = self.related.reached(url, depth)
         if self.related.released > released:
-            self.crawler.stats.inc_value("tribun/related/reached_nearer", self.related.released - released)
+            self.crawler.stats.inc_value(stat.RELATED_REACHED_NEARER, self.related.released - released)
         for related, at in due:
             yield self.article_request(related, depth=at, priority=PRIORITY_RELATED - at)
 
@@ -704,7 +702,7 @@ class TribunSpider(scrapy.Spider):
         if not ignored:
             name = failure.type.__name__ if failure.type else "error"
             logger.info("Article %s could not be fetched: %s", request.url, failure.getErrorMessage())
-            self.crawler.stats.inc_value(f"tribun/errors/article/{name}")
+            self.crawler.stats.inc_value(stat.ERRORS(f"article/{name}"))
         held = meta.held_failures(request.meta)
         if held is None or (ignored and not held):
             # Not held: reported where it failed. Ignored with no failure held: robots.txt or the state store
@@ -737,7 +735,7 @@ class TribunSpider(scrapy.Spider):
         tried = [*meta.earlier_failures(request.meta), (asked, reason, detail)]
         if _asks_for_all_pages(asked) and not last and not self.refused(reason):
             logger.info("Article %s failed (%s): asking for its plain URL", asked, reason)
-            self.crawler.stats.inc_value("tribun/articles/page_all_fallback")
+            self.crawler.stats.inc_value(stat.ARTICLES_PAGE_ALL_FALLBACK)
             yield self.plain_request(request, tried)
             return
         self.report_article_failed(tried)
@@ -775,7 +773,7 @@ class TribunSpider(scrapy.Spider):
         url, reason = tried[0][0], tried[-1][1]
         if reason.startswith("unreadable/"):
             # An article read with every field empty, for the run report's coverage: once, however many ways.
-            self.crawler.stats.inc_value(f"tribun/unreadable/{reason.removeprefix('unreadable/')}")
+            self.crawler.stats.inc_value(stat.UNREADABLE(reason.removeprefix("unreadable/")))
         detail = "; ".join(
             f"{_variant(asked)}: {why} ({how})" if how else f"{_variant(asked)}: {why}" for asked, why, how in tried
         )
@@ -813,6 +811,6 @@ class TribunSpider(scrapy.Spider):
         kind = meta.page_kind(response.meta)
         page_type = str(kind) if kind is not None else None
         if kind is not None and kind.is_article:
-            self.crawler.stats.inc_value(f"tribun/unreadable/{reason}")
+            self.crawler.stats.inc_value(stat.UNREADABLE(reason))
         url = requested_url(response.request) if response.request else response.url
         report_failed_page(self.crawler, url, f"unreadable/{reason}", f"{response.status} {response.url}", page_type)

@@ -15,7 +15,7 @@ from typing import Any
 from tribun_crawler.settings import is_truthy
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, ItemFingerprints
-from tribun_crawler.state.redis_store import DEFAULT_PREFIX, RedisStateStore
+from tribun_crawler.state.redis_store import RedisStateStore
 from tribun_crawler.state.sqlite_store import SQLiteStateStore
 
 __all__ = [
@@ -35,7 +35,7 @@ BACKENDS = ("auto", "sqlite", "redis")
 
 def backend_name(settings: Any) -> str:
     """``sqlite`` or ``redis``, from ``TRIBUN_STATE_BACKEND`` (``auto``: Redis when ``REDIS_URL`` is set)."""
-    choice = (settings.get("TRIBUN_STATE_BACKEND") or "auto").strip().lower()
+    choice = str(settings.get("TRIBUN_STATE_BACKEND")).strip().lower()
     if choice not in BACKENDS:
         raise ValueError(f"TRIBUN_STATE_BACKEND must be one of {', '.join(BACKENDS)}, not {choice!r}")
     if choice == "auto":
@@ -44,13 +44,13 @@ def backend_name(settings: Any) -> str:
 
 
 def open_store(settings: Any) -> StateStore:
-    """The store the settings name (Scrapy ``Settings`` or any mapping with ``get``), opened."""
+    """The store the settings name (Scrapy ``Settings``, or a mapping with ``get`` that names the backend), opened."""
     if backend_name(settings) == "redis":
         url = settings.get("REDIS_URL")
         if not url:
             raise ValueError("TRIBUN_STATE_BACKEND=redis needs REDIS_URL")
-        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX") or DEFAULT_PREFIX)
-    return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH") or ".state/tribun.sqlite3")
+        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"))
+    return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH"))
 
 
 def reset_requested(spider: Any) -> bool:

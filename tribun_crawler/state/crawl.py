@@ -28,6 +28,7 @@ from typing import Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from tribun_crawler import stats as stat
 from tribun_crawler.state import StateStore, open_store, reset_requested
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
@@ -115,7 +116,7 @@ class CrawlState:
         if reset_requested(self.crawler.spider):
             forgotten = store.count()
             store.reset()
-            self.crawler.stats.set_value("tribun/state/reset", forgotten)
+            self.crawler.stats.set_value(stat.STATE_RESET, forgotten)
             logger.info("State reset: %d article(s) forgotten in %s", forgotten, store.describe())
         logger.info("State: %d article(s) known in %s", store.count(), store.describe())
         self.opened_ms = now_ms()

@@ -1,6 +1,6 @@
 """The shared state backend: Redis, so several workers (scrapy-redis, scrapyd) remember articles together.
 
-Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``, default ``tribun:state``):
+Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``):
 
 - ``{prefix}:a:{bucket}``: hash, 8-byte article key -> packed record (``_RECORD``) + compact URL;
 - ``{prefix}:x:{bucket}``: hash, one-byte kind + 8-byte fingerprint -> 8-byte article key, for the lookups by
@@ -33,7 +33,6 @@ import redis
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
 
-DEFAULT_PREFIX = "tribun:state"
 BUCKET_BITS = 16
 
 # body, published, modified, recorded (ms), article_id, group, original; 0 stands for "none".
@@ -109,7 +108,7 @@ end
 class RedisStateStore(StateStore):
     backend = "redis"
 
-    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(self, url: str, *, prefix: str) -> None:
         """Connect to Redis at ``url``; fails now, not at the first lookup, when the server is unreachable."""
         self.url = url
         self.prefix = prefix

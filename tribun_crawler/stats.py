@@ -1,0 +1,129 @@
+"""Every stat the crawler counts, named once: the components count under these names, the run report reads them.
+
+All live under ``tribun/`` in Scrapy's stats (and so in the run report's ``stats`` and the ``scrapy crawl`` log).
+A fixed counter is a constant; a family of counters (one per reason, host, page kind, field …) is a
+:class:`Family`, which spells a member (``DROPPED("short_body")`` → ``tribun/dropped/short_body``) and reads the
+whole family back from a stats dict (``DROPPED.of(stats)`` → ``{"short_body": 2, …}``). The README's
+"Stats" table describes each; a new stat is added here first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "tribun/"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Counters under one prefix, one per member (reason, host, kind, field, …)."""
+
+    prefix: str
+
+    def __call__(self, member: object) -> str:
+        return f"{self.prefix}{member}"
+
+    def of(self, stats: Mapping[str, Any]) -> dict[str, int]:
+        """The family's counters in ``stats``, keyed by member (numbers only: a family holds counters)."""
+        return {
+            key[len(self.prefix) :]: value
+            for key, value in sorted(stats.items())
+            if key.startswith(self.prefix) and isinstance(value, int) and not isinstance(value, bool)
+        }
+
+
+# --- Pages and articles (spider) -----------------------------------------------------------------------------
+#: Responses the spider read, per page kind (``article``, ``article_page``, ``home``, ``section``, ``sitemap`` …).
+PAGES = Family("tribun/pages/")
+#: Article pages the spider could not read, per reason (``no-headline``, ``no-body``, ``not-html`` …).
+UNREADABLE = Family("tribun/unreadable/")
+#: Article pages read only by the body fallback (the era's selectors found nothing, the text was found by shape).
+EXTRACT_FALLBACK = "tribun/extract/fallback"
+#: Articles whose ``?page=all`` was ignored or failed, read page by page instead / whose ``?page=all`` failed.
+ARTICLES_PAGE_ALL_FALLBACK = "tribun/articles/page_all_fallback"
+ARTICLES_PAGE_ALL_FAILED = "tribun/articles/page_all_failed"
+#: Multi-page articles put together from their numbered pages.
+ARTICLES_STITCHED = "tribun/articles/stitched"
+#: Articles emitted without some of their pages (every way to a page failed).
+ARTICLES_INCOMPLETE = "tribun/articles/incomplete"
+#: Articles whose page shows the day but no time of publication.
+ARTICLES_TIME_UNKNOWN = "tribun/articles/time_unknown"
+#: Listing pages with no article link.
+LISTING_EMPTY = "tribun/listing/empty"
+#: Articles reached again by a shorter related-link path (their links followed deeper).
+RELATED_REACHED_NEARER = "tribun/related/reached_nearer"
+#: Requests not made again because this run asked for them already.
+REQUESTS_ASKED_BEFORE = "tribun/requests/asked_before"
+#: ``-a urls=`` entries refused (off the network, not http(s)).
+START_URLS_REJECTED = "tribun/start_urls/rejected"
+#: Requests the spider or the state did not make, per reason (``known``, ``known_alias``, ``out_of_window`` …).
+SKIPPED = Family("tribun/skipped/")
+#: Errors counted without failing a page, per kind (``article/<exception>``, ``sitemap/<problem>`` …).
+ERRORS = Family("tribun/errors/")
+#: The run report could not be written.
+REPORT_NOT_WRITTEN = ERRORS("report_not_written")
+
+# --- Sitemaps (spider) ---------------------------------------------------------------------------------------
+SITEMAP_REQUESTED = "tribun/sitemap/requested"
+SITEMAP_FROM_ROBOTS_TXT = "tribun/sitemap/from_robots_txt"
+SITEMAP_ABSENT = "tribun/sitemap/absent"
+SITEMAP_ENTRIES = "tribun/sitemap/entries"
+#: Sitemaps read, per kind (``urlset``, ``sitemapindex``, ``news``, ``gzip`` …).
+SITEMAP_READ = Family("tribun/sitemap/read/")
+#: Sitemap entries not requested, per reason (``known``, ``unchanged``, ``out_of_window`` …).
+SITEMAP_SKIPPED = Family("tribun/sitemap/skipped/")
+#: Article fields the page lacked and the sitemap entry gave (``datePublished``, ``keywords``).
+SITEMAP_FILLED = Family("tribun/sitemap/filled/")
+
+# --- Fields --------------------------------------------------------------------------------------------------
+#: Articles the spider read (``items``) and how many had each field, before any pipeline drops one.
+FIELDS = Family("tribun/fields/")
+FIELDS_ITEMS = FIELDS("items")
+#: Articles emitted and how many had each field (counted on ``item_scraped``).
+EMITTED_FIELDS = Family("tribun/emitted_fields/")
+
+# --- Pipelines -----------------------------------------------------------------------------------------------
+#: Boilerplate lines NormalizePipeline removed from bodies.
+NORMALIZE_LINES_REMOVED = "tribun/normalize/lines_removed"
+#: Items dropped, per reason: ValidatePipeline's (``pipelines.validate.REASONS``) and ``unchanged`` rechecks.
+DROPPED = Family("tribun/dropped/")
+DROPPED_UNCHANGED = DROPPED("unchanged")
+#: Items dropped (or emitted with ``duplicateOf``) as copies, per kind (``url``, ``article_id``, ``body`` …).
+DUPLICATES = Family("tribun/duplicates/")
+
+# --- State ---------------------------------------------------------------------------------------------------
+STATE_RECORDED = "tribun/state/recorded"
+STATE_RECORDED_ALIASES = "tribun/state/recorded_aliases"
+STATE_RECORDED_DUPLICATES = "tribun/state/recorded_duplicates"
+STATE_RESET = "tribun/state/reset"
+#: Stored articles fetched again: young enough to recheck / left by a run that did not finish.
+RECHECK_FETCHED = "tribun/recheck/fetched"
+RECHECK_UNFINISHED_RUN = "tribun/recheck/unfinished_run"
+#: Rechecked articles that changed and were emitted again.
+RECHECK_UPDATED = "tribun/recheck/updated"
+
+# --- Failures, blocks, politeness, stopping ------------------------------------------------------------------
+#: Pages the run asked for and got nothing from, per reason (``http/404``, ``download/<exception>`` …).
+FAILED = Family("tribun/failed/")
+#: Blocks per host / requests dropped per blocked host.
+BLOCKED = Family("tribun/blocked/")
+BLOCK_DROPPED = Family("tribun/block_dropped/")
+#: Pauses of a host after errors / of them set by a Retry-After header.
+BACKOFF_COUNT = "tribun/backoff/count"
+BACKOFF_RETRY_AFTER = "tribun/backoff/retry_after"
+#: robots.txt Crawl-delay per host (seconds).
+CRAWL_DELAY = Family("tribun/crawl_delay/")
+#: Pages whose charset was guessed as windows-1252.
+ENCODING_ASSUMED_CP1252 = "tribun/encoding/assumed_cp1252"
+#: Connection errors (no response) per kind, counted towards ``network_down``.
+CONNECTION_ERRORS = Family("tribun/connection_errors/")
+#: Downloads of a stopping run: ``cancelled``, ``abandoned``, ``requeued``.
+STOP = Family("tribun/stop/")
+
+# --- Distributed ---------------------------------------------------------------------------------------------
+#: Requests another worker of the shared queue had already asked for.
+DISTRIBUTED_FILTERED = "tribun/distributed/filtered"
+#: Set to the run id a worker joined.
+DISTRIBUTED_RUN = "tribun/distributed/run"
