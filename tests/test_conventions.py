@@ -103,3 +103,9 @@ def test_settings_of_the_project_are_read_without_a_default_of_their_own() -> No
 def test_the_fallback_finder_sees_a_restated_default() -> None:
     source = 'x = settings.getint("TRIBUN_MIN_BODY_CHARS", 400)\ny = settings.getint("TRIBUN_MIN_BODY_CHARS")\n'
     assert settings_reads_with_a_fallback(source) == [(1, "TRIBUN_MIN_BODY_CHARS")]
+
+
+def test_components_are_listed_in_the_order_a_request_or_item_meets_them() -> None:
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES", "EXTENSIONS"):
+        orders = [order for order in getattr(project_settings, name).values() if order is not None]
+        assert orders == sorted(orders), name

@@ -78,20 +78,6 @@ REDIS_URL = _env("REDIS_URL", "") or None
 #: Articles published within this many hours are fetched again to catch updates. (env)
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
 
-# --- Pipelines, state and feeds ----------------------------------------------------------------------------
-ITEM_PIPELINES = {
-    # NFC text, single spaces, no boilerplate lines or name prefixes, canonical URLs, offset-aware ISO dates.
-    "tribun_crawler.pipelines.normalize.NormalizePipeline": 100,
-    # Drops (tribun/dropped/<reason>) items without url, headline, body or datePublished, or too short.
-    "tribun_crawler.pipelines.validate.ValidatePipeline": 200,
-    # One item per article and syndicated story, this run and earlier ones; records emitted articles.
-    "tribun_crawler.pipelines.dedupe.DeduplicatePipeline": 300,
-}
-DOWNLOADER_MIDDLEWARES = {
-    # Skips article requests the state store knows (unless within TRIBUN_RECHECK_HOURS), before robots.txt
-    # and the download delay spend anything on them.
-    "tribun_crawler.middlewares.state.StateMiddleware": 50,
-}
 #: Where the state lives: auto (Redis when REDIS_URL is set, else the SQLite file), sqlite or redis. (env)
 TRIBUN_STATE_BACKEND = _env("TRIBUN_STATE_BACKEND", "auto")
 #: Prefix of every Redis key of the state, so several crawls can share one Redis database. (env)
@@ -111,7 +97,6 @@ TRIBUN_DEFAULT_FEEDS = {
         "store_empty": False,
     },
 }
-ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.feeds.DefaultFeed": 0}
 # Local files are written unbuffered, so a killed run loses no line the state store has recorded.
 FEED_STORAGES = {
     "": "tribun_crawler.feeds.UnbufferedFileFeedStorage",
@@ -119,7 +104,6 @@ FEED_STORAGES = {
 }
 # %(time)s = the run's start time, UTC, as 2024-06-20T12-05-00.
 FEED_URI_PARAMS = "tribun_crawler.feeds.feed_uri_params"
-# --- End of pipelines, state and feeds ---------------------------------------------------------------------
 
 # --- Engine ------------------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -130,40 +114,6 @@ REQUEST_FINGERPRINTER_CLASS = "tribun_crawler.fingerprint.TribunRequestFingerpri
 DUPEFILTER_CLASS = "tribun_crawler.state.dupefilter.CompactDupeFilter"
 
 # --- Operation: politeness, blocks, report, distribution ---------------------------------------------------
-# Hand out requests of the hosts with the fewest downloads in progress first, so a whole-network crawl fetches
-# its ~60 hosts side by side, each at its own pace, instead of queueing behind one site.
-SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
-DOWNLOADER_MIDDLEWARES = {
-    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
-    # Drops requests to a blocked host (403s or challenge pages in a row) during its cool-down. Last on the way
-    # in, after robots.txt (100) and the cache (900): a request it lets pass goes straight into its host's slot.
-    "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware": 950,
-    # robots.txt Crawl-delay per host, and backoff after 429/5xx/timeouts: before RetryMiddleware (550) on the
-    # way out, so it sees what RetryMiddleware turns into retries.
-    "tribun_crawler.middlewares.politeness.HostPacingMiddleware": 560,
-}
-SPIDER_MIDDLEWARES = {
-    **globals().get("SPIDER_MIDDLEWARES", {}),
-    # Field coverage of every article the spider reads (tribun/fields/*), before the pipelines drop any: the
-    # run report's template-change signal. Next to the spider, so no other spider middleware comes between.
-    "tribun_crawler.middlewares.coverage.FieldCoverageMiddleware": 950,
-}
-EXTENSIONS = {
-    **globals().get("EXTENSIONS", {}),
-    # The periodic progress line, in articles, with drops, duplicates, errors and blocked hosts.
-    "scrapy.extensions.logstats.LogStats": None,
-    "tribun_crawler.extensions.report.ProgressLog": 0,
-    # The end-of-run report (log + <feed>.stats.json), field coverage included, and the exit status of
-    # `scrapy crawl`.
-    "tribun_crawler.extensions.report.RunReport": 100,
-    # The state store of the crawl, its run marker and clock, and the refetch rule: the one owner, asked by the
-    # spider, StateMiddleware and DeduplicatePipeline (tribun_crawler/state/crawl.py).
-    "tribun_crawler.state.crawl.CrawlState": 10,
-}
-# The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
-ADDONS = {**globals().get("ADDONS", {}), "tribun_crawler.distributed.DistributedQueue": 0}
-# `scrapy crawl` exits non-zero on a broken or interrupted run (3 to 8, extensions/report.py has the table).
-COMMANDS_MODULE = "tribun_crawler.commands"
 #: Pause a host this long after a 429/5xx/timeout, doubled per retry (a longer Retry-After wins). (env)
 TRIBUN_RETRY_BACKOFF_BASE = float(_env("TRIBUN_RETRY_BACKOFF_BASE", "2"))
 #: Longest pause of a host after errors, Retry-After included, in seconds. (env)
@@ -189,49 +139,11 @@ TRIBUN_DISTRIBUTED = _env("TRIBUN_DISTRIBUTED", "")
 TRIBUN_DISTRIBUTED_IDLE_TIMEOUT = float(_env("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT", "30"))
 #: Seconds between a worker's heartbeats in Redis; three missed ones and it counts as gone.
 TRIBUN_DISTRIBUTED_HEARTBEAT = 5.0
-# --- End of operation --------------------------------------------------------------------------------------
 
-# --- Reliability: scope, broken pages, failed-page report (issue 5) ----------------------------------------
-DOWNLOADER_MIDDLEWARES = {
-    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
-    # Only http(s) on hosts of the network, for every request (redirects, meta refresh, robots.txt, sitemaps):
-    # the first middleware, so nothing is sent off the network, not even a robots.txt request.
-    "tribun_crawler.middlewares.scope.NetworkScopeMiddleware": 30,
-    # Refuses redirect loops, over-long chains and article -> non-article redirects (a removed story sent to
-    # the homepage) before RedirectMiddleware (600) follows them.
-    "tribun_crawler.middlewares.scope.RedirectPolicyMiddleware": 610,
-    # HttpCompressionMiddleware that retries, then reports, a body it cannot decode (corrupt gzip). None disables
-    # the built-in one (mypy took int values from the first DOWNLOADER_MIDDLEWARES of this module).
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,  # type: ignore[dict-item]
-    "tribun_crawler.middlewares.documents.DecompressionMiddleware": 590,
-    # An HTML page with no charset anywhere that is not UTF-8 is windows-1252, as browsers read it.
-    "tribun_crawler.middlewares.documents.LegacyCharsetMiddleware": 585,
-    # Empty pages and pages cut off before </html> are retried, then reported, never read as whole articles.
-    "tribun_crawler.middlewares.documents.WholeDocumentMiddleware": 545,
-    # Reports what RetryMiddleware (550) gave up on: final HTTP errors, download errors, block drops.
-    "tribun_crawler.middlewares.failures.FailedDownloadMiddleware": 540,
-}
-SPIDER_MIDDLEWARES = {
-    **globals().get("SPIDER_MIDDLEWARES", {}),
-    # Reports pages the spider raised on (spider/<exception>); what it could not read, it reports itself.
-    "tribun_crawler.middlewares.failures.SpiderExceptionMiddleware": 940,
-}
 #: Failed pages listed per reason in the run report (beyond that only counted). (env)
 TRIBUN_REPORT_FAILED_PAGES = int(_env("TRIBUN_REPORT_FAILED_PAGES", "100"))
-# --- End of reliability ------------------------------------------------------------------------------------
 
-# --- Stopping: network down, SIGTERM/SIGINT (issue 13) -----------------------------------------------------
-DOWNLOADER_MIDDLEWARES = {
-    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
-    # Stops the run as network_down (exit status 6) when every host tried failed to connect (DNS, refused,
-    # unreachable, TLS handshake, proxy) and nothing answered. Above RetryMiddleware (550) and
-    # HostPacingMiddleware (560), so on the way back it sees every error, before it is retried or paced.
-    "tribun_crawler.extensions.network.NetworkDownMiddleware": 570,
-    # A prompt stop on SIGTERM, Ctrl-C or network down: no new requests, none left waiting for a delay or a
-    # backoff, downloads in flight cancelled after TRIBUN_STOP_GRACE. Last on the way in, after the block
-    # detection (950), first on the way back.
-    "tribun_crawler.extensions.stop.PromptStop": 960,
-}
+# --- Stopping: network down, SIGTERM/SIGINT -----------------------------------------------------------------
 #: Errors of the connection kind, with no response yet and every host tried failing so, after which the run
 #: stops as network down (exit status 6). (env)
 TRIBUN_NETWORK_DOWN_ERRORS = int(_env("TRIBUN_NETWORK_DOWN_ERRORS", "5"))
@@ -242,4 +154,100 @@ TRIBUN_NETWORK_DOWN_AFTER = float(_env("TRIBUN_NETWORK_DOWN_AFTER", "20"))
 #: cancelled and the run closes. Service managers kill a little later (systemd after 90 s, Docker after 10 s:
 #: set `docker stop -t` above this). (env)
 TRIBUN_STOP_GRACE = float(_env("TRIBUN_STOP_GRACE", "10"))
-# --- End of stopping ---------------------------------------------------------------------------------------
+
+# --- Components -------------------------------------------------------------------------------------------------
+# Every component of the crawl, each in the order a request (or an item) meets it. Scrapy's own built-in
+# components keep their numbers (scrapy/settings/default_settings.py); they are named in the comments so the order
+# reads whole. docs/architecture.md draws the same path.
+
+#: Downloader middlewares, in the order a request meets them on its way out (the answer comes back bottom up).
+DOWNLOADER_MIDDLEWARES = {
+    # Only http(s) on hosts of the network, for every request (redirects, meta refresh, robots.txt, sitemaps):
+    # the first middleware, so nothing is sent off the network, not even a robots.txt request.
+    "tribun_crawler.middlewares.scope.NetworkScopeMiddleware": 30,
+    # (Scrapy: 50 OffsiteMiddleware.)
+    # Skips article requests the state store knows (unless within TRIBUN_RECHECK_HOURS), before robots.txt
+    # and the download delay spend anything on them.
+    "tribun_crawler.middlewares.state.StateMiddleware": 50,
+    # (Scrapy: 100 RobotsTxt, 300 HttpAuth, 350 DownloadTimeout, 400 DefaultHeaders, 500 UserAgent.)
+    # Reports what RetryMiddleware (550) gave up on: final HTTP errors, download errors, block drops.
+    "tribun_crawler.middlewares.failures.FailedDownloadMiddleware": 540,
+    # Empty pages and pages cut off before </html> are retried, then reported, never read as whole articles.
+    "tribun_crawler.middlewares.documents.WholeDocumentMiddleware": 545,
+    # (Scrapy: 550 RetryMiddleware.)
+    # robots.txt Crawl-delay per host, and backoff after 429/5xx/timeouts: above RetryMiddleware, so on the way
+    # back it sees what RetryMiddleware turns into retries.
+    "tribun_crawler.middlewares.politeness.HostPacingMiddleware": 560,
+    # Stops the run as network_down (exit status 6) when every host tried failed to connect (DNS, refused,
+    # unreachable, TLS handshake, proxy) and nothing answered. Above RetryMiddleware and HostPacingMiddleware,
+    # so on the way back it sees every error before it is retried or paced.
+    "tribun_crawler.extensions.network.NetworkDownMiddleware": 570,
+    # (Scrapy: 580 MetaRefreshMiddleware.)
+    # An HTML page with no charset anywhere that is not UTF-8 is windows-1252, as browsers read it.
+    "tribun_crawler.middlewares.documents.LegacyCharsetMiddleware": 585,
+    # HttpCompressionMiddleware that retries, then reports, a body it cannot decode (corrupt gzip); it replaces
+    # Scrapy's (590), disabled here.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "tribun_crawler.middlewares.documents.DecompressionMiddleware": 590,
+    # (Scrapy: 600 RedirectMiddleware.)
+    # Refuses redirect loops, over-long chains and article -> non-article redirects (a removed story sent to
+    # the homepage) before RedirectMiddleware follows them.
+    "tribun_crawler.middlewares.scope.RedirectPolicyMiddleware": 610,
+    # (Scrapy: 700 Cookies (off here), 750 HttpProxy, 850 DownloaderStats, 900 HttpCache.)
+    # Drops requests to a blocked host (403s or challenge pages in a row) during its cool-down. After robots.txt
+    # and the cache: a request it lets pass goes straight into its host's slot.
+    "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware": 950,
+    # A prompt stop on SIGTERM, Ctrl-C or network down: no new requests, none left waiting for a delay or a
+    # backoff, downloads in flight cancelled after TRIBUN_STOP_GRACE. Last on the way out, first on the way back.
+    "tribun_crawler.extensions.stop.PromptStop": 960,
+}
+
+#: Spider middlewares, in the order the spider's output meets them on its way out (read from the bottom).
+SPIDER_MIDDLEWARES = {
+    # (Scrapy: 25 StartSpider, 50 HttpError, 700 Referer, 800 UrlLength, 900 Depth.)
+    # Reports pages the spider raised on (spider/<exception>); what it could not read, it reports itself.
+    "tribun_crawler.middlewares.failures.SpiderExceptionMiddleware": 940,
+    # Field coverage of every article the spider reads (tribun/fields/*), before the pipelines drop any: the
+    # run report's template-change signal. Next to the spider: only Scrapy's MetaCopyDetection (1000), which changes
+    # nothing, is nearer.
+    "tribun_crawler.middlewares.coverage.FieldCoverageMiddleware": 950,
+    # (Scrapy: 1000 MetaCopyDetection.)
+}
+
+#: Item pipelines, in the order an item meets them; an item that passes all is written by the feed exporter and
+#: recorded by DeduplicatePipeline when Scrapy announces it written (item_scraped).
+ITEM_PIPELINES = {
+    # NFC text, single spaces, no boilerplate lines or name prefixes, canonical URLs, offset-aware ISO dates.
+    "tribun_crawler.pipelines.normalize.NormalizePipeline": 100,
+    # Drops (tribun/dropped/<reason>) items without url, headline, body or datePublished, or too short.
+    "tribun_crawler.pipelines.validate.ValidatePipeline": 200,
+    # One item per article and syndicated story, this run and earlier ones; records emitted articles.
+    "tribun_crawler.pipelines.dedupe.DeduplicatePipeline": 300,
+}
+
+#: Extensions, in the order Scrapy builds them.
+EXTENSIONS = {
+    # The periodic progress line, in articles, with drops, duplicates, errors and blocked hosts, instead of
+    # Scrapy's pages/items line.
+    "scrapy.extensions.logstats.LogStats": None,
+    "tribun_crawler.extensions.report.ProgressLog": 0,
+    # The state store of the crawl, its run marker and clock, and the refetch rule: the one owner, asked by the
+    # spider, StateMiddleware and DeduplicatePipeline (tribun_crawler/state/crawl.py).
+    "tribun_crawler.state.crawl.CrawlState": 10,
+    # The end-of-run report (log + <feed>.stats.json), field coverage included, and the exit status of
+    # `scrapy crawl`.
+    "tribun_crawler.extensions.report.RunReport": 100,
+}
+
+ADDONS = {
+    # The default feed (TRIBUN_DEFAULT_FEEDS) when the command line names no output.
+    "tribun_crawler.feeds.DefaultFeed": 0,
+    # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
+    "tribun_crawler.distributed.DistributedQueue": 0,
+}
+
+# Hand out requests of the hosts with the fewest downloads in progress first, so a whole-network crawl fetches
+# its ~60 hosts side by side, each at its own pace, instead of queueing behind one site.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# `scrapy crawl` exits non-zero on a broken or interrupted run (3 to 8, extensions/report.py has the table).
+COMMANDS_MODULE = "tribun_crawler.commands"
