@@ -1,16 +1,42 @@
 """``tribun_crawler.compat``: what it relies on in Scrapy still holds (a Scrapy upgrade that breaks it fails here).
 
-The download runs in a process of its own, with the asyncio reactor ``scrapy crawl`` uses, through Scrapy's real
+These tests reach into Scrapy's private names on purpose: they check that compat.py's accesses still mean what
+it assumes. For the cancelled download, the download runs in a process of its own, with the asyncio reactor
+``scrapy crawl`` uses, through Scrapy's real
 ``HTTP11DownloadHandler``, against a server on 127.0.0.1 that accepts the connection and never answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
+from time import monotonic
+from typing import Any
 
+import pytest
+from scrapy import Request, Spider
+from scrapy.core.engine import ExecutionEngine
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.utils import _compression
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
+
+from tests.conftest import with_tribun_defaults
 from tests.crawl import REPO_ROOT, crawl_env
+from tribun_crawler.compat import (
+    DECOMPRESSION_ERRORS,
+    download_slot,
+    feed_uris,
+    hold_slot,
+    requests_in_flight,
+    space_new_slots,
+    space_slot,
+    take_waiting_requests,
+)
 
 SCRIPT = r"""
 import asyncio, json, socket, time
@@ -86,3 +112,97 @@ def test_cancel_http11_downloads_cancels_exactly_the_downloads_asked_for() -> No
     assert seconds < 2  # cancelled at once, not at DOWNLOAD_TIMEOUT (30 s)
     assert result["kept_running"] is True
     assert result["nothing_in_flight"] == 0
+
+
+# --- Download slots, feeds, decoders: in process, on Scrapy's real objects ----------------------------------------
+
+
+def built_crawler(settings: dict[str, Any] | None = None) -> Crawler:
+    """A crawler with its engine (and so its downloader) built, not started."""
+    crawler = get_crawler(Spider, with_tribun_defaults({"DOWNLOAD_DELAY": 1.0, **(settings or {})}))
+    crawler.engine = ExecutionEngine(crawler, lambda spider: None)
+    return crawler
+
+
+def test_new_slots_of_a_host_are_spaced_and_found_by_key() -> None:
+    async def scenario() -> None:
+        crawler = built_crawler()
+        downloader = crawler.engine.downloader
+        request = Request("https://makassar.tribunnews.com/2024/06/20/banjir")
+        key = downloader.get_slot_key(request)
+
+        space_new_slots(crawler, key, 7.0)
+        assert download_slot(crawler, key) is None  # Scrapy creates slots on demand
+        _, slot = downloader._get_slot(request)  # how Scrapy creates the slot of a request it is about to download
+
+        assert download_slot(crawler, key) is slot
+        assert (slot.delay, slot.jitter) == (7.0, 0.0), "Scrapy no longer builds a new slot from per_slot_settings"
+        space_slot(slot, 3.0)
+        assert (slot.delay, slot.jitter) == (7.0, 0.0)  # spacing only grows
+        space_slot(slot, 9.0)
+        assert slot.download_delay() == 9.0
+        downloader.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_held_slot_keeps_its_requests_waiting_where_they_can_be_taken() -> None:
+    async def scenario() -> dict[str, Any]:
+        crawler = built_crawler()
+        downloader = crawler.engine.downloader
+        held = Request("https://makassar.tribunnews.com/2024/06/20/banjir")
+        other = Request("https://makassar.tribunnews.com/2024/06/20/macet")
+        _, slot = downloader._get_slot(held)
+        hold_slot(slot, 60.0, monotonic())
+        hold_slot(slot, 1.0, monotonic())  # a shorter hold leaves the longer one
+        deferreds: list[Deferred[Any]] = [Deferred(), Deferred()]
+        slot.queue.extend([(held, deferreds[0]), (other, deferreds[1])])
+        downloader._process_queue(slot)  # what the downloader does with a slot's queue
+        result = {
+            "still_waiting": [request.url for request, _ in slot.queue],
+            "held_for": slot.lastseen - monotonic(),
+            "in_flight": requests_in_flight(crawler),
+        }
+        taken = take_waiting_requests(crawler, lambda request: request is held)
+        result["taken"] = [(request.url, deferred) for request, deferred in taken]
+        result["left"] = [request.url for request, _ in slot.queue]
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+        return result
+
+    result = asyncio.run(scenario())
+    assert result["still_waiting"] == [
+        "https://makassar.tribunnews.com/2024/06/20/banjir",
+        "https://makassar.tribunnews.com/2024/06/20/macet",
+    ], "Scrapy's downloader no longer holds a slot's queue back until Slot.lastseen + delay"
+    assert 58 < result["held_for"] <= 60
+    assert result["in_flight"] == []
+    assert [url for url, _ in result["taken"]] == ["https://makassar.tribunnews.com/2024/06/20/banjir"]
+    assert isinstance(result["taken"][0][1], Deferred)
+    assert result["left"] == ["https://makassar.tribunnews.com/2024/06/20/macet"]
+
+
+def test_the_feed_uris_of_a_run_are_read_from_the_feed_exporter(tmp_path: Path) -> None:
+    async def scenario() -> list[str]:
+        feed = tmp_path / "%(name)s" / "out.jsonl"
+        crawler = get_crawler(Spider, {"FEEDS": {str(feed): {"format": "jsonlines"}}})
+        crawler.spider = crawler._create_spider("tribun")
+        exporter = crawler.get_extension(FeedExporter)
+        assert exporter is not None
+        exporter.open_spider(crawler.spider)
+        return feed_uris(crawler)
+
+    assert asyncio.run(scenario()) == [str(tmp_path / "tribun" / "out.jsonl")]
+    assert (
+        feed_uris(get_crawler(Spider, {"FEEDS": {}, "EXTENSIONS": {"scrapy.extensions.feedexport.FeedExporter": None}}))
+        == []
+    )
+
+
+def test_the_decoder_errors_are_those_scrapy_decodes_brotli_and_zstd_with() -> None:
+    brotli_error, zstd_error = DECOMPRESSION_ERRORS
+    assert all(isinstance(error, type) and issubclass(error, BaseException) for error in DECOMPRESSION_ERRORS)
+    with pytest.raises(brotli_error):
+        _compression._unbrotli(b"\x00not brotli at all\xff" * 4)
+    with pytest.raises(zstd_error):
+        _compression._unzstd(b"\x28\xb5\x2f\xfd" + b"\xff" * 20)  # a zstd magic number, then no valid frame

@@ -80,11 +80,11 @@ from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.extensions.feedexport import FeedExporter
 from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
 from tribun_crawler import stats as stat
+from tribun_crawler.compat import feed_uris
 from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
 from tribun_crawler.extensions.network import NetworkDownMiddleware
 from tribun_crawler.extensions.stop import PromptStop
@@ -200,12 +200,8 @@ class FailedPages:
 
 def local_feed_paths(crawler: Crawler) -> list[Path]:
     """Files the run's local file feeds are written to (stdout, S3, FTP … feeds are not local)."""
-    exporter = crawler.get_extension(FeedExporter)
-    if exporter is None:
-        return []
     paths = []
-    for slot in exporter.slots:
-        uri = slot.uri
+    for uri in feed_uris(crawler):
         if PureWindowsPath(uri).drive or urlparse(uri).scheme == "":
             paths.append(Path(uri))
         elif urlparse(uri).scheme == "file":

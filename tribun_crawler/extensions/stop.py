@@ -59,7 +59,7 @@ from twisted.internet import tcp
 
 from tribun_crawler import meta
 from tribun_crawler import stats as stat
-from tribun_crawler.compat import cancel_http11_downloads
+from tribun_crawler.compat import cancel_http11_downloads, requests_in_flight, take_waiting_requests
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -175,15 +175,12 @@ class PromptStop:
             self.closing.addErrback(self.log_close_failure)
 
     def in_flight(self) -> list[Request]:
-        return [request for slot in self.crawler.engine.downloader.slots.values() for request in slot.transferring]
+        return requests_in_flight(self.crawler)
 
     def abandon_waits(self) -> int:
         """Fail every request waiting in a download slot (for its delay or a backoff); they are handed back on
         their way out (:meth:`process_exception`). Returns how many."""
-        waiting = []
-        for slot in self.crawler.engine.downloader.slots.values():
-            waiting += list(slot.queue)
-            slot.queue.clear()
+        waiting = take_waiting_requests(self.crawler, lambda request: True)
         for request, deferred in waiting:
             if request.callback is NO_CALLBACK:
                 deferred.errback(IgnoreRequest("the run is stopping"))

@@ -43,6 +43,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from tribun_crawler import stats as stat
+from tribun_crawler.compat import take_waiting_requests
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -158,16 +159,8 @@ class BlockDetectionMiddleware:
 
     def drop_waiting_requests(self, host: str) -> None:
         """Fail the requests of ``host`` that passed this middleware and wait in a download slot's queue."""
-        dropped = []
-        for slot in self.crawler.engine.downloader.slots.values():
-            waiting = list(slot.queue)
-            slot.queue.clear()
-            for request, deferred in waiting:
-                if (urlparse_cached(request).hostname or "") == host:
-                    dropped.append(deferred)
-                else:
-                    slot.queue.append((request, deferred))
-        for deferred in dropped:
+        dropped = take_waiting_requests(self.crawler, lambda request: (urlparse_cached(request).hostname or "") == host)
+        for _, deferred in dropped:
             self.crawler.stats.inc_value(stat.BLOCK_DROPPED(host))
             deferred.errback(IgnoreRequest(f"{host} is blocking the crawler (cool-down)"))
 

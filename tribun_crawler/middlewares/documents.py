@@ -36,10 +36,10 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
-from scrapy.utils import _compression
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from tribun_crawler import stats as stat
+from tribun_crawler.compat import DECOMPRESSION_ERRORS
 from tribun_crawler.failures import exception_detail, is_page_request, report_failed_request
 
 if TYPE_CHECKING:
@@ -60,8 +60,7 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     struct.error,
     zlib.error,
-    _compression.brotli.error,
-    _compression.zstd.ZstdError,
+    *DECOMPRESSION_ERRORS,
 )
 
 

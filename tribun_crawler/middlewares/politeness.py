@@ -32,12 +32,12 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from tribun_crawler import stats as stat
+from tribun_crawler.compat import download_slot, hold_slot, space_new_slots, space_slot
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy import Request, Spider
-    from scrapy.core.downloader import Downloader, Slot
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
@@ -83,7 +83,6 @@ class HostPacingMiddleware:
         )
         self.backoff_base = settings.getfloat("TRIBUN_RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("TRIBUN_RETRY_BACKOFF_MAX")
-        self.configured_delay = settings.getfloat("DOWNLOAD_DELAY")
         self.crawl_delays: dict[str, float] = {}
         """Crawl-delay per download slot key (the host name), from each host's robots.txt."""
 
@@ -94,25 +93,19 @@ class HostPacingMiddleware:
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
         return middleware
 
-    @property
-    def downloader(self) -> Downloader:
-        return self.crawler.engine.downloader
-
     # --- robots.txt Crawl-delay -----------------------------------------------------------------------------
 
     def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
         delay = robotparser.crawl_delay(self.robots_user_agent)
         if not delay or delay <= 0:
             return
-        key = self.downloader.get_slot_key(request)
+        key = self.crawler.engine.downloader.get_slot_key(request)
         self.crawl_delays[key] = delay
-        # Slots are created lazily and dropped after a minute idle; per-slot settings shape every new one.
-        slot_settings = self.downloader.per_slot_settings.setdefault(key, {})
-        slot_settings["delay"] = max(float(slot_settings.get("delay", self.configured_delay)), delay)
-        slot_settings["jitter"] = 0.0
-        slot = self.downloader.slots.get(key)
+        # Slots are created lazily and dropped after a minute idle: the new ones are shaped too.
+        space_new_slots(self.crawler, key, delay)
+        slot = download_slot(self.crawler, key)
         if slot is not None:
-            self.hold_to_crawl_delay(slot, delay)
+            space_slot(slot, delay)
         self.crawler.stats.set_value(stat.CRAWL_DELAY(key), delay)
         logger.info(
             "robots.txt of %s asks for Crawl-delay %s s: its requests are spaced at least that far",
@@ -125,14 +118,9 @@ class HostPacingMiddleware:
         delay = self.crawl_delays.get(key) if key else None
         if key is None or delay is None:
             return
-        slot = self.downloader.slots.get(key)
+        slot = download_slot(self.crawler, key)
         if slot is not None:
-            self.hold_to_crawl_delay(slot, delay)
-
-    @staticmethod
-    def hold_to_crawl_delay(slot: Slot, delay: float) -> None:
-        slot.delay = max(slot.delay, delay)
-        slot.jitter = 0.0
+            space_slot(slot, delay)
 
     # --- Backoff -------------------------------------------------------------------------------------------
 
@@ -154,11 +142,9 @@ class HostPacingMiddleware:
 
     def pause_host(self, request: Request, seconds: float, *, reason: str) -> None:
         key = request.meta.get("download_slot")
-        slot = self.downloader.slots.get(key) if key else None
+        slot = download_slot(self.crawler, key) if key else None
         if slot is None or seconds <= 0:
             return
-        # The downloader spaces a slot's requests from ``lastseen`` (monotonic clock): a later value holds
-        # them back.
-        slot.lastseen = max(slot.lastseen, monotonic() + seconds)
+        hold_slot(slot, seconds, monotonic())
         self.crawler.stats.inc_value(stat.BACKOFF_COUNT)
         logger.debug("Pausing requests to %s for %.1f s after %s on %s", key, seconds, reason, request.url)
