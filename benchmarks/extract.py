@@ -1,13 +1,10 @@
 """The article extractor against trafilatura and newspaper4k: speed per page and fields read right.
 
-A benchmark, not a test. All three tools run in this one process on the same HTML, timed two ways in the same run:
-
-- per tool (the figures the targets are judged on): each round runs every tool over the whole corpus in turn,
-  the order of the tools rotating per round, garbage collected before each tool's turn. This is how a crawler
-  uses an extractor, page after page, and how trafilatura's own comparison is run;
-- page by page (``--no-interleaved`` skips it): for each page every tool in turn, the order rotating per page.
-  Each tool then runs with its caches (CPU caches, allocator) emptied by the two others, which costs a fast tool
-  proportionally more: ours takes about 1.7x its per-tool time here, trafilatura about 1.1x.
+A benchmark, not a test. Every tool reads the same HTML, page after page, over the whole corpus in turn, garbage
+collected before each round: how a crawler uses an extractor, and how trafilatura's own comparison is run. Ours
+runs in this process; the peers run in an environment of their own (``benchmarks/peers.py``, with the interpreter
+``--peers-python``), because newspaper4k 0.9.6 requires ``python-dateutil<3`` and the crawler pins 4.0.0. Every
+tool is timed the same way, in its own process, in the same run: the ratios compare like with like.
 
 The tools:
 
@@ -39,9 +36,11 @@ url              the same canonical URL
 Expected values: ``tests/fixtures/articles/NAME.json`` for the fixtures (11 pages x 9 fields); for the generated
 pages that hold a whole article (single-page plain URL, and ``?page=all``) the values the generator rendered.
 
-    pip install -r requirements-bench.txt
+    pip install -r requirements-bench.txt                       # the crawler's environment, plus the profiler
+    bash benchmarks/peers-env.sh                                # the peers' environment, .venv-peers/
     python benchmarks/extract.py                 # 600 generated pages + fixtures, 3 rounds
     python benchmarks/extract.py --pages 2000 --repeats 5
+    python benchmarks/extract.py --no-peers      # ours alone
 """
 
 from __future__ import annotations
@@ -51,11 +50,11 @@ import gc
 import json
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
-import warnings
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -131,58 +130,30 @@ def run_ours(page: Page) -> Fields:
     )
 
 
-def run_trafilatura(page: Page) -> Fields:
-    import trafilatura  # noqa: PLC0415
-
-    out = trafilatura.extract(page.html, url=page.url, with_metadata=True, output_format="json")
-    data = json.loads(out) if out else {}
-    return Fields(
-        headline=data.get("title"),
-        datePublished=data.get("date"),
-        authors=[a.strip() for a in (data.get("author") or "").split(";") if a.strip()],
-        articleBody=data.get("text"),
-        description=data.get("excerpt") or data.get("description"),
-        keywords=[t.strip() for t in (data.get("tags") or "").split(",") if t.strip()],
-        mainImage=data.get("image"),
-        url=data.get("source") or data.get("url"),
-    )
+#: The peers, run by ``benchmarks/peers.py`` in their own environment.
+PEERS = ("trafilatura", "newspaper4k")
+PEERS_SCRIPT = REPO_ROOT / "benchmarks" / "peers.py"
+DEFAULT_PEERS_PYTHON = REPO_ROOT / ".venv-peers" / "bin" / "python"
 
 
-def _newspaper_config() -> Any:
-    from newspaper import Config  # noqa: PLC0415
-
-    config = Config()
-    config.fetch_images = False  # no image downloads: nothing but the given HTML is read
-    config.language = "id"
-    return config
-
-
-def run_newspaper(page: Page, config: Any = None) -> Fields:
-    from newspaper import Article  # noqa: PLC0415
-
-    article = Article(page.url, config=config or _newspaper_config())
-    article.download(input_html=page.html)
-    article.parse()
-    published = article.publish_date
-    return Fields(
-        headline=article.title,
-        datePublished=published.isoformat() if isinstance(published, datetime) else published,
-        authors=list(article.authors),
-        articleBody=article.text,
-        description=article.meta_description,
-        keywords=list(article.meta_keywords or []) or sorted(article.tags or []),
-        mainImage=article.top_image or None,
-        url=article.canonical_link or None,
-    )
-
-
-def tools() -> dict[str, Callable[[Page], Fields]]:
-    config = _newspaper_config()
-    return {
-        "tribun_crawler": run_ours,
-        "trafilatura": run_trafilatura,
-        "newspaper4k": lambda page: run_newspaper(page, config),
-    }
+def measure_peer(
+    tool: str, corpus: list[Page], repeats: int, python: Path
+) -> tuple[list[list[float]], list[Fields | None], str]:
+    """Per page the seconds of each round and the fields read, and the tool's version, from ``peers.py``."""
+    with tempfile.TemporaryDirectory() as folder:
+        pages = Path(folder) / "corpus.json"
+        pages.write_text(json.dumps([{"name": p.name, "url": p.url, "html": p.html} for p in corpus]), encoding="utf-8")
+        process = subprocess.run(
+            [str(python), str(PEERS_SCRIPT), tool, str(pages), "--repeats", str(repeats)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if process.returncode != 0:
+        raise SystemExit(f"{tool} failed in {python}:\n{process.stderr[-2000:]}")
+    measured = json.loads(process.stdout)
+    outputs = [None if got is None else Fields(**got) for got in measured["outputs"]]
+    return measured["times"], outputs, measured["version"]
 
 
 # --- Corpus ------------------------------------------------------------------------------------------------
@@ -322,38 +293,34 @@ class Result:
     fixtures: dict[str, Score]
     generated: dict[str, Score]
     failures: dict[str, int]
-    interleaved: dict[str, list[list[float]]] | None = None
-    """The same, timed page by page (every tool in turn on each page), or None when not run."""
+    versions: dict[str, str]
+    """The peers' versions, as installed in their environment."""
 
 
-def measure(corpus: list[Page], repeats: int, *, interleaved: bool = True) -> Result:
-    runners = tools()
-    names = list(runners)
-    times: dict[str, list[list[float]]] = {name: [[] for _ in corpus] for name in names}
-    failures = dict.fromkeys(names, 0)
-    outputs: dict[str, list[Fields | None]] = {name: [None] * len(corpus) for name in names}
-
-    def run(name: str, n: int, page: Page, into: dict[str, list[list[float]]]) -> None:
-        started = time.perf_counter()
-        try:
-            got = runners[name](page)
-        except Exception:  # noqa: BLE001 (a peer failing on a page is a result, not a crash)
-            got = None
-        into[name][n].append(time.perf_counter() - started)
-        if outputs[name][n] is None:
-            outputs[name][n] = got
-
+def measure_ours(corpus: list[Page], repeats: int) -> tuple[list[list[float]], list[Fields | None]]:
+    times: list[list[float]] = [[] for _ in corpus]
+    outputs: list[Fields | None] = [None] * len(corpus)
     for round_ in range(repeats):
-        for k in range(len(names)):
-            name = names[(round_ + k) % len(names)]
-            gc.collect()
-            for n, page in enumerate(corpus):
-                run(name, n, page, times)
-    mixed: dict[str, list[list[float]]] = {name: [[] for _ in corpus] for name in names}
-    for _ in range(repeats if interleaved else 0):
+        gc.collect()
         for n, page in enumerate(corpus):
-            for k in range(len(names)):
-                run(names[(n + k) % len(names)], n, page, mixed)
+            started = time.perf_counter()
+            got = run_ours(page)
+            times[n].append(time.perf_counter() - started)
+            if round_ == 0:
+                outputs[n] = got
+    return times, outputs
+
+
+def measure(corpus: list[Page], repeats: int, peers_python: Path | None) -> Result:
+    """Ours, then each peer (``peers_python`` None: ours alone), every one over the whole corpus per round."""
+    times, outputs = {}, {}
+    times["tribun_crawler"], outputs["tribun_crawler"] = measure_ours(corpus, repeats)
+    versions = {}
+    for tool in PEERS if peers_python is not None else ():
+        assert peers_python is not None
+        times[tool], outputs[tool], versions[tool] = measure_peer(tool, corpus, repeats, peers_python)
+    names = list(times)
+    failures = dict.fromkeys(names, 0)
     fixtures = {name: Score() for name in names}
     generated = {name: Score() for name in names}
     for name in names:
@@ -361,7 +328,7 @@ def measure(corpus: list[Page], repeats: int, *, interleaved: bool = True) -> Re
             failures[name] += output is None
             if page.expected is not None:
                 (generated if ":" in page.name else fixtures)[name].add(output or Fields(), page.expected)
-    return Result(times, fixtures, generated, failures, mixed if interleaved else None)
+    return Result(times, fixtures, generated, failures, versions)
 
 
 def print_result(result: Result, corpus: list[Page], repeats: int) -> None:
@@ -373,10 +340,9 @@ def print_result(result: Result, corpus: list[Page], repeats: int) -> None:
         eras[era] = eras.get(era, 0) + 1
     print(f"corpus: {len(corpus)} pages ({', '.join(f'{k} {v}' for k, v in sorted(eras.items()))}), {repeats} rounds")
     width = 16
-    timings = [("per tool, whole corpus in turn", result.times)]
-    if result.interleaved is not None:
-        timings.append(("page by page, tools interleaved", result.interleaved))
-    for title, times in timings:
+    if result.versions:
+        print("peers: " + ", ".join(f"{name} {number}" for name, number in result.versions.items()))
+    for title, times in [("per tool, whole corpus in turn", result.times)]:
         per_page = {name: [statistics.median(t) * 1000 for t in times[name]] for name in names}
         median = {name: statistics.median(values) for name, values in per_page.items()}
         p95 = {name: percentile(values, 0.95) for name, values in per_page.items()}
@@ -410,12 +376,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="rounds over the corpus (default 3)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the per-page times and scores here")
-    parser.add_argument("--no-interleaved", action="store_true", help="skip the page-by-page timing")
+    parser.add_argument(
+        "--peers-python",
+        type=Path,
+        default=DEFAULT_PEERS_PYTHON,
+        help="interpreter of the peers' environment (default .venv-peers/bin/python; see the module docstring)",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="time and score ours alone")
     args = parser.parse_args(argv)
-    # newspaper4k warns once that nltk is missing; only its NLP step needs it, and that step is not run.
-    warnings.filterwarnings("ignore", module="newspaper")
+    if not args.no_peers and not args.peers_python.exists():
+        parser.error(
+            f"no peers' interpreter at {args.peers_python}: create it with `bash benchmarks/peers-env.sh`, "
+            "name another with --peers-python, or run --no-peers"
+        )
     corpus = fixture_pages() + generated_pages(args.pages, args.seed)
-    result = measure(corpus, args.repeats, interleaved=not args.no_interleaved)
+    result = measure(corpus, args.repeats, None if args.no_peers else args.peers_python)
     print_result(result, corpus, args.repeats)
     if args.json:
         args.json.write_text(json.dumps(asdict(result), default=str), encoding="utf-8")
