@@ -28,6 +28,7 @@ from tribun_crawler.spiders.tribun import (
     PRIORITY_LISTING,
     TribunSpider,
 )
+from tribun_crawler.spiders.window import DateWindow
 from tribun_crawler.urls import PageType, classify_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -190,9 +191,26 @@ def test_an_article_asked_for_before_is_not_requested_again() -> None:
 def test_window_is_judged_on_the_day_the_site_printed() -> None:
     spider = make_spider(since="2024-06-20", until="2024-06-20")
     # 00:30 WIB on 20 June is still 19 June in UTC: the site's own day decides.
-    assert spider.in_window(datetime.fromisoformat("2024-06-20T00:30:00+07:00"))
-    assert not spider.in_window(datetime.fromisoformat("2024-06-21T00:30:00+07:00"))
+    assert spider.window.holds(datetime.fromisoformat("2024-06-20T00:30:00+07:00"))
+    assert not spider.window.holds(datetime.fromisoformat("2024-06-21T00:30:00+07:00"))
     assert spider.index_days() == [date(2024, 6, 20)]
+
+
+def test_a_window_keeps_what_it_cannot_date_and_drops_what_it_can() -> None:
+    window = DateWindow(since=date(2024, 6, 20), until=date(2024, 6, 22))
+    assert window.holds_publication("2024-06-22T23:59:00+08:00", None)
+    assert not window.holds_publication("2024-06-19T23:59:00+07:00", "2024-06-19")
+    assert window.holds_publication(None, "2024-06-21")  # a page that shows the day only
+    assert not window.holds_publication(None, "2024-06-23")
+    assert window.holds_publication(None, None)  # undated: lose precision, never the article
+    # Sitemap entries: the publication decides; without one, a last change before the window proves it older.
+    assert window.excludes_entry(None, datetime.fromisoformat("2024-06-19T10:00:00+07:00"))
+    assert not window.excludes_entry(None, datetime.fromisoformat("2024-06-25T10:00:00+07:00"))
+    assert window.excludes_entry(datetime.fromisoformat("2024-06-25T10:00:00+07:00"), None)
+    assert list(window.days(today=date(2024, 6, 21))) == [date(2024, 6, 21), date(2024, 6, 20)]
+    assert list(DateWindow().days(today=date(2024, 6, 21))) == [date(2024, 6, 21)]
+    assert window.ends_before(date(2024, 6, 23))
+    assert not window.ends_before(date(2024, 6, 22))
 
 
 # --- Pages the spider cannot read --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The ``tribun`` spider's arguments (``-a name=value``), parsed once into one typed, validated object.
 
 A bad argument stops the crawl before it starts, with a message naming the argument and what it accepts
-(``ValueError``); the README's "Arguments" table lists them.
+(``ValueError``); the README's "Spider arguments" table lists them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date
 
 from tribun_crawler.settings import is_truthy
 from tribun_crawler.sites import parse_site_keys
+from tribun_crawler.spiders.window import DateWindow
 from tribun_crawler.urls import on_network
 
 #: Ways to find articles (``-a discover=``): section hubs or homepages, daily indexes, sitemaps.
@@ -38,6 +39,11 @@ class CrawlArguments:
     """``until``: last day of the date window (inclusive); today when not given."""
     reset_state: bool = False
     """``reset_state``: empty the state store before the crawl."""
+
+    @property
+    def window(self) -> DateWindow:
+        """The publication days the run crawls and emits (``since`` to ``until``)."""
+        return DateWindow(self.since, self.until)
 
     @classmethod
     def parse(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
@@ -111,27 +111,9 @@ def sitemap_start_urls(key: str) -> list[str]:
 
 
 class TribunSpider(scrapy.Spider):
-    """Crawl the Tribun network into complete articles.
-
-    Arguments (``-a name=value``), all optional:
-
-    ``sites``
-        Comma-separated site keys (``www,banyumas``) or ``all``; default ``www``.
-    ``sections``
-        Comma-separated section hubs to crawl on each site (``internasional,nasional``); default: the flagship's
-        main hubs on ``www``, the homepage on regional sites.
-    ``discover``
-        Comma-separated ways to find articles on each site: ``sections`` (section hubs, or the homepage),
-        ``index`` (the daily index of today, or of every day of the window), ``sitemaps`` (the site's sitemaps,
-        its robots.txt ``Sitemap:`` lines included); default ``sections,index``.
-    ``start_urls``
-        Comma-separated URLs to start from instead: homepages, section hubs, daily index pages or articles.
-        A URL outside the network is refused (ValueError: the crawl does not start).
-    ``since``, ``until``
-        Date window (``YYYY-MM-DD``, inclusive): only articles published in it are emitted or followed, and the
-        daily index pages of those dates are crawled (backfill). ``until`` defaults to today.
-    ``reset_state``
-        ``1`` empties the state store first (see the README, "State").
+    """Crawl the Tribun network into complete articles: what to request, in what order, with what priority, and
+    when to stop. Its arguments (``-a name=value``) are :class:`CrawlArguments` (``spiders/arguments.py``; the
+    README's "Spider arguments" table).
     """
 
     name = "tribun"
@@ -158,12 +140,9 @@ class TribunSpider(scrapy.Spider):
             until=until,
             reset_state=reset_state,
         )
-        self.site_keys = self.arguments.site_keys
-        self.sections = self.arguments.sections
-        self.discover = self.arguments.discover
+        self.window = self.arguments.window
+        # Scrapy's name for them; read by tools that list a spider's start URLs.
         self.start_urls = self.arguments.start_urls
-        self.since = self.arguments.since
-        self.until = self.arguments.until
         # Read by the crawl state (state/crawl.py) when it opens the store.
         self.reset_state = self.arguments.reset_state
         self._related: RelatedLinks | None = None
@@ -201,39 +180,31 @@ class TribunSpider(scrapy.Spider):
                     continue
                 yield request
             return
-        for key in self.site_keys:
+        for key in self.arguments.site_keys:
             site = SITES[key]
-            if "sections" in self.discover:
+            if "sections" in self.arguments.discover:
                 for url in self.listing_start_urls(key):
                     yield self.listing_request(url, priority=PRIORITY_LISTING)
-            if "index" in self.discover:
+            if "index" in self.arguments.discover:
                 for day in self.index_days():
                     yield self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING)
-            if "sitemaps" in self.discover:
+            if "sitemaps" in self.arguments.discover:
                 yield self.guessed_sitemap_request(sitemap_start_urls(key))
 
     def listing_start_urls(self, key: str) -> list[str]:
         """Section hubs (or the homepage) of a site; none for a backfill that ends before today."""
-        if self.until and self.until < self.today():
+        if self.window.ends_before(self.today()):
             return []
         site = SITES[key]
-        if self.sections:
-            return [f"{site.home}{section.strip('/')}" for section in self.sections]
+        if self.arguments.sections:
+            return [f"{site.home}{section.strip('/')}" for section in self.arguments.sections]
         if key == "www":
             return [f"{site.home}{section}" for section in DEFAULT_SECTIONS]
         return [site.home]
 
     def index_days(self) -> list[date]:
         """Days whose daily index is crawled: the window, newest first; today without a window."""
-        today = self.today()
-        first = self.since or today
-        last = min(self.until or today, today)
-        days = []
-        day = last
-        while day >= first:
-            days.append(day)
-            day -= timedelta(days=1)
-        return days
+        return list(self.window.days(self.today()))
 
     def today(self) -> date:
         return datetime.now(SITES["www"].tz).date()
@@ -309,7 +280,7 @@ class TribunSpider(scrapy.Spider):
             logger.info("Listing %s holds no article links", response.url)
             self.crawler.stats.inc_value(stat.LISTING_EMPTY)
         for entry in entries:
-            if entry.published and not self.in_window(entry.published):
+            if entry.published and not self.window.holds(entry.published):
                 self.crawler.stats.inc_value(stat.SKIPPED("out_of_window"))
                 continue
             yield from self.article_requests(entry.url, depth=0, priority=PRIORITY_ARTICLE)
@@ -320,7 +291,7 @@ class TribunSpider(scrapy.Spider):
         if pages_seen >= self.settings.getint("TRIBUN_MAX_LISTING_PAGES"):
             return []
         oldest = listing.oldestPublished()
-        if self.since and oldest and self.local_day(oldest) < self.since:
+        if self.window.before_start(oldest):
             return []  # everything further down the listing is older than the window
         # One page at a time: each page decides, by its dates, whether the next one is still worth reading.
         return [
@@ -336,10 +307,10 @@ class TribunSpider(scrapy.Spider):
         Connected to ``response_received``, which also fires for the robots.txt RobotsTxtMiddleware fetches
         (``ROBOTSTXT_OBEY``); requests it names twice are dropped by the dupefilter.
         """
-        if "sitemaps" not in self.discover or self.start_urls or response.status != 200:
+        if "sitemaps" not in self.arguments.discover or self.start_urls or response.status != 200:
             return
         parts = urlsplit(response.url)
-        if parts.path != "/robots.txt" or site_key(parts.hostname) not in self.site_keys:
+        if parts.path != "/robots.txt" or site_key(parts.hostname) not in self.arguments.site_keys:
             return
         for url in sitemaps_in_robots_txt(response.body):
             sitemap = self.nested_sitemap_request(url, depth=0)
@@ -415,7 +386,7 @@ class TribunSpider(scrapy.Spider):
         key = site_key(urlsplit(url).hostname)
         if not on_network(url) or key is None:
             reason = "off_network"
-        elif key not in self.site_keys:
+        elif key not in self.arguments.site_keys:
             reason = "other_site"
         elif depth > MAX_SITEMAP_DEPTH:
             reason = "too_deep"
@@ -456,7 +427,7 @@ class TribunSpider(scrapy.Spider):
             return "off_network"
         if classify_url(entry.loc) is not PageType.ARTICLE:
             return "not_article"
-        if self.entry_out_of_window(entry):
+        if self.window.excludes_entry(entry.publication_date, entry.lastmod):
             return "out_of_window"
         decision = CrawlState.of(self.crawler).decide(
             canonical_article_url(entry.loc), listed=True, lastmod=entry.lastmod
@@ -465,12 +436,6 @@ class TribunSpider(scrapy.Spider):
         if decision.fetch or decision.verdict is Verdict.THIS_RUN:
             return None
         return str(decision.verdict)
-
-    def entry_out_of_window(self, entry: UrlEntry) -> bool:
-        if entry.publication_date is not None:
-            return not self.in_window(entry.publication_date)
-        # A page is published before it last changes: a lastmod before the window proves it is older.
-        return bool(self.since and entry.lastmod and self.local_day(entry.lastmod) < self.since)
 
     def sitemap_failed(self, failure: Failure) -> list[scrapy.Request]:
         """Count a sitemap that could not be fetched; after a guessed one, the next name of its host is requested."""
@@ -506,7 +471,7 @@ class TribunSpider(scrapy.Spider):
         if problem:
             yield from self.article_unreadable(response, problem, served_instead=not _is_article_page(page))
             return
-        if not self.page_in_window(page):
+        if not self.window.holds_publication(page.datePublished(), page.datePublishedDay()):
             self.crawler.stats.inc_value(stat.SKIPPED("out_of_window"))
             return
         if page.usedBodyFallback():
@@ -780,27 +745,6 @@ class TribunSpider(scrapy.Spider):
         report_failed_page(self.crawler, url, reason, detail, "article")
 
     # --- Helpers ----------------------------------------------------------------------------------------------
-
-    def page_in_window(self, page: ArticlePage) -> bool:
-        """The article's publication (its day when the page shows no time) is inside since/until."""
-        published = page.datePublished()
-        if published:
-            return self.in_window(datetime.fromisoformat(published))
-        day = page.datePublishedDay()
-        return self.day_in_window(date.fromisoformat(day)) if day else True
-
-    def in_window(self, moment: datetime) -> bool:
-        return self.day_in_window(self.local_day(moment))
-
-    def day_in_window(self, day: date) -> bool:
-        if self.since and day < self.since:
-            return False
-        return not (self.until and day > self.until)
-
-    @staticmethod
-    def local_day(moment: datetime) -> date:
-        """The calendar day as the site printed it (the moment's own offset), not the UTC day."""
-        return moment.date()
 
     def report_unreadable(self, response: Response, reason: str) -> None:
         """A page that came but yields nothing: a failed page of the run report (``unreadable/<reason>``).
