@@ -107,7 +107,7 @@ class Report:
     recheck window: the state store must have skipped them (must be empty)."""
     rerun_articles_missed: list[str] = field(default_factory=list)
     """Article pages the re-run requested, older than the recheck window, that the first run never emitted:
-    articles the first crawl did not reach (see the README, "Performance")."""
+    articles the first crawl did not reach (see docs/performance.md)."""
     rerun_articles_inside: int = 0
     stories_emitted_twice: int = 0
     """Stories of which the first crawl emitted more than one article (an original and its copy): must be 0."""

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tribun_crawler import stats as stat
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = REPO_ROOT / "README.md"
 MARKDOWN_FILES = [README, *sorted((REPO_ROOT / "docs").glob("*.md"))]
@@ -179,3 +181,14 @@ def test_the_slug_follows_github() -> None:
     assert slug("State, recheck and feeds (for cron)") == "state-recheck-and-feeds-for-cron"
     assert slug("Concept → file that owns it") == "concept--file-that-owns-it"
     assert anchors("# A\n## A\n```\n# not a heading\n```\n") == {"a", "a-1"}
+
+
+def test_every_stat_has_a_row_in_the_operations_manual() -> None:
+    """Each name ``tribun_crawler/stats.py`` defines (a family as ``<prefix><member>``) is a row of the Stats table."""
+    rows = table_names(section((REPO_ROOT / "docs" / "operations.md").read_text(encoding="utf-8"), "## Stats"))
+    defined = {
+        f"{value.prefix}<member>" if isinstance(value, stat.Family) else value
+        for name, value in vars(stat).items()
+        if name.isupper() and name != "PREFIX"
+    }
+    assert defined - rows == set()

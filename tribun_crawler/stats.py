@@ -3,8 +3,8 @@
 All live under ``tribun/`` in Scrapy's stats (and so in the run report's ``stats`` and the ``scrapy crawl`` log).
 A fixed counter is a constant; a family of counters (one per reason, host, page kind, field …) is a
 :class:`Family`, which spells a member (``DROPPED("short_body")`` → ``tribun/dropped/short_body``) and reads the
-whole family back from a stats dict (``DROPPED.of(stats)`` → ``{"short_body": 2, …}``). The README's
-"Stats" table describes each; a new stat is added here first.
+whole family back from a stats dict (``DROPPED.of(stats)`` → ``{"short_body": 2, …}``). Every name here has a
+row in docs/operations.md#stats (``tests/test_docs.py`` checks); a new stat is added here first.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ PAGES = Family("tribun/pages/")
 UNREADABLE = Family("tribun/unreadable/")
 #: Article pages read only by the body fallback (the era's selectors found nothing, the text was found by shape).
 EXTRACT_FALLBACK = "tribun/extract/fallback"
-#: Articles whose ``?page=all`` was ignored or failed, read page by page instead / whose ``?page=all`` failed.
+#: Articles whose ``?page=all`` the site ignored or that failed, read page by page instead.
 ARTICLES_PAGE_ALL_FALLBACK = "tribun/articles/page_all_fallback"
+#: Articles whose ``?page=all`` request failed for good (read from their plain URL and ``?page=N`` then).
 ARTICLES_PAGE_ALL_FAILED = "tribun/articles/page_all_failed"
 #: Multi-page articles put together from their numbered pages.
 ARTICLES_STITCHED = "tribun/articles/stitched"
@@ -66,9 +67,13 @@ ERRORS = Family("tribun/errors/")
 REPORT_NOT_WRITTEN = ERRORS("report_not_written")
 
 # --- Sitemaps (spider) ---------------------------------------------------------------------------------------
+#: Sitemaps requested (``-a discovery=sitemap`` or ``both``).
 SITEMAP_REQUESTED = "tribun/sitemap/requested"
+#: Sitemaps found in a host's robots.txt.
 SITEMAP_FROM_ROBOTS_TXT = "tribun/sitemap/from_robots_txt"
+#: Guessed sitemaps a host does not publish (404, 410, or an HTML page): counted, not failures.
 SITEMAP_ABSENT = "tribun/sitemap/absent"
+#: Article entries read from sitemaps.
 SITEMAP_ENTRIES = "tribun/sitemap/entries"
 #: Sitemaps read, per kind (``urlset``, ``sitemapindex``, ``news``, ``gzip`` …).
 SITEMAP_READ = Family("tribun/sitemap/read/")
@@ -80,6 +85,7 @@ SITEMAP_FILLED = Family("tribun/sitemap/filled/")
 # --- Fields --------------------------------------------------------------------------------------------------
 #: Articles the spider read (``items``) and how many had each field, before any pipeline drops one.
 FIELDS = Family("tribun/fields/")
+#: Articles the spider read (the denominator of the field coverage).
 FIELDS_ITEMS = FIELDS("items")
 #: Articles emitted and how many had each field (counted on ``item_scraped``).
 EMITTED_FIELDS = Family("tribun/emitted_fields/")
@@ -89,17 +95,24 @@ EMITTED_FIELDS = Family("tribun/emitted_fields/")
 NORMALIZE_LINES_REMOVED = "tribun/normalize/lines_removed"
 #: Items dropped, per reason: ValidatePipeline's (``pipelines.validate.REASONS``) and ``unchanged`` rechecks.
 DROPPED = Family("tribun/dropped/")
+#: Rechecked articles dropped because nothing changed since they were emitted.
 DROPPED_UNCHANGED = DROPPED("unchanged")
-#: Items dropped (or emitted with ``duplicateOf``) as copies, per kind (``url``, ``article_id``, ``body`` …).
+#: Items dropped (or emitted with ``duplicateOf``) as copies, per kind (``url``, ``id``, ``syndicated``,
+#: ``same_body``).
 DUPLICATES = Family("tribun/duplicates/")
 
 # --- State ---------------------------------------------------------------------------------------------------
+#: Emitted articles recorded in the state store.
 STATE_RECORDED = "tribun/state/recorded"
+#: Redirect sources recorded as other URLs of a stored article.
 STATE_RECORDED_ALIASES = "tribun/state/recorded_aliases"
+#: Copies recorded as duplicates of a stored article (so they are not fetched again).
 STATE_RECORDED_DUPLICATES = "tribun/state/recorded_duplicates"
+#: Articles the store forgot at the start of a ``-a reset_state=1`` run.
 STATE_RESET = "tribun/state/reset"
-#: Stored articles fetched again: young enough to recheck / left by a run that did not finish.
+#: Stored articles fetched again, young enough to recheck (``TRIBUN_RECHECK_HOURS``).
 RECHECK_FETCHED = "tribun/recheck/fetched"
+#: Stored articles fetched again because the run that recorded them did not finish.
 RECHECK_UNFINISHED_RUN = "tribun/recheck/unfinished_run"
 #: Rechecked articles that changed and were emitted again.
 RECHECK_UPDATED = "tribun/recheck/updated"
@@ -107,11 +120,13 @@ RECHECK_UPDATED = "tribun/recheck/updated"
 # --- Failures, blocks, politeness, stopping ------------------------------------------------------------------
 #: Pages the run asked for and got nothing from, per reason (``http/404``, ``download/<exception>`` …).
 FAILED = Family("tribun/failed/")
-#: Blocks per host / requests dropped per blocked host.
+#: Blocks per host (once per cool-down).
 BLOCKED = Family("tribun/blocked/")
+#: Requests dropped per blocked host during its cool-down.
 BLOCK_DROPPED = Family("tribun/block_dropped/")
-#: Pauses of a host after errors / of them set by a Retry-After header.
+#: Pauses of a host after a 429, a 5xx or a timeout.
 BACKOFF_COUNT = "tribun/backoff/count"
+#: Pauses whose length a Retry-After header set.
 BACKOFF_RETRY_AFTER = "tribun/backoff/retry_after"
 #: robots.txt Crawl-delay per host (seconds).
 CRAWL_DELAY = Family("tribun/crawl_delay/")

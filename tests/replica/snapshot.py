@@ -2,7 +2,7 @@
 
     python -m tests.replica.snapshot [--out demo/httpcache] [--today 2026-11-20]
 
-The snapshot replays offline with HTTPCACHE_IGNORE_MISSING=True (see the README, "Offline replay"): every
+The snapshot replays offline with HTTPCACHE_IGNORE_MISSING=True (see docs/operations.md, "Offline replay"): every
 response the crawl needs, robots.txt included, comes from the cache, and nothing else is requested.
 """
 
