@@ -63,7 +63,7 @@ def report(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: could not write {output}: {exc}", file=sys.stderr)
         return 1
-    print(f"{len(runs)} runs charted in {output}" + (f" ({len(skipped)} files left out)" if skipped else ""))
+    print(f"{len(runs)} runs charted in {output}" + (f" ({len(skipped)} file(s) left out)" if skipped else ""))
     return 0
 
 
