@@ -199,6 +199,13 @@ def assert_page(page: str) -> None:
     assert "<script" not in page
     assert "<link" not in page
     assert "<img" not in page
+    # Seven SVGs in one document: no id twice, and every reference (markers, clip paths, the links of the
+    # page's own menu) finds its target.
+    ids = re.findall(r' id="([^"]*)"', page)
+    assert len(ids) == len(set(ids))
+    references = {first or second for first, second in re.findall(r'href="#([^"]*)"|url\(#([^)]*)\)', page)}
+    assert references
+    assert references <= set(ids)
     # One chart per measure, each an inline SVG with its title.
     found = charts(page)
     assert len(re.findall(r'<figure class="chart"', page)) == len(MEASURES) == len(EXPECTED_CHARTS)

@@ -45,6 +45,8 @@ LINE_STYLES = ("-", "--", ":")
 #: No metadata block in the SVG (it names matplotlib's web site and the time it was drawn).
 SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 SVG_ROOT_NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+SVG_ID = re.compile(r' id="([^"]*)"')
+SVG_REFERENCE = re.compile(r'href="#([^"]*)"|url\(#([^)]*)\)')
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #222; }
@@ -151,7 +153,11 @@ def svg(fig: Figure, title: str) -> str:
     text = text[text.index("<svg") :]
     root_end = text.index(">")
     root = SVG_ROOT_NAMESPACES.sub("", text[:root_end])
-    return f'{root} role="img" aria-label="{html.escape(title)}"{text[root_end:]}'.strip()
+    text = f'{root} role="img" aria-label="{html.escape(title)}"{text[root_end:]}'.strip()
+    # matplotlib names its groups figure_1, axes_1 … in every figure: in one page those ids would repeat. Only
+    # the ids something refers to (markers, clip paths: random, unique) are kept.
+    referenced = {first or second for first, second in SVG_REFERENCE.findall(text)}
+    return SVG_ID.sub(lambda match: match.group(0) if match.group(1) in referenced else "", text)
 
 
 def _time(moment: datetime) -> str:
