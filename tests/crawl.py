@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from tribun_crawler.schema import article_errors
 from tribun_crawler.sites import WIB
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +80,20 @@ def run_crawl(
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Every line of a JSONL feed, parsed; a line that is not valid JSON fails the test that reads it."""
+    """Every line of a JSONL feed, parsed; a line that is not valid JSON, or not an article valid against the
+    feed's JSON Schema (tribun_crawler/schema), fails the test that reads it."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [article(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def article(line: str | bytes) -> dict[str, Any]:
+    """One line of an article feed, parsed and checked against the article's JSON Schema."""
+    item = json.loads(line)
+    assert isinstance(item, dict), f"a feed line that is not an object: {item!r}"
+    errors = article_errors(item)
+    assert errors == [], f"feed item {item.get('url')} breaks the article schema: {errors}"
+    return item
 
 
 def read_report(feed: Path) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
+from tests.crawl import REPO_ROOT, article, crawl_env, read_jsonl, read_report, scrapy_command
 from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 from tests.test_resume_e2e import complete_lines, pages_fetched
@@ -158,7 +158,7 @@ def whole_items(feed: Path) -> list[dict[str, Any]]:
     if last:
         with pytest.raises(json.JSONDecodeError):
             json.loads(last)  # a cut-off line, never a whole article without its newline
-    return [json.loads(line) for line in whole]
+    return [article(line) for line in whole]
 
 
 def assert_state_opens_cleanly(state: Path) -> tuple[int, int]:

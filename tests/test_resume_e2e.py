@@ -10,7 +10,6 @@ Either way every article comes out once across the two feeds. Each run writes it
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
+from tests.crawl import REPO_ROOT, article, crawl_env, read_jsonl, read_report, scrapy_command
 from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 
@@ -126,7 +125,7 @@ def test_sigkill_then_a_plain_rerun_emits_the_rest(tmp_path: Path, replica: Repl
             first.wait()
     # Every whole line the killed run left is a whole article; a cut-off last line would be dropped here
     # (and, never recorded in the state store, emitted by the re-run).
-    killed_items = [json.loads(line) for line in complete_lines(tmp_path / "killed.jsonl")]
+    killed_items = [article(line) for line in complete_lines(tmp_path / "killed.jsonl")]
     assert len(killed_items) >= INTERRUPT_AFTER
 
     status = run_again(tmp_path, replica, "rerun", settings)

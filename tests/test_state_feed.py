@@ -7,7 +7,6 @@ state store never claims an article the feed lacks, even when the process is kil
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -26,6 +25,7 @@ from scrapy.utils.conf import feed_process_params_from_cli
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import TribunTestSpider, project_settings_dict
+from tests.crawl import article
 from tribun_crawler import settings as project_settings
 from tribun_crawler.feeds import UnbufferedFileFeedStorage, feed_uri_params
 from tribun_crawler.sites import WIB
@@ -117,10 +117,11 @@ def _feed_files(workdir: Path) -> list[Path]:
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
-    """Every complete line of a feed, parsed; a last line without its newline (cut by a kill) is ignored."""
+    """Every complete line of a feed, parsed and valid against the article schema; a last line without its newline
+    (cut by a kill) is ignored."""
     text = path.read_bytes().decode("utf-8")
     complete = text.split("\n")[:-1]
-    return [json.loads(line) for line in complete]
+    return [article(line) for line in complete]
 
 
 def _stored_urls(workdir: Path) -> set[str]:
