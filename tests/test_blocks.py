@@ -238,10 +238,15 @@ def test_the_spider_closes_as_blocked_when_every_host_blocks(caplog: pytest.LogC
     assert stats["finish_reason"] == "blocked"
     for host in (WWW, BANYUMAS):
         assert stats[f"tribun/blocked/{host}"] == 1
-        # robots.txt's 403 counts: it and two article pages make the run of 3, and nothing else goes out. The
-        # 8 other articles were waiting in the host's download slot: dropped there.
+        # robots.txt's 403 counts: it and two article pages make the run of 3, and nothing else goes out.
         assert stats[f"test/cdn_hits/{host}"] == 3
-        assert stats[f"tribun/block_dropped/{host}"] == 8
+    # The 8 other articles of each host were waiting in its download slot (dropped there, counted), or, on a
+    # loaded machine, one may still have been in the scheduler when the last block closed the run: never handed
+    # out. Every one of the 16 is one or the other.
+    never_handed_out = stats["scheduler/enqueued"] - stats["scheduler/dequeued"]
+    dropped = [stats[f"tribun/block_dropped/{host}"] for host in (WWW, BANYUMAS)]
+    assert sum(dropped) + never_handed_out == 16
+    assert min(dropped) > 0
     assert stats.get("item_scraped_count", 0) == 0
     assert any("Every host of this run is blocking the crawler" in record.getMessage() for record in caplog.records)
 
