@@ -15,17 +15,18 @@ from typing import Any
 import pytest
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
 
 from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS
-from tests.test_report import COVERAGE, REPORT, ReportSpider, full_item, www
+from tests.test_report import COVERAGE, PROBE_SETTINGS, REPORT, ReportSpider, full_item, scrapy_crawl, www
 from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
 from tribun_crawler.extensions.report import EXIT_LOW_COVERAGE, RunReport
-from tribun_crawler.monitors import CloseMonitors, PeriodicMonitors, monitor_results
+from tribun_crawler.monitors import CloseMonitors, MonitorInterval, PeriodicMonitors, monitor_results
 
 SPIDERMON = "spidermon.contrib.scrapy.extensions.Spidermon"
 CLOSE_SUITE = "tribun_crawler.monitors.CloseMonitors"
@@ -155,22 +156,35 @@ def test_project_settings_enable_spidermon_with_both_suites() -> None:
     assert "tribun_crawler.monitors.MonitorInterval" in project_settings.ADDONS
 
 
-@pytest.mark.parametrize("interval", [600.0, 42.0])
-def test_the_periodic_suite_is_registered_with_the_interval(interval: float) -> None:
+@pytest.mark.parametrize(("given", "interval"), [({}, 600.0), ({"TRIBUN_MONITOR_INTERVAL": "42"}, 42.0)])
+def test_the_periodic_suite_is_registered_with_the_interval(given: dict[str, str], interval: float) -> None:
+    settings = Settings(
+        with_tribun_defaults({"SPIDERMON_PERIODIC_MONITORS": project_settings.SPIDERMON_PERIODIC_MONITORS})
+    )
+    settings.setdict(given, priority="cmdline")  # -s TRIBUN_MONITOR_INTERVAL=42
+
+    MonitorInterval().update_settings(settings)
+
+    assert settings.getdict("SPIDERMON_PERIODIC_MONITORS") == {PERIODIC_SUITE: interval}
+    crawler = get_crawler(
+        Spider, {"SPIDERMON_ENABLED": True, "SPIDERMON_PERIODIC_MONITORS": {PERIODIC_SUITE: interval}}
+    )
+    assert Spidermon.from_crawler(crawler).periodic_suites == {PERIODIC_SUITE: interval}
+
+
+def test_without_a_reactor_the_periodic_suite_is_left_out() -> None:
     crawler = get_crawler(
         Spider,
         with_tribun_defaults(
             {
                 "SPIDERMON_ENABLED": True,
-                # As settings.py sets it, from the TRIBUN_MONITOR_INTERVAL of the environment.
                 "SPIDERMON_PERIODIC_MONITORS": project_settings.SPIDERMON_PERIODIC_MONITORS,
-                # The add-on makes -s TRIBUN_MONITOR_INTERVAL=… count too.
                 "ADDONS": {"tribun_crawler.monitors.MonitorInterval": 0},
-                "TRIBUN_MONITOR_INTERVAL": str(interval),
             }
         ),
     )
-    assert Spidermon.from_crawler(crawler).periodic_suites == {PERIODIC_SUITE: interval}
+    assert crawler.settings.getbool("TWISTED_REACTOR_ENABLED") is False  # the tests' in-process crawls
+    assert Spidermon.from_crawler(crawler).periodic_suites == {}
 
 
 # --- A crawl, its report and its Discord alert ------------------------------------------------------------------
@@ -276,3 +290,43 @@ def test_a_healthy_crawl_sends_no_alert(tmp_path: Path, discord: FakeDiscord) ->
 def test_no_webhook_no_alert_action() -> None:
     crawler = get_crawler(Spider, with_tribun_defaults())
     assert CloseMonitors(crawler=crawler).monitors_failed_actions == []
+
+
+def test_scrapy_crawl_runs_the_periodic_and_close_monitors_without_changing_the_exit_status(tmp_path: Path) -> None:
+    """A real ``scrapy crawl`` (with its asyncio reactor): the periodic suite runs during the crawl, the close
+    suite at the end, and a failing close monitor (the finish reason of a time limit) leaves the exit status 0."""
+    probe = PROBE_SETTINGS.replace(
+        f'EXTENSIONS = {{"{REPORT}": 100}}',
+        f'EXTENSIONS = {{"{SPIDERMON}": 50, "{REPORT}": 100}}\n'
+        "SPIDERMON_ENABLED = True\n"
+        f"SPIDERMON_SPIDER_CLOSE_MONITORS = {project_settings.SPIDERMON_SPIDER_CLOSE_MONITORS!r}\n"
+        f"SPIDERMON_PERIODIC_MONITORS = {project_settings.SPIDERMON_PERIODIC_MONITORS!r}\n"
+        'ADDONS = {"tribun_crawler.monitors.MonitorInterval": 0}\n'
+        "DOWNLOAD_DELAY = 1.0\n",
+    )
+    assert SPIDERMON in probe
+    result = scrapy_crawl(
+        tmp_path,
+        "-a",
+        "read_pages=1",
+        "-s",
+        "TRIBUN_MONITOR_INTERVAL=0.2",
+        "-s",
+        "CLOSESPIDER_TIMEOUT=1.5",
+        "-O",
+        str(tmp_path / "out.jsonl"),
+        settings=probe,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    # No error but the failed monitor's own report (Spidermon logs it with its traceback).
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert [line.split(" ERROR: ", 1)[1].strip() for line in errors] == ["[Spidermon]"], errors
+    # Periodic runs of the coverage monitor alone, then the close suite (5 monitors) once.
+    assert result.stderr.count("CoverageMonitor/test_field_coverage... OK") >= 2, result.stderr[-3000:]
+    assert result.stderr.count("FinishReasonMonitor/test_finish_reason... FAIL") == 1
+    report = json.loads((tmp_path / "out.stats.json").read_text(encoding="utf-8"))
+    assert report["exit_code"] == 0
+    assert {m["name"]: m["message"] for m in report["monitors"] if m["status"] != "passed"} == {
+        "FinishReasonMonitor/test_finish_reason": "the run closed as 'closespider_timeout', not 'finished'"
+    }

@@ -227,12 +227,25 @@ def monitor_results(result: Any) -> list[dict[str, str | None]]:
 
 class MonitorInterval:
     """Add-on: the periodic suite runs every ``TRIBUN_MONITOR_INTERVAL`` seconds, however that setting was given
-    (``-s`` too, not only the environment settings.py reads)."""
+    (``-s`` too, not only the environment settings.py reads).
+
+    Spidermon runs periodic suites with Twisted's ``LoopingCall`` on the global reactor. A crawl without one
+    (``TWISTED_REACTOR_ENABLED = False``, Scrapy 2.19's reactorless mode, as in the tests) would never run them
+    and would install Twisted's default reactor as a side effect: there the suite is left out.
+    """
 
     def update_settings(self, settings: BaseSettings) -> None:
-        priority = settings.getpriority("TRIBUN_MONITOR_INTERVAL") or 0
         suites = dict(settings.getdict("SPIDERMON_PERIODIC_MONITORS"))
         name = f"{PeriodicMonitors.__module__}.{PeriodicMonitors.__qualname__}"
-        if name in suites:
+        if name not in suites:
+            return
+        if settings.getbool("TWISTED_REACTOR_ENABLED"):
             suites[name] = settings.getfloat("TRIBUN_MONITOR_INTERVAL")
-            settings.set("SPIDERMON_PERIODIC_MONITORS", suites, priority=priority)
+        else:
+            del suites[name]
+            logger.info("No Twisted reactor: the periodic monitors do not run (they run at close)")
+        priority = max(
+            settings.getpriority("SPIDERMON_PERIODIC_MONITORS") or 0,
+            settings.getpriority("TRIBUN_MONITOR_INTERVAL") or 0,
+        )
+        settings.set("SPIDERMON_PERIODIC_MONITORS", suites, priority=priority)
