@@ -449,9 +449,9 @@ TRIBUN_COVERAGE_MIN_ITEMS = 1
 """
 
 
-def scrapy_crawl(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def scrapy_crawl(tmp_path: Path, *args: str, settings: str = PROBE_SETTINGS) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl articles`` with the probe settings, from a folder outside the project (no scrapy.cfg)."""
-    (tmp_path / "probe_settings.py").write_text(PROBE_SETTINGS, encoding="utf-8")
+    (tmp_path / "probe_settings.py").write_text(settings, encoding="utf-8")
     env = {
         **os.environ,
         "SCRAPY_SETTINGS_MODULE": "probe_settings",

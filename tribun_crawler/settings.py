@@ -143,6 +143,26 @@ TRIBUN_DISTRIBUTED_HEARTBEAT = 5.0
 #: Failed pages listed per reason in the run report (beyond that only counted). (env)
 TRIBUN_REPORT_FAILED_PAGES = int(_env("TRIBUN_REPORT_FAILED_PAGES", "100"))
 
+# --- Monitoring: Spidermon (tribun_crawler/monitors.py, docs/operations.md#monitoring) ----------------------------
+#: Spidermon's monitors run at close and every TRIBUN_MONITOR_INTERVAL; they never change the exit status. (env)
+SPIDERMON_ENABLED = is_truthy(_env("SPIDERMON_ENABLED", "1"))
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["tribun_crawler.monitors.CloseMonitors"]
+#: Seconds between runs of the periodic monitors (field coverage) during a crawl. (env)
+TRIBUN_MONITOR_INTERVAL = float(_env("TRIBUN_MONITOR_INTERVAL", "600"))
+SPIDERMON_PERIODIC_MONITORS = {"tribun_crawler.monitors.PeriodicMonitors": TRIBUN_MONITOR_INTERVAL}
+#: The close monitor fails when article or listing pages were read but fewer articles than this were emitted or
+#: found again (duplicates, unchanged rechecks, known articles skipped). (env)
+TRIBUN_MONITOR_MIN_ARTICLES = int(_env("TRIBUN_MONITOR_MIN_ARTICLES", "1"))
+#: The close monitor fails when more than this share of the pages asked for failed (tribun/failed/*). (env)
+TRIBUN_MAX_FAILED_RATIO = float(_env("TRIBUN_MAX_FAILED_RATIO", "0.2"))
+# Alerts when a monitor fails, each off until its setting (or environment variable) is given; the rest of each
+# action's settings (SPIDERMON_SLACK_RECIPIENTS, SPIDERMON_EMAIL_TO …) are Spidermon's own, read as documented.
+SPIDERMON_DISCORD_WEBHOOK_URL = _env("SPIDERMON_DISCORD_WEBHOOK_URL", "")
+SPIDERMON_SLACK_SENDER_TOKEN = _env("SPIDERMON_SLACK_SENDER_TOKEN", "")
+SPIDERMON_TELEGRAM_SENDER_TOKEN = _env("SPIDERMON_TELEGRAM_SENDER_TOKEN", "")
+SPIDERMON_SMTP_HOST = _env("SPIDERMON_SMTP_HOST", "")
+SPIDERMON_SENTRY_DSN = _env("SPIDERMON_SENTRY_DSN", "")
+
 # --- Stopping: network down, SIGTERM/SIGINT -----------------------------------------------------------------
 #: Errors of the connection kind, with no response yet and every host tried failing so, after which the run
 #: stops as network down (exit status 6). (env)
@@ -234,6 +254,9 @@ EXTENSIONS = {
     # The state store of the crawl, its run marker and clock, and the refetch rule: the one owner, asked by the
     # spider, StateMiddleware and DeduplicatePipeline (tribun_crawler/state/crawl.py).
     "tribun_crawler.state.crawl.CrawlState": 10,
+    # Spidermon: the monitors of tribun_crawler/monitors.py at close (before the report, which lists their results)
+    # and every TRIBUN_MONITOR_INTERVAL; their alerts. After Scrapy's CoreStats (0), which sets the finish reason.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 50,
     # The end-of-run report (log + <feed>.stats.json), field coverage included, and the exit status of
     # `scrapy crawl`.
     "tribun_crawler.extensions.report.RunReport": 100,
@@ -244,6 +267,8 @@ ADDONS = {
     "tribun_crawler.feeds.DefaultFeed": 0,
     # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
     "tribun_crawler.distributed.DistributedQueue": 0,
+    # SPIDERMON_PERIODIC_MONITORS follows TRIBUN_MONITOR_INTERVAL however it is given (-s too).
+    "tribun_crawler.monitors.MonitorInterval": 0,
 }
 
 # Hand out requests of the hosts with the fewest downloads in progress first, so a whole-network crawl fetches

@@ -64,7 +64,11 @@ The JSON report (keys are stable; counters absent from the run are empty objects
      "coverage": {"<field>": share of articles read 0..1}, "emitted_coverage": {"<field>": share of emitted 0..1},
      "failed": {"total", "reasons": {"<reason>": n}, "pages": [{"url", "reason", "detail", "page_type"}],
                 "omitted": {"<reason>": n}},
+     "monitors": [{"name", "status": "passed"|"failed"|"error"|"skipped", "message"}],
      "stats": {all Scrapy stats}}
+
+``monitors`` holds the Spidermon close monitors' results (``tribun_crawler.monitors``; empty when Spidermon is
+off). They do not change the exit status: RunReport alone decides it.
 """
 
 from __future__ import annotations
@@ -172,6 +176,24 @@ def shares(counts: dict[str, int], total: int) -> dict[str, float]:
     return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
 
 
+def coverage(stats: dict[str, Any]) -> tuple[int, dict[str, float]]:
+    """The articles read and each field's share of them (the report's ``articles_read`` and ``coverage``).
+
+    An article page the spider could not read (``tribun/unreadable/*``) is an article read with none of the fields.
+    """
+    read = int(stats.get(stat.FIELDS_ITEMS, 0)) + sum(stat.UNREADABLE.of(stats).values())
+    return read, shares(stat.FIELDS.of(stats), read)
+
+
+def low_coverage(
+    read: int, coverage: dict[str, float], fields: list[str], minimum: float, min_items: int
+) -> dict[str, float]:
+    """The watched ``fields`` whose share is under ``minimum``; none when fewer than ``min_items`` were read."""
+    if read < max(1, min_items):
+        return {}
+    return {name: coverage.get(name, 0.0) for name in fields if coverage.get(name, 0.0) < minimum}
+
+
 @dataclass
 class FailedPages:
     """The failed pages of a run: counts per reason, and the pages, at most ``per_reason`` of each reason."""
@@ -237,6 +259,8 @@ class RunReport:
         """Set when the spider closes; None until then."""
         self.report: dict[str, Any] | None = None
         self.written: list[Path] = []
+        self.monitors: list[dict[str, str | None]] = []
+        """The close monitors' results (``tribun_crawler.monitors`` puts them here before the report is built)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -274,8 +298,7 @@ class RunReport:
         pages = stat.PAGES.of(stats)
         fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
         unreadable = sum(stat.UNREADABLE.of(stats).values())
-        # An article page the spider could not read is an article read with none of the fields.
-        read = int(stats.get(stat.FIELDS_ITEMS, 0)) + unreadable
+        read, field_coverage = coverage(stats)
         report: dict[str, Any] = {
             "spider": spider.name,
             "started": _isoformat(stats.get("start_time")),
@@ -293,9 +316,10 @@ class RunReport:
             "block_dropped": stat.BLOCK_DROPPED.of(stats),
             "errors": error_counts(stats),
             "extract_fallback": int(stats.get(stat.EXTRACT_FALLBACK, 0)),
-            "coverage": shares(stat.FIELDS.of(stats), read),
+            "coverage": field_coverage,
             "emitted_coverage": shares(stat.EMITTED_FIELDS.of(stats), articles),
             "failed": self.failed.summary(),
+            "monitors": list(self.monitors),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
         report["exit_code"], report["problems"] = self.judge(report, unreadable)
@@ -319,17 +343,15 @@ class RunReport:
         if no_articles:
             found.append((EXIT_NO_ARTICLES, no_articles))
         read = report["articles_read"]
-        if read >= max(1, self.coverage_min_items):
-            for name in self.coverage_fields:
-                share = report["coverage"].get(name, 0.0)
-                if share < self.min_coverage:
-                    found.append(
-                        (
-                            EXIT_LOW_COVERAGE,
-                            f"only {share:.0%} of {read} articles read have {name} "
-                            f"(minimum {self.min_coverage:.0%}): has the page template changed?",
-                        )
-                    )
+        low = low_coverage(read, report["coverage"], self.coverage_fields, self.min_coverage, self.coverage_min_items)
+        for name, share in low.items():
+            found.append(
+                (
+                    EXIT_LOW_COVERAGE,
+                    f"only {share:.0%} of {read} articles read have {name} "
+                    f"(minimum {self.min_coverage:.0%}): has the page template changed?",
+                )
+            )
         fallback = report.get("extract_fallback", 0)
         if fallback and not (read >= max(1, self.coverage_min_items) and fallback / read > 1 - self.min_coverage):
             # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
