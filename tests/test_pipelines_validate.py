@@ -105,3 +105,26 @@ def test_a_day_without_a_time_is_emitted_with_the_day_alone(run: PipelineRun) ->
 def test_no_time_and_no_readable_day_is_dropped(run: PipelineRun, day: str | None) -> None:
     assert run.feed(make_article(datePublished=None, datePublishedDay=day)) is None
     assert run.stat("tribun/dropped/missing_date") == 1
+
+
+def test_an_article_that_breaks_the_schema_is_dropped_with_each_problem_counted(run: PipelineRun) -> None:
+    # Past every rule above, but not the feed's contract: a language the network does not publish in.
+    item = make_article(inLanguage="en")
+    assert run.feed(item) is None
+    assert run.stat("tribun/dropped/schema") == 1
+    assert run.stat("tribun/schema_errors/inLanguage/const") == 1
+    assert sum(run.stat(f"tribun/dropped/{r}") or 0 for r in REASONS) == 1
+    (message,) = run.dropped
+    assert message.startswith(f"schema: {item.url} (")
+    assert "inLanguage: 'id' was expected" in message
+
+
+def test_an_article_that_breaks_the_schema_is_kept_when_the_setting_says_so(
+    pipeline_run: Any, sqlite_settings: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    with pipeline_run({**sqlite_settings, "TRIBUN_DROP_SCHEMA_INVALID": False}) as run:
+        item = make_article(inLanguage="en")
+        assert run.feed(item) is not None
+        assert run.stat("tribun/schema_errors/inLanguage/const") == 1
+        assert run.stat("tribun/dropped/schema") is None
+    assert any("breaks the schema, kept" in record.getMessage() for record in caplog.records)

@@ -97,6 +97,10 @@ NORMALIZE_LINES_REMOVED = "tribun/normalize/lines_removed"
 DROPPED = Family("tribun/dropped/")
 #: Rechecked articles dropped because nothing changed since they were emitted.
 DROPPED_UNCHANGED = DROPPED("unchanged")
+#: Problems of items against the article's JSON Schema, per top-level field and schema keyword
+#: (``datePublished/pattern``, ``authors/type`` …); the items are dropped as ``schema`` unless
+#: ``TRIBUN_DROP_SCHEMA_INVALID`` is off.
+SCHEMA_ERRORS = Family("tribun/schema_errors/")
 #: Items dropped (or emitted with ``duplicateOf``) as copies, per kind (``url``, ``id``, ``syndicated``,
 #: ``same_body``).
 DUPLICATES = Family("tribun/duplicates/")

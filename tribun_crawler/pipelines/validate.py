@@ -3,12 +3,15 @@
 An item is dropped (:class:`InvalidArticle`, which carries the reason) and counted as ``tribun/dropped/<reason>`` when
 it has no article URL, no headline, no body, a body too short to be an article (``TRIBUN_MIN_BODY_CHARS``,
 counted after normalisation: teasers, video and photo pages are shorter), or no publication date readable as
-offset-aware ISO 8601 (nor a ``datePublishedDay`` where the page shows no time). Runs after the normalise
-pipeline, so it judges what the feed would receive.
+offset-aware ISO 8601 (nor a ``datePublishedDay`` where the page shows no time); then against the article's JSON
+Schema (``schema``: every problem counted per field and keyword, the item dropped unless
+``TRIBUN_DROP_SCHEMA_INVALID`` is off). Runs after the normalise pipeline, so it judges what the feed would
+receive.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any, Self
 
@@ -17,7 +20,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from tribun_crawler import stats as stat
+from tribun_crawler.schema import article_problems
 from tribun_crawler.urls import is_article_url
+
+logger = logging.getLogger(__name__)
 
 #: Every reason an item can be dropped for, in the order they are checked.
 REASONS = (
@@ -28,6 +34,7 @@ REASONS = (
     "short_body",
     "missing_date",
     "bad_date",
+    "schema",
 )
 
 
@@ -56,28 +63,51 @@ def _is_offset_aware_iso(value: str) -> bool:
 
 
 class ValidatePipeline:
-    """Drops items missing url, headline, articleBody or datePublished, or with too short a body."""
+    """Drops items missing url, headline, articleBody or datePublished, or with too short a body, and items that
+    break the article's JSON Schema (``tribun_crawler/schema``), the contract of the feed."""
 
-    def __init__(self, crawler: Crawler, min_body_chars: int) -> None:
+    def __init__(self, crawler: Crawler, min_body_chars: int, *, drop_schema_invalid: bool) -> None:
         self.crawler = crawler
         self.min_body_chars = min_body_chars
+        self.drop_schema_invalid = drop_schema_invalid
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.getint("TRIBUN_MIN_BODY_CHARS"))
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings.getint("TRIBUN_MIN_BODY_CHARS"),
+            drop_schema_invalid=settings.getbool("TRIBUN_DROP_SCHEMA_INVALID"),
+        )
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        url = adapter.get("url") or "<no url>"
         problem = self.problem(adapter)
+        if problem is None:
+            problem = self.schema_problem(adapter, url)
         if problem is None:
             return item
         reason, detail = problem
-        url = adapter.get("url") or "<no url>"
         self.crawler.stats.inc_value(stat.DROPPED(reason))
         raise InvalidArticle(reason, url, detail)
 
+    def schema_problem(self, adapter: ItemAdapter, url: str) -> tuple[str, str] | None:
+        """The item against the article's JSON Schema: each problem counted (``tribun/schema_errors/<field>/
+        <keyword>``, the top-level field); ``schema`` and the first problems when it is to be dropped."""
+        problems = article_problems(adapter.asdict())
+        if not problems:
+            return None
+        for problem in problems:
+            self.crawler.stats.inc_value(stat.SCHEMA_ERRORS(f"{problem.field.split('/')[0]}/{problem.keyword}"))
+        detail = "; ".join(problem.message for problem in problems[:3])
+        if self.drop_schema_invalid:
+            return "schema", detail
+        logger.warning("Article %s breaks the schema, kept (TRIBUN_DROP_SCHEMA_INVALID=0): %s", url, detail)
+        return None
+
     def problem(self, adapter: ItemAdapter) -> tuple[str, str] | None:
-        """Why the item must not reach the feed (one of :data:`REASONS`, and a detail), or None."""
+        """Why the item must not reach the feed (one of :data:`REASONS` before ``schema``, and a detail), or None."""
         url = adapter.get("url")
         if not url:
             return "missing_url", "no url"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -57,35 +58,57 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(article_schema(), format_checker=_FORMATS)
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """One way an item breaks the schema."""
+
+    field: str
+    """The path of the field at fault (``authors/0``, ``datePublished``; ``(item)`` for the object as a whole)."""
+    keyword: str
+    """The schema keyword that failed (``type``, ``pattern``, ``required``, ``additionalProperties`` …)."""
+    message: str
+    """What is wrong, starting with the field's path."""
+
+
+def article_problems(item: Mapping[str, Any]) -> list[SchemaProblem]:
+    """Why ``item`` is not a valid feed article, most relevant first; empty when it is valid."""
+    errors = sorted(_validator().iter_errors(dict(item)), key=relevance)
+    return [problem for error in errors for problem in _problems(error)]
+
+
 def article_errors(item: Mapping[str, Any]) -> list[str]:
     """Why ``item`` is not a valid feed article, one message per problem, each starting with the field's path
     (``authors/0``, ``datePublished``; ``(item)`` for the object as a whole). Empty when it is valid."""
-    errors = sorted(_validator().iter_errors(dict(item)), key=relevance)
-    return [message for error in errors for message in _messages(error)]
+    return [problem.message for problem in article_problems(item)]
 
 
-def _messages(error: ValidationError) -> Iterable[str]:
+def _problems(error: ValidationError) -> Iterable[SchemaProblem]:
+    keyword = str(error.validator)
     path = _path(error)
     if error.validator == "required":
         # One error per missing field; its message is "'<name>' is a required property".
         missing = [name for name in error.validator_value if error.message == f"{name!r} is a required property"]
-        yield from (f"{_join(path, name)}: missing (a required field)" for name in missing)
+        for name in missing:
+            field = _join(path, name)
+            yield SchemaProblem(field, keyword, f"{field}: missing (a required field)")
         return
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        yield from (f"{_join(path, name)}: unexpected field (not in the schema)" for name in extra)
+        for name in extra:
+            field = _join(path, name)
+            yield SchemaProblem(field, keyword, f"{field}: unexpected field (not in the schema)")
         return
     if error.validator == "anyOf" and error.context and not error.path:
         # "datePublished OR datePublishedDay": say what each alternative lacks, not the whole item's repr.
         fields = " or ".join(dict.fromkeys(_path(sub) for sub in error.context))
         reasons = "; ".join(f"{_path(sub)}: {sub.message}" for sub in error.context)
-        yield f"{fields}: one must be set ({reasons})"
+        yield SchemaProblem(fields, keyword, f"{fields}: one must be set ({reasons})")
         return
     message = error.message
     if error.validator == "pattern":
         message = f"{error.instance!r} does not match {error.validator_value}"
     why = article_schema()["then"].get("description") if error.schema_path[0] == "then" else None
-    yield f"{path}: {message}" + (f" ({why})" if why else "")
+    yield SchemaProblem(path, keyword, f"{path}: {message}" + (f" ({why})" if why else ""))
 
 
 def _join(path: str, name: str) -> str:
