@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from tests.conftest import PipelineRun, make_article
 from tribun_crawler.items import ArticleItem
-from tribun_crawler.schema import article_errors, article_schema
+from tribun_crawler.schema import _validator, article_errors, article_schema, is_valid_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 EXPECTED = sorted(FIXTURES.glob("*.json"))
@@ -137,6 +137,16 @@ def test_a_broken_item_fails_naming_the_field(article: dict[str, Any], change: d
     errors = article_errors({**article, **change})
     assert errors, f"{change} passed the schema"
     assert any(e.startswith(f"{field}: ") for e in errors), errors
+    # The fast check of the crawl refuses it too: the two validators hold the same verdict.
+    assert not is_valid_article({**article, **change})
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=[p.stem for p in EXPECTED])
+def test_the_fast_check_and_jsonschema_agree_on_every_fixture(path: Path) -> None:
+    item = expected(path)
+    complete = not list(_validator().iter_errors(item))
+    assert is_valid_article(item) is complete
+    assert complete is (path.stem not in DROPPED)
 
 
 def test_a_datetime_without_offset_says_what_it_should_match(article: dict[str, Any]) -> None:
