@@ -77,6 +77,8 @@ TRIBUN_STATE_PATH = _env("TRIBUN_STATE_PATH", ".state/tribun.sqlite3")
 REDIS_URL = _env("REDIS_URL", "") or None
 #: Articles published within this many hours are fetched again to catch updates. (env)
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
+#: A fixed present moment (ISO 8601 with offset) for simulations and tests; empty: the real clock (clock.py). (env)
+TRIBUN_NOW = _env("TRIBUN_NOW", "")
 
 #: Where the state lives: auto (Redis when REDIS_URL is set, else the SQLite file), sqlite or redis. (env)
 TRIBUN_STATE_BACKEND = _env("TRIBUN_STATE_BACKEND", "auto")
@@ -268,7 +270,7 @@ EXTENSIONS = {
 ADDONS = {
     # The default feed (TRIBUN_DEFAULT_FEEDS) when the command line names no output.
     "tribun_crawler.feeds.DefaultFeed": 0,
-    # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed.py).
+    # The scrapy-redis shared queue when REDIS_URL or TRIBUN_DISTRIBUTED says so (tribun_crawler/distributed/).
     "tribun_crawler.distributed.DistributedQueue": 0,
     # SPIDERMON_PERIODIC_MONITORS follows TRIBUN_MONITOR_INTERVAL however it is given (-s too).
     "tribun_crawler.monitors.MonitorInterval": 0,

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 
 from tribun_crawler import meta
 from tribun_crawler import stats as stat
+from tribun_crawler.clock import crawl_now
 from tribun_crawler.dates import isoformat
 from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.extractors.listing import ListingPage
@@ -207,7 +208,7 @@ class TribunSpider(scrapy.Spider):
         return list(self.window.days(self.today()))
 
     def today(self) -> date:
-        return datetime.now(SITES["www"].tz).date()
+        return crawl_now(self.settings).astimezone(SITES["www"].tz).date()
 
     def request_for_url(self, url: str) -> scrapy.Request | None:
         page_type = classify_url(url)
