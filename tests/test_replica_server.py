@@ -9,6 +9,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -147,6 +148,21 @@ def test_blocked_host_answers_403_even_to_a_browser(tmp_path: Path) -> None:
     assert blocked.status == 403
     assert "Request blocked." in blocked.text
     assert open_host.status == 200
+
+
+def test_latency_delays_every_answer_and_the_log_times_its_arrival(tmp_path: Path) -> None:
+    with start_replica(tmp_path, today=TODAY, latency=0.3) as server:
+        started = time.monotonic()
+        page = fetch(server, "https://banyumas.tribunnews.com/")
+        took = time.monotonic() - started
+        entries = server.requests()
+
+    assert page.status == 200
+    assert took >= 0.3
+    assert [(e["method"], e["host"]) for e in entries] == [
+        ("CONNECT", "banyumas.tribunnews.com"),
+        ("GET", "banyumas.tribunnews.com"),
+    ]
 
 
 # --- robots.txt --------------------------------------------------------------------------------------------

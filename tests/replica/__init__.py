@@ -117,6 +117,7 @@ def start_replica(
     redesign_since: date | None = None,
     hostile: bool = False,
     sitemap_index: bool = False,
+    latency: float = 0.0,
 ) -> Replica:
     """Start ``python -m tests.replica.server`` on a free port and wait for READY.
 
@@ -125,7 +126,8 @@ def start_replica(
     from that date on in a new template (``--redesign-since``); ``hostile`` adds the hostile hosts
     (``--hostile``, ``hostile.py``); ``sitemap_index`` the articles of the host whose sitemaps are only at
     /sitemap.xml (``--sitemap-index``, ``sitemap_index.py``). The request log and the server's stderr go to
-    ``tmp_path``.
+    ``tmp_path``. ``latency`` delays every answer by that many seconds (``--latency``), so concurrent workers
+    overlap as they do against the real site.
     """
     day = today or default_today()
     log_path = tmp_path / log_name
@@ -152,6 +154,8 @@ def start_replica(
         command.append("--hostile")
     if sitemap_index:
         command.append("--sitemap-index")
+    if latency:
+        command += ["--latency", str(latency)]
     stderr_path = tmp_path / f"{log_path.stem}.stderr"
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)

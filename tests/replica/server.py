@@ -94,6 +94,8 @@ class Config:
     """Serves the hostile hosts (``--hostile``)."""
     extra_sites: frozenset[str] = frozenset()
     """Sites beyond ``ARTICLE_SITES`` whose articles the network holds (``--sitemap-index``)."""
+    latency: float = 0.0
+    """Seconds each on-network answer waits before it is sent (``--latency``): overlapping workers, as on the site."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, entry: dict[str, object]) -> None:
@@ -326,6 +328,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             hostile.serve(self, scheme, host, path, query)
             return
         response = respond(self.server.config, host, path, query, user_agent)
+        if self.server.config.latency:
+            time.sleep(self.server.config.latency)
         self._log(
             self.command,
             scheme=scheme,
@@ -423,6 +427,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sitemap-index", action="store_true", help="also serve the articles of the host of sitemap_index.py"
     )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each answer waits (server think time)")
     return parser.parse_args(argv)
 
 
@@ -449,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         redesign_since=args.redesign_since,
         hostile=hostile,
         extra_sites=extra_sites,
+        latency=args.latency,
     )
     server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
     stop = threading.Event()
