@@ -5,7 +5,9 @@
     ``data/tribun/2024-06-20T12-05-00.jsonl`` → ``data/tribun/2024-06-20T12-05-00.stats.json``) and, when
     set, at ``TRIBUN_REPORT_PATH`` (``%(name)s``, and ``%(time)s`` as the run's start time like the feed's).
     It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``), from the finish
-    reason and, for a run that ran its course, from what it emitted:
+    reason and, for a run that ran its course, from what it emitted. The rules are the checks of
+    ``tribun_crawler.checks`` (which check gives which status: its docstring), shared with the Spidermon
+    monitors; the status is the lowest of their findings' but the notices' (0), the ``problems`` their messages:
 
     ==  ==========================  =================================================================================
     0   ``finished``, limits        the run looks healthy. The limits an operator set (``closespider_itemcount``,
@@ -68,7 +70,8 @@ The JSON report (keys are stable; counters absent from the run are empty objects
      "stats": {all Scrapy stats}}
 
 ``monitors`` holds the Spidermon close monitors' results (``tribun_crawler.monitors``; empty when Spidermon is
-off). They do not change the exit status: RunReport alone decides it.
+off). Each monitor runs one of the checks the exit status is made of, so it fails on the same findings; the exit
+status does not depend on Spidermon (RunReport runs the checks itself).
 """
 
 from __future__ import annotations
