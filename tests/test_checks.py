@@ -28,6 +28,7 @@ from tribun_crawler.checks import (
     Finding,
     Run,
     exit_code,
+    problems,
     run_checks,
 )
 from tribun_crawler.extensions.report import RunReport
@@ -80,18 +81,22 @@ def test_a_healthy_run_has_no_finding_and_exits_0() -> None:
 
 
 @pytest.mark.parametrize(
-    ("run", "check"),
+    ("run", "check", "alert", "problem"),
     [
-        (healthy(**{stat.EXTRACT_FALLBACK: 1}), "coverage"),
-        (healthy(**{stat.BLOCKED("jateng.tribunnews.com"): 2}), "blocked"),
-        (healthy(**{stat.FAILED("download/TimeoutError"): 9}), "failed_pages"),
+        # A notice of the report: listed under problems, no alert.
+        (healthy(**{stat.EXTRACT_FALLBACK: 1}), "coverage", False, True),
+        # Alerts only: the monitor fails, the report's problems leave them out.
+        (healthy(**{stat.BLOCKED("jateng.tribunnews.com"): 2}), "blocked", True, False),
+        (healthy(**{stat.FAILED("download/TimeoutError"): 9}), "failed_pages", True, False),
     ],
     ids=["few-fallbacks", "some-hosts-blocked", "failed-ratio"],
 )
-def test_notices_exit_0(run: Run, check: str) -> None:
+def test_informational_findings_exit_0(run: Run, check: str, alert: bool, problem: bool) -> None:
     findings = run_checks(run, settings())
     assert [(finding.check, finding.exit_code) for finding in findings] == [(check, EXIT_OK)]
+    assert (findings[0].alert, findings[0].problem) == (alert, problem)
     assert exit_code(findings) == EXIT_OK
+    assert problems(findings) == ([findings[0].message] if problem else [])
 
 
 def test_a_notice_never_hides_a_failure() -> None:
@@ -99,6 +104,10 @@ def test_a_notice_never_hides_a_failure() -> None:
     findings = run_checks(run, settings())
     assert [finding.exit_code for finding in findings] == [EXIT_LOW_COVERAGE, EXIT_OK, EXIT_OK]
     assert exit_code(findings) == EXIT_LOW_COVERAGE
+    assert problems(findings) == [
+        "only 10% of 20 articles read have headline (minimum 80%): has the page template changed?",
+        "1 of 20 articles read had their body read from the page's densest text block",
+    ]
 
 
 def test_the_checks_run_in_the_report_order() -> None:

@@ -12,20 +12,25 @@ check                       findings
 ==========================  ===============================================================================
 ``finish_reason``           a run cut short: its reason's status (:data:`CUT_SHORT_REASONS`: 6 network down,
                             7 interrupted, 8 too many errors, 4 the ``…_no_item`` limits), 1 an unknown reason
-``blocked``                 3 closed as blocked; 0 (a notice) hosts blocked in a run that went on without them
+``blocked``                 3 closed as blocked; 0 (an alert only) hosts blocked in a run that went on without
+                            them
 ``no_articles``             4 pages fetched but no article emitted, and nothing explains it
 ``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
                             ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback; 0 (a notice, no
                             alert) a few read by the body fallback
-``failed_pages``            0 (a notice): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
+``failed_pages``            0 (an alert only): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
                             Informational: no documented status fits (failed pages are no broken run by
                             themselves; the run's other checks judge what it emitted)
 ==========================  ===============================================================================
 
 The content checks (``blocked``, ``no_articles``, ``coverage``, ``failed_pages``) judge the runs that ran their
 course (:data:`JUDGED_REASONS`) and a run still going (no finish reason yet, the periodic monitors); a run cut
-short is judged by its finish reason alone. A finding with ``alert`` false is a notice for the report only: the
-monitor running its check does not fail on it.
+short is judged by its finish reason alone.
+
+A finding of exit status 0 is informational: it never changes the exit status, nor hides a failure. Two kinds:
+a notice of the report (``alert`` false: listed under ``problems``, the monitor running the check does not fail
+on it; a few body fallbacks) and an alert only (``problem`` false: the monitor fails and alerts, the report's
+``problems`` leave it out, its numbers are in the report's ``blocked_hosts`` and ``failed``).
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class Finding:
     message: str
     #: False for a notice of the report only: the monitor running the check does not fail on it.
     alert: bool = True
+    #: False for an alert only: the report's ``problems`` leave it out (an informational finding of the monitors).
+    problem: bool = True
 
 
 def stats_under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -239,14 +246,15 @@ def finish_reason(run: Run, settings: BaseSettings) -> list[Finding]:
 
 
 def blocked(run: Run, settings: BaseSettings) -> list[Finding]:
-    """3 when every host was blocking the crawler (``middlewares.blocks`` closed the run); a notice (0) of the
-    hosts that blocked it in a run that went on with the others."""
+    """3 when every host was blocking the crawler (``middlewares.blocks`` closed the run); an alert only (0) naming
+    the hosts that blocked it in a run that went on with the others."""
     if run.reason == BLOCKED_REASON:
         hosts = ", ".join(run.blocked_hosts) or "every host"
         return [Finding("blocked", EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler")]
     if run.judged and run.blocked_hosts:
         hosts = ", ".join(f"{host} ({n} blocks)" for host, n in run.blocked_hosts.items())
-        return [Finding("blocked", EXIT_OK, f"{len(run.blocked_hosts)} hosts blocked the crawler: {hosts}")]
+        message = f"{len(run.blocked_hosts)} hosts blocked the crawler: {hosts}"
+        return [Finding("blocked", EXIT_OK, message, problem=False)]
     return []
 
 
@@ -310,7 +318,7 @@ def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
 
 
 def failed_pages(run: Run, settings: BaseSettings) -> list[Finding]:
-    """A notice (0): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for (read, plus failed) failed."""
+    """An alert only (0): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for (read, plus failed) failed."""
     if not run.judged:
         return []
     failed = sum(run.failed.values())
@@ -320,7 +328,7 @@ def failed_pages(run: Run, settings: BaseSettings) -> list[Finding]:
         return []
     reasons = ", ".join(f"{reason} {n}" for reason, n in run.failed.items())
     message = f"{failed} of {asked} pages failed ({failed / asked:.0%}, maximum {maximum:.0%}): {reasons}"
-    return [Finding("failed_pages", EXIT_OK, message)]
+    return [Finding("failed_pages", EXIT_OK, message, problem=False)]
 
 
 #: Every check, in the order of the report's ``problems``.
@@ -333,9 +341,15 @@ def run_checks(run: Run, settings: BaseSettings, checks: tuple[Check, ...] = CHE
 
 
 def exit_code(findings: list[Finding]) -> int:
-    """The exit status the findings ask for: the lowest of theirs but the notices' (``EXIT_OK``), ``EXIT_OK``
-    without any. A notice never hides a failure (a few body fallbacks beside a field under the minimum exit 5)."""
+    """The exit status the findings ask for: the lowest of theirs but the informational ones' (``EXIT_OK``),
+    ``EXIT_OK`` without any. A notice never hides a failure (a few body fallbacks beside a field under the minimum
+    exit 5)."""
     return min((finding.exit_code for finding in findings if finding.exit_code != EXIT_OK), default=EXIT_OK)
+
+
+def problems(findings: list[Finding]) -> list[str]:
+    """The report's ``problems``: the findings' messages in order, the alerts only left out."""
+    return [finding.message for finding in findings if finding.problem]
 
 
 def counts_text(counts: dict[str, int]) -> str:

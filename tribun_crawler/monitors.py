@@ -5,9 +5,10 @@
 change while it runs. Each monitor runs one check of ``tribun_crawler.checks`` on the run's stats and fails with
 its findings' messages. ``RunReport`` runs the same checks, with or without Spidermon, for the exit status of
 ``scrapy crawl``: a monitor fails when its check finds a problem (a notice of the report with ``alert`` false
-aside), so an alert and the exit status tell the same verdict; the informational checks (failed pages, hosts
-blocked in a run that went on) fail their monitor and exit 0. Failing monitors send the alerts whose settings are
-given (:func:`alert_actions`); ``RunReport`` lists the close monitors' results under ``monitors``.
+aside), so an alert and the exit status tell the same verdict; the informational findings (failed pages, hosts
+blocked in a run that went on: alerts only) fail their monitor and exit 0. Failing monitors send the alerts
+whose settings are given (:func:`alert_actions`); ``RunReport`` lists the close monitors' results under
+``monitors``.
 docs/operations.md#monitoring tells how to add a rule and turn an alert on.
 """
 
@@ -54,7 +55,8 @@ class StatsMonitor(Monitor):
 
 class CheckMonitor(StatsMonitor):
     """A monitor running one check of ``tribun_crawler.checks``: it fails on the check's findings (the notices
-    with ``alert`` false aside) with their messages, the same the run report lists under ``problems``."""
+    with ``alert`` false aside) with their messages, the same the run report lists under ``problems`` (but the
+    alerts only, which it leaves out)."""
 
     check: ClassVar[Check]
 

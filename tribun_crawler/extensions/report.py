@@ -7,7 +7,8 @@
     It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``), from the finish
     reason and, for a run that ran its course, from what it emitted. The rules are the checks of
     ``tribun_crawler.checks`` (which check gives which status: its docstring), shared with the Spidermon
-    monitors; the status is the lowest of their findings' but the notices' (0), the ``problems`` their messages:
+    monitors; the status is the lowest of their findings' but the informational ones' (0), the ``problems``
+    their messages (the monitors' alerts only aside):
 
     ==  ==========================  =================================================================================
     0   ``finished``, limits        the run looks healthy. The limits an operator set (``closespider_itemcount``,
@@ -113,6 +114,7 @@ from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons an
     error_counts,
     exit_code,
     low_coverage,
+    problems,
     run_checks,
     shares,
     stats_under,
@@ -261,7 +263,7 @@ class RunReport:
         }
         self.findings = run_checks(run, self.crawler.settings)
         report["exit_code"] = exit_code(self.findings)
-        report["problems"] = [finding.message for finding in self.findings]
+        report["problems"] = problems(self.findings)
         return report
 
     # --- Output --------------------------------------------------------------------------------------------
