@@ -168,7 +168,8 @@ def test_the_exit_status_does_not_depend_on_spidermon(tmp_path: Path, spidermon:
     assert report.report is not None
     assert report.exit_code == EXIT_LOW_COVERAGE
     assert report.report["problems"] == [
-        "only 25% of 4 articles read have datePublished (minimum 80%): has the page template changed?"
+        "www.tribunnews.com: only 25% of 4 articles read have datePublished (minimum 80%): "
+        "has the page template changed?"
     ]
     statuses = {result["name"]: result["status"] for result in report.report["monitors"]}
     if spidermon:
@@ -178,3 +179,95 @@ def test_the_exit_status_does_not_depend_on_spidermon(tmp_path: Path, spidermon:
         }
     else:
         assert statuses == {}
+
+
+# --- Coverage per host ---------------------------------------------------------------------------------------
+
+WATCHED = ("headline", "articleBody", "datePublished")
+
+
+def network_stats(hosts: dict[str, tuple[int, dict[str, int], int]]) -> dict[str, Any]:
+    """The stats of a finished run over ``hosts``: per host (articles read, missing per watched field, fallbacks),
+    with the run's own counters their sums, as FieldCoverageMiddleware and the spider count them."""
+    stats: dict[str, Any] = {"finish_reason": "finished"}
+    total = 0
+    for host, (read, missing, fallbacks) in hosts.items():
+        total += read
+        stats[stat.HOST_FIELDS(host, "items")] = read
+        for name in WATCHED:
+            filled = read - missing.get(name, 0)
+            stats[stat.HOST_FIELDS(host, name)] = filled
+            stats[stat.FIELDS(name)] = stats.get(stat.FIELDS(name), 0) + filled
+        if fallbacks:
+            stats[stat.HOST_FIELDS(host, "body_fallback")] = fallbacks
+            stats[stat.EXTRACT_FALLBACK] = stats.get(stat.EXTRACT_FALLBACK, 0) + fallbacks
+    stats.update(
+        {
+            stat.FIELDS_ITEMS: total,
+            "item_scraped_count": total,
+            "response_received_count": total,
+            stat.PAGES("article"): total,
+        }
+    )
+    return stats
+
+
+REGIONAL = [f"{name}.tribunnews.com" for name in ("banyumas", "jateng", "makassar", "medan", "jogja")]
+
+
+def test_one_host_of_many_losing_its_body_fails_coverage_naming_host_and_field() -> None:
+    # Nine hosts read well and one (jateng) lost every body: 90 % for the run, above the minimum.
+    hosts = {f"host{n}.tribunnews.com": (20, {}, 0) for n in range(9)}
+    hosts["jateng.tribunnews.com"] = (20, {"articleBody": 20}, 0)
+    run = Run.of(network_stats(hosts))
+    assert run.coverage["articleBody"] == 0.9
+
+    findings = run_checks(run, settings())
+
+    assert exit_code(findings) == EXIT_LOW_COVERAGE
+    assert problems(findings) == [
+        "jateng.tribunnews.com: only 0% of 20 articles read have articleBody (minimum 80%): "
+        "has the page template changed?"
+    ]
+
+
+def test_a_host_read_by_the_body_fallback_fails_coverage_naming_host_and_field() -> None:
+    hosts = {host: (20, {}, 0) for host in REGIONAL}
+    hosts["medan.tribunnews.com"] = (20, {}, 18)
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert exit_code(findings) == EXIT_LOW_COVERAGE
+    assert problems(findings) == [
+        "medan.tribunnews.com: articleBody of 18 of 20 articles read came from the page's densest text block, not "
+        "from the known body container: has the page template changed?"
+    ]
+
+
+def test_a_low_host_explains_the_runs_low_share_without_a_second_message() -> None:
+    # Two hosts, one without dates: 50 % for the run; the host's finding says it all.
+    hosts = {"banyumas.tribunnews.com": (20, {}, 0), "jateng.tribunnews.com": (20, {"datePublished": 20}, 0)}
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert [finding.message.split(":")[0] for finding in findings] == ["jateng.tribunnews.com"]
+
+
+def test_hosts_too_small_to_judge_alone_are_judged_together() -> None:
+    # Twelve hosts of 5 articles (under TRIBUN_COVERAGE_MIN_ITEMS = 10), each missing the headline of 2: 60 %.
+    hosts = {f"host{n}.tribunnews.com": (5, {"headline": 2}, 0) for n in range(12)}
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert problems(findings) == [
+        "only 60% of 60 articles read have headline (minimum 80%): has the page template changed?"
+    ]
+
+
+def test_healthy_hosts_give_no_finding() -> None:
+    hosts = {host: (20, {"datePublished": 1}, 1) for host in REGIONAL}
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert [finding.exit_code for finding in findings] == [EXIT_OK]  # the few-fallbacks notice
+    assert exit_code(findings) == EXIT_OK

@@ -16,8 +16,9 @@ check                       findings
                             them
 ``no_articles``             4 pages fetched but no article emitted, and nothing explains it
 ``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
-                            ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback; 0 (a notice, no
-                            alert) a few read by the body fallback
+                            ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback: per host (naming
+                            it; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read or more), and for the run
+                            where no host explains it; 0 (a notice, no alert) a few read by the body fallback
 ``failed_pages``            0 (an alert only): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
                             Informational: no documented status fits (failed pages are no broken run by
                             themselves; the run's other checks judge what it emitted)
@@ -147,6 +148,34 @@ def low_coverage(
 
 
 @dataclass(frozen=True)
+class HostCoverage:
+    """One host's articles read, how many had each watched field, how many were read by the body fallback."""
+
+    read: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+    body_fallback: int = 0
+
+    def share(self, name: str) -> float:
+        return self.fields.get(name, 0) / self.read if self.read else 0.0
+
+
+def host_coverage(stats: dict[str, Any]) -> dict[str, HostCoverage]:
+    """Per host (sorted), the counts of ``tribun/host_fields/<host>/…``."""
+    counts: dict[str, dict[str, int]] = {}
+    for member, count in stat.HOST_FIELDS.of(stats).items():
+        host, _, name = member.rpartition("/")
+        counts.setdefault(host, {})[name] = count
+    return {
+        host: HostCoverage(
+            read=named.pop("items", 0),
+            body_fallback=named.pop("body_fallback", 0),
+            fields=named,
+        )
+        for host, named in sorted(counts.items())
+    }
+
+
+@dataclass(frozen=True)
 class Run:
     """What the checks read of a run: its finish reason (None while it runs) and the counts of its stats."""
 
@@ -160,6 +189,8 @@ class Run:
     unreadable: int = 0
     coverage: dict[str, float] = field(default_factory=dict)
     extract_fallback: int = 0
+    #: Per host, the watched fields' counts (``tribun/host_fields/*``).
+    hosts: dict[str, HostCoverage] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     duplicates: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
@@ -188,6 +219,7 @@ class Run:
             unreadable=sum(stat.UNREADABLE.of(stats).values()),
             coverage=field_coverage,
             extract_fallback=int(stats.get(stat.EXTRACT_FALLBACK, 0)),
+            hosts=host_coverage(stats),
             dropped=stat.DROPPED.of(stats),
             duplicates=stat.DUPLICATES.of(stats),
             skipped=stat.SKIPPED.of(stats),
@@ -284,15 +316,40 @@ def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
 
 
 def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
-    """5 for each watched field in too few of the articles read, and when too many were read by the body
-    fallback; a notice (0, no alert) naming a few read by the body fallback."""
+    """5 for each host with a watched field in too few of its articles read, or too many read by the body
+    fallback (the host has changed its template); 5 for the run as a whole when no host explains a low share
+    (hosts each with too few articles to judge alone); a notice (0, no alert) naming a few read by the body
+    fallback."""
     if not run.judged:
         return []
     minimum = settings.getfloat("TRIBUN_MIN_COVERAGE")
-    min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS")
+    min_items = max(1, settings.getint("TRIBUN_COVERAGE_MIN_ITEMS"))
+    watched = settings.getlist("TRIBUN_COVERAGE_FIELDS")
+    found: list[Finding] = []
+    explained: set[str] = set()
+    for host, counts in run.hosts.items():
+        if counts.read < min_items:
+            continue
+        for name in watched:
+            share = counts.share(name)
+            if share < minimum:
+                explained.add(name)
+                message = (
+                    f"{host or 'no host'}: only {share:.0%} of {counts.read} articles read have {name} "
+                    f"(minimum {minimum:.0%}): has the page template changed?"
+                )
+                found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+        if counts.body_fallback / counts.read > 1 - minimum:
+            explained.add("body_fallback")
+            message = (
+                f"{host or 'no host'}: articleBody of {counts.body_fallback} of {counts.read} articles read came "
+                "from the page's densest text block, not from the known body container: has the page template "
+                "changed?"
+            )
+            found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
     read = run.articles_read
-    low = low_coverage(read, run.coverage, settings.getlist("TRIBUN_COVERAGE_FIELDS"), minimum, min_items)
-    found = [
+    low = low_coverage(read, run.coverage, watched, minimum, min_items)
+    found += [
         Finding(
             "coverage",
             EXIT_LOW_COVERAGE,
@@ -300,14 +357,15 @@ def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
             f"(minimum {minimum:.0%}): has the page template changed?",
         )
         for name, share in low.items()
+        if name not in explained
     ]
     fallback = run.extract_fallback
-    many = read >= max(1, min_items) and fallback / read > 1 - minimum
-    if fallback and not many:
+    many = read >= min_items and fallback / read > 1 - minimum
+    if fallback and not many and "body_fallback" not in explained:
         # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
         message = f"{fallback} of {read} articles read had their body read from the page's densest text block"
         found.append(Finding("coverage", EXIT_OK, message, alert=False))
-    if many:
+    if many and "body_fallback" not in explained:
         # The generic reader saved these articles; the era's selectors found no body in them.
         message = (
             f"{fallback} of {read} articles read had their body read from the page's densest text "
