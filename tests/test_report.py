@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -22,6 +23,8 @@ from scrapy.utils.test import get_crawler
 from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
 from tribun_crawler import settings as project_settings
+from tribun_crawler import stats as stat
+from tribun_crawler.checks import EXIT_NO_ARTICLES, Finding, Run, exit_code, no_articles, run_checks
 from tribun_crawler.extensions.report import (
     ProgressLog,
     RunReport,
@@ -492,44 +495,41 @@ def test_scrapy_crawl_usage_errors_keep_scrapys_status(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
-def _empty_run_report(**stats: int) -> dict[str, Any]:
-    return {
-        "pages": {"total": 2, "home": 2},
-        "articles": 0,
-        "articles_read": 0,
-        "dropped": {},
-        "duplicates": {},
-        "skipped": {},
-        "stats": stats,
-    }
+def _empty_run(**stats: int) -> Run:
+    return Run.of({"finish_reason": "finished", "response_received_count": 2, stat.PAGES("home"): 2, **stats})
 
 
 def test_a_worker_whose_articles_the_other_workers_took_is_healthy() -> None:
     # Two workers share a run: one read only listings, and the shared dupefilter gave every article to the other.
-    assert RunReport.no_articles_problem(_empty_run_report(**{"tribun/distributed/filtered": 5}), 0) is None
-    assert (
-        RunReport.no_articles_problem(_empty_run_report(), 0) == "2 pages fetched but no article emitted or recognised"
-    )
+    settings = get_crawler(Spider, with_tribun_defaults()).settings
+    assert no_articles(_empty_run(**{stat.DISTRIBUTED_FILTERED: 5}), settings) == []
+    assert no_articles(_empty_run(), settings) == [
+        Finding("no_articles", EXIT_NO_ARTICLES, "2 pages fetched but no article emitted or recognised")
+    ]
 
 
 # --- Exit status per finish reason ----------------------------------------------------------------------------
 
 
-def _finished_report(reason: str, articles: int, **stats: int) -> dict[str, Any]:
-    """A report as ``build`` makes it, for a run of 3 article pages that emitted ``articles`` of them."""
-    return {
-        "finish_reason": reason,
-        "pages": {"total": 3, "article": 3},
-        "articles": articles,
-        "articles_read": articles,
-        "dropped": {},
-        "duplicates": {},
-        "skipped": {},
-        "blocked_hosts": {"www.tribunnews.com": 1} if reason == "blocked" else {},
-        "errors": {"spider/ValueError": 2} if reason == "closespider_errorcount" else {},
-        "coverage": {"headline": 1.0, "articleBody": 1.0, "datePublished": 1.0},
-        "stats": stats,
-    }
+def _finished_run(reason: str, articles: int, **changes: Any) -> Run:
+    """The run the checks read, for a run of 3 article pages that emitted ``articles`` of them."""
+    run = Run(
+        reason=reason,
+        pages=3,
+        page_kinds={"article": 3},
+        articles=articles,
+        articles_read=articles,
+        blocked_hosts={"www.tribunnews.com": 1} if reason == "blocked" else {},
+        errors={"spider/ValueError": 2} if reason == "closespider_errorcount" else {},
+        coverage={"headline": 1.0, "articleBody": 1.0, "datePublished": 1.0},
+    )
+    return dataclasses.replace(run, **changes)
+
+
+def judge(crawler: Crawler, run: Run) -> tuple[int, list[str]]:
+    """The exit status and the problems RunReport makes of the checks' findings."""
+    findings = run_checks(run, crawler.settings)
+    return exit_code(findings), [finding.message for finding in findings]
 
 
 @pytest.mark.parametrize(
@@ -577,7 +577,7 @@ def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, 
             }
         ),
     )
-    code, problems = RunReport(crawler).judge(_finished_report(reason, articles), 0)
+    code, problems = judge(crawler, _finished_run(reason, articles))
 
     assert code == status
     assert problems == ([] if problem is None else [problem])
@@ -585,11 +585,10 @@ def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, 
 
 def test_the_lowest_of_blocked_no_articles_and_coverage_wins() -> None:
     crawler = get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}, "TRIBUN_COVERAGE_MIN_ITEMS": 1}))
-    report = _finished_report("finished", 3)
-    report["coverage"]["articleBody"] = 0.5
-    assert RunReport(crawler).judge(report, 0)[0] == 5
-    blocked = _finished_report("blocked", 0)
-    code, problems = RunReport(crawler).judge(blocked, 0)
+    report = _finished_run("finished", 3, coverage={"headline": 1.0, "articleBody": 0.5, "datePublished": 1.0})
+    assert judge(crawler, report)[0] == 5
+    blocked = _finished_run("blocked", 0)
+    code, problems = judge(crawler, blocked)
     assert code == 3
     assert len(problems) == 2  # blocked, and no articles
 
@@ -689,10 +688,8 @@ def test_articles_read_by_the_body_fallback_are_named_and_many_of_them_exit_5(fa
     """A template the extractor does not know costs precision, not the article: the report says how many were
     read from the densest text block, and beyond 1 - TRIBUN_MIN_COVERAGE of the articles read the run exits 5."""
     crawler = get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}}))
-    report = _finished_report("finished", 12)
-    report["articles_read"] = 12
-    report["extract_fallback"] = fallback
-    code, problems = RunReport(crawler).judge(report, 0)
+    report = _finished_run("finished", 12, articles_read=12, extract_fallback=fallback)
+    code, problems = judge(crawler, report)
     assert code == status
     named = [p for p in problems if "densest text block" in p]
     assert len(named) == (1 if fallback else 0)

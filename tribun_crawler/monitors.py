@@ -2,10 +2,14 @@
 
 ``CloseMonitors`` (``SPIDERMON_SPIDER_CLOSE_MONITORS``) runs when the spider closes, ``PeriodicMonitors``
 (``SPIDERMON_PERIODIC_MONITORS``) every ``TRIBUN_MONITOR_INTERVAL`` seconds, so a long backfill learns of a template
-change while it runs. Each monitor reads the run's stats (``tribun_crawler.stats``) and fails with a message that
-names the numbers. Failing monitors send the alerts whose settings are given (:func:`alert_actions`); they never
-change the exit status of ``scrapy crawl``: ``RunReport`` decides it, and lists the close monitors' results under
-``monitors``. docs/operations.md#monitoring tells how to add a rule and turn an alert on.
+change while it runs. Each monitor runs one check of ``tribun_crawler.checks`` on the run's stats and fails with
+its findings' messages. ``RunReport`` runs the same checks, with or without Spidermon, for the exit status of
+``scrapy crawl``: a monitor fails when its check finds a problem (a notice of the report with ``alert`` false
+aside), so an alert and the exit status tell the same verdict; the informational findings (failed pages, hosts
+blocked in a run that went on: alerts only) fail their monitor and exit 0. Failing monitors send the alerts
+whose settings are given (:func:`alert_actions`); ``RunReport`` lists the close monitors' results under
+``monitors``.
+docs/operations.md#monitoring tells how to add a rule and turn an alert on.
 """
 
 from __future__ import annotations
@@ -18,18 +22,15 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
 from spidermon.settings import MONITOR
 
-from tribun_crawler import stats as stat
-from tribun_crawler.extensions.report import RunReport, coverage, low_coverage
-from tribun_crawler.meta import PageKind
+from tribun_crawler import checks
+from tribun_crawler.checks import Check, Run
+from tribun_crawler.extensions.report import RunReport
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings, Settings
 
 logger = logging.getLogger(__name__)
-
-#: The page kinds that lead to articles: article pages and listings (sitemaps and robots.txt aside).
-ARTICLE_OR_LISTING_PAGES = frozenset(kind.value for kind in PageKind if kind is not PageKind.SITEMAP)
 
 #: The alert text (Jinja, Spidermon's template context): the spider, then each failed monitor and its message.
 ALERT_MESSAGE = (
@@ -52,85 +53,65 @@ class StatsMonitor(Monitor):
         return self.data.crawler.settings
 
 
-class ArticlesMonitor(StatsMonitor):
-    """Articles are emitted when article or listing pages were read."""
+class CheckMonitor(StatsMonitor):
+    """A monitor running one check of ``tribun_crawler.checks``: it fails on the check's findings (the notices
+    with ``alert`` false aside) with their messages, the same the run report lists under ``problems`` (but the
+    alerts only, which it leaves out)."""
+
+    check: ClassVar[Check]
+
+    def run_check(self) -> None:
+        crawler = self.data.crawler
+        findings = type(self).check(Run.of(self.stats, crawler=crawler), crawler.settings)
+        alerts = [finding.message for finding in findings if finding.alert]
+        if alerts:
+            self.fail("; ".join(alerts))
+
+
+class ArticlesMonitor(CheckMonitor):
+    """Articles are emitted when pages were fetched, or something explains why not (check ``no_articles``)."""
+
+    check = checks.no_articles
 
     def test_articles_emitted(self) -> None:
-        stats = self.stats
-        pages = {kind: n for kind, n in stat.PAGES.of(stats).items() if kind in ARTICLE_OR_LISTING_PAGES}
-        if not sum(pages.values()):
-            return
-        minimum = self.settings.getint("TRIBUN_MONITOR_MIN_ARTICLES")
-        articles = int(stats.get("item_scraped_count", 0))
-        # Found again: read and known already, or not asked for because known: a run with nothing new is healthy.
-        found_again = (
-            sum(stat.DUPLICATES.of(stats).values())
-            + int(stats.get(stat.DROPPED_UNCHANGED, 0))
-            + sum(stat.SKIPPED.of(stats).values())
-            + int(stats.get(stat.DISTRIBUTED_FILTERED, 0))
-        )
-        if articles + found_again < minimum:
-            read = ", ".join(f"{kind} {n}" for kind, n in pages.items())
-            self.fail(
-                f"{sum(pages.values())} article or listing pages read ({read}) but {articles} articles emitted "
-                f"and {found_again} found again (minimum {minimum})"
-            )
+        self.run_check()
 
 
-class CoverageMonitor(StatsMonitor):
-    """The watched fields (``TRIBUN_COVERAGE_FIELDS``) are found in enough of the articles read."""
+class CoverageMonitor(CheckMonitor):
+    """The watched fields are found in enough of the articles read, few of them read by the body fallback
+    (check ``coverage``)."""
+
+    check = checks.field_coverage
 
     def test_field_coverage(self) -> None:
-        settings = self.settings
-        minimum = settings.getfloat("TRIBUN_MIN_COVERAGE")
-        read, shares = coverage(self.stats)
-        low = low_coverage(
-            read,
-            shares,
-            settings.getlist("TRIBUN_COVERAGE_FIELDS"),
-            minimum,
-            settings.getint("TRIBUN_COVERAGE_MIN_ITEMS"),
-        )
-        if low:
-            fields = ", ".join(f"{name} {share:.0%}" for name, share in low.items())
-            self.fail(
-                f"field coverage under {minimum:.0%} of {read} articles read: {fields} (has the page template changed?)"
-            )
+        self.run_check()
 
 
-class FailedPagesMonitor(StatsMonitor):
-    """At most ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed (``tribun/failed/*``)."""
+class FailedPagesMonitor(CheckMonitor):
+    """At most ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed (check ``failed_pages``)."""
+
+    check = checks.failed_pages
 
     def test_failed_pages_ratio(self) -> None:
-        stats = self.stats
-        failed = stat.FAILED.of(stats)
-        asked = sum(stat.PAGES.of(stats).values()) + sum(failed.values())
-        maximum = self.settings.getfloat("TRIBUN_MAX_FAILED_RATIO")
-        if asked and sum(failed.values()) / asked > maximum:
-            reasons = ", ".join(f"{reason} {n}" for reason, n in failed.items())
-            self.fail(
-                f"{sum(failed.values())} of {asked} pages failed ({sum(failed.values()) / asked:.0%}, "
-                f"maximum {maximum:.0%}): {reasons}"
-            )
+        self.run_check()
 
 
-class BlockedHostsMonitor(StatsMonitor):
-    """No host blocked the crawler (``tribun/blocked/*``)."""
+class BlockedHostsMonitor(CheckMonitor):
+    """No host blocked the crawler (check ``blocked``)."""
+
+    check = checks.blocked
 
     def test_no_blocked_host(self) -> None:
-        blocked = stat.BLOCKED.of(self.stats)
-        if blocked:
-            hosts = ", ".join(f"{host} ({n} blocks)" for host, n in blocked.items())
-            self.fail(f"{len(blocked)} hosts blocked the crawler: {hosts}")
+        self.run_check()
 
 
-class FinishReasonMonitor(StatsMonitor):
-    """The run ran its course: finish reason ``finished``."""
+class FinishReasonMonitor(CheckMonitor):
+    """The run ran its course: not cut short, no unknown finish reason (check ``finish_reason``)."""
+
+    check = checks.finish_reason
 
     def test_finish_reason(self) -> None:
-        reason = self.stats.get("finish_reason")
-        if reason != "finished":
-            self.fail(f"the run closed as {reason!r}, not 'finished'")
+        self.run_check()
 
 
 def alert_actions(crawler: Crawler | None) -> list[Action]:

@@ -22,8 +22,9 @@ class Family:
 
     prefix: str
 
-    def __call__(self, member: object) -> str:
-        return f"{self.prefix}{member}"
+    def __call__(self, *member: object) -> str:
+        """The counter of ``member``; several parts name a member within a member (``HOST_FIELDS(host, "items")``)."""
+        return self.prefix + "/".join(str(part) for part in member)
 
     def of(self, stats: Mapping[str, Any]) -> dict[str, int]:
         """The family's counters in ``stats``, keyed by member (numbers only: a family holds counters)."""
@@ -89,6 +90,10 @@ FIELDS = Family("tribun/fields/")
 FIELDS_ITEMS = FIELDS("items")
 #: Articles emitted and how many had each field (counted on ``item_scraped``).
 EMITTED_FIELDS = Family("tribun/emitted_fields/")
+#: Per host: articles read (``<host>/items``, unreadable article pages included), how many had each watched field
+#: (``<host>/<field>``, TRIBUN_COVERAGE_FIELDS) and how many had their body read by the fallback
+#: (``<host>/body_fallback``). The coverage check judges each host, so one host's new template shows.
+HOST_FIELDS = Family("tribun/host_fields/")
 
 # --- Pipelines -----------------------------------------------------------------------------------------------
 #: Boilerplate lines NormalizePipeline removed from bodies.

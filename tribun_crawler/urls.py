@@ -87,6 +87,11 @@ def _path(url: str) -> str:
     return path
 
 
+def host_of(url: str | None) -> str:
+    """The URL's host, lower case (empty for no URL)."""
+    return (urlsplit(url or "").hostname or "").lower()
+
+
 def on_network(url: str) -> bool:
     """True for an http(s) URL on a host of the network: the one test of what the crawler may request."""
     parts = urlsplit(url)

@@ -115,6 +115,7 @@ def start_replica(
     today: date | None = None,
     log_name: str = "replica-requests.jsonl",
     redesign_since: date | None = None,
+    redesign: Mapping[str, int] | None = None,
     hostile: bool = False,
     sitemap_index: bool = False,
     latency: float = 0.0,
@@ -123,11 +124,12 @@ def start_replica(
 
     ``today`` fixes the network's date (default: :func:`~tests.replica.network.default_today`); start both
     generations of an incremental test with the same ``today``. ``redesign_since`` serves the articles published
-    from that date on in a new template (``--redesign-since``); ``hostile`` adds the hostile hosts
-    (``--hostile``, ``hostile.py``); ``sitemap_index`` the articles of the host whose sitemaps are only at
-    /sitemap.xml (``--sitemap-index``, ``sitemap_index.py``). The request log and the server's stderr go to
-    ``tmp_path``. ``latency`` delays every answer by that many seconds (``--latency``), so concurrent workers
-    overlap as they do against the real site.
+    from that date on in a new template (``--redesign-since``); ``redesign`` switches each host named to that
+    template after it has served so many article pages (``--redesign HOST=N``, a change deployed mid-crawl);
+    ``hostile`` adds the hostile hosts (``--hostile``, ``hostile.py``); ``sitemap_index`` the articles of the
+    host whose sitemaps are only at /sitemap.xml (``--sitemap-index``, ``sitemap_index.py``). The request log and
+    the server's stderr go to ``tmp_path``. ``latency`` delays every answer by that many seconds
+    (``--latency``), so concurrent workers overlap as they do against the real site.
     """
     day = today or default_today()
     log_path = tmp_path / log_name
@@ -150,6 +152,8 @@ def start_replica(
         command += ["--crawl-delay", f"{host}={seconds}"]
     if redesign_since is not None:
         command += ["--redesign-since", redesign_since.isoformat()]
+    for host, served in (redesign or {}).items():
+        command += ["--redesign", f"{host}={served}"]
     if hostile:
         command.append("--hostile")
     if sitemap_index:

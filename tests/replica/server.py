@@ -13,13 +13,15 @@ The site behaves like the real one behind CloudFront: 403 to non-browser user ag
 ``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
 ``--redesign-since DATE`` plays a template change: articles published on or after DATE come in a new article
 template whose body div has other classes (older articles keep their era's template, as on the real site).
+``--redesign HOST=N`` plays the same change deployed on one host while a crawl runs: after HOST has served N
+article pages, every article page it serves comes in the new template.
 ``--hostile`` adds the hostile hosts of ``hostile.py`` (broken servers and pages, traps; its 403 host blocked).
 ``--sitemap-index`` adds the articles of the host that publishes its sitemaps only at /sitemap.xml
 (``sitemap_index.py``).
 
     python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
-        [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD] [--hostile]
-        [--sitemap-index]
+        [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD]
+        [--redesign HOST=N ...] [--hostile] [--sitemap-index]
 
 prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
 """
@@ -90,6 +92,9 @@ class Config:
     crawl_delays: dict[str, float] = field(default_factory=dict)
     redesign_since: date | None = None
     """Articles published on or after this (local) date are served in the redesigned template."""
+    redesign_after: dict[str, int] = field(default_factory=dict)
+    """Per host, the article pages it serves before it switches to the redesigned template (``--redesign``)."""
+    articles_served: dict[str, int] = field(default_factory=dict)
     hostile: HostileReplica | None = None
     """Serves the hostile hosts (``--hostile``)."""
     extra_sites: frozenset[str] = frozenset()
@@ -97,6 +102,15 @@ class Config:
     latency: float = 0.0
     """Seconds each on-network answer waits before it is sent (``--latency``): overlapping workers, as on the site."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def redesigned_now(self, host: str) -> bool:
+        """Whether this article page of ``host`` comes in the new template (counting it as served)."""
+        if host not in self.redesign_after:
+            return False
+        with self.log_lock:
+            served = self.articles_served.get(host, 0)
+            self.articles_served[host] = served + 1
+        return served >= self.redesign_after[host]
 
     def log(self, entry: dict[str, object]) -> None:
         """Append one JSON line; one ``write`` per line so a reader never sees half an entry."""
@@ -170,6 +184,7 @@ def _route(config: Config, site: str, path: str, params: dict[str, str], query: 
     article = net.resolve(SITES[site].host, path)
     if article is not None:
         redesigned = config.redesign_since is not None and article.published.date() >= config.redesign_since
+        redesigned = config.redesigned_now(SITES[site].host) or redesigned
         text = pages.render_article(
             net, article, request_variant(query), amp=path.startswith("/amp/"), redesigned=redesigned
         )
@@ -408,6 +423,13 @@ def _delay(value: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {seconds!r}") from exc
 
 
+def _redesign(value: str) -> tuple[str, int]:
+    host, sep, count = value.partition("=")
+    if not sep or not count.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST=ARTICLE_PAGES, got {value!r}")
+    return _host_name(host), int(count)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.replica.server", description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
@@ -422,6 +444,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         metavar="YYYY-MM-DD",
         help="serve articles published on or after this date in a new template (another body div class)",
+    )
+    parser.add_argument(
+        "--redesign",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="HOST=N",
+        type=_redesign,
+        help="HOST switches to the new template after serving N article pages (a change deployed mid-crawl)",
     )
     parser.add_argument("--hostile", action="store_true", help="also serve the hostile hosts of hostile.py")
     parser.add_argument(
@@ -452,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         blocked=frozenset(args.block) | (hostile.blocked_hosts if hostile else frozenset()),
         crawl_delays=dict(args.crawl_delay),
         redesign_since=args.redesign_since,
+        redesign_after=dict(args.redesign),
         hostile=hostile,
         extra_sites=extra_sites,
         latency=args.latency,

@@ -5,7 +5,10 @@
     ``data/tribun/2024-06-20T12-05-00.jsonl`` → ``data/tribun/2024-06-20T12-05-00.stats.json``) and, when
     set, at ``TRIBUN_REPORT_PATH`` (``%(name)s``, and ``%(time)s`` as the run's start time like the feed's).
     It also decides the exit status of ``scrapy crawl`` (``tribun_crawler.commands.crawl``), from the finish
-    reason and, for a run that ran its course, from what it emitted:
+    reason and, for a run that ran its course, from what it emitted. The rules are the checks of
+    ``tribun_crawler.checks`` (which check gives which status: its docstring), shared with the Spidermon
+    monitors; the status is the lowest of their findings' but the informational ones' (0), the ``problems``
+    their messages (the monitors' alerts only aside):
 
     ==  ==========================  =================================================================================
     0   ``finished``, limits        the run looks healthy. The limits an operator set (``closespider_itemcount``,
@@ -68,7 +71,8 @@ The JSON report (keys are stable; counters absent from the run are empty objects
      "stats": {all Scrapy stats}}
 
 ``monitors`` holds the Spidermon close monitors' results (``tribun_crawler.monitors``; empty when Spidermon is
-off). They do not change the exit status: RunReport alone decides it.
+off). Each monitor runs one of the checks the exit status is made of, so it fails on the same findings; the exit
+status does not depend on Spidermon (RunReport runs the checks itself).
 """
 
 from __future__ import annotations
@@ -76,10 +80,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
@@ -88,19 +92,39 @@ from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
 from tribun_crawler import stats as stat
+from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons and coverage: read from here too)
+    ARTICLE_FIELDS,
+    CUT_SHORT_REASONS,
+    EXIT_BLOCKED,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOW_COVERAGE,
+    EXIT_NETWORK_DOWN,
+    EXIT_NO_ARTICLES,
+    EXIT_NOT_CLOSED,
+    EXIT_OK,
+    EXIT_TOO_MANY_ERRORS,
+    EXIT_USAGE,
+    JUDGED_REASONS,
+    Finding,
+    Run,
+    component,
+    counts_text,
+    coverage,
+    error_counts,
+    exit_code,
+    low_coverage,
+    problems,
+    run_checks,
+    shares,
+    stats_under,
+)
 from tribun_crawler.compat import feed_uris
-from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
-from tribun_crawler.extensions.network import NetworkDownMiddleware
 from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.failures import page_failed, report_failed_page
 from tribun_crawler.feeds import TIME_FORMAT, path_component
-from tribun_crawler.items import ArticleItem
-from tribun_crawler.middlewares.blocks import CLOSE_REASON as BLOCKED_REASON
 from tribun_crawler.middlewares.coverage import filled_fields
-from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
 from tribun_crawler.pipelines.validate import InvalidArticle
-
-#: Articles whose body the extractor read from the densest text block (the spider counts them).
 
 if TYPE_CHECKING:
     from typing import Self
@@ -111,87 +135,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_C = TypeVar("_C")
-
-EXIT_OK = 0
-#: Scrapy could not start the crawl, the spider never closed (no report), or closed for an unknown reason.
-EXIT_FAILED = 1
-EXIT_NOT_CLOSED = EXIT_FAILED
-EXIT_USAGE = 2
-EXIT_BLOCKED = 3
-EXIT_NO_ARTICLES = 4
-EXIT_LOW_COVERAGE = 5
-EXIT_NETWORK_DOWN = 6
-EXIT_INTERRUPTED = 7
-EXIT_TOO_MANY_ERRORS = 8
-
-#: Finish reasons of runs that ran their course: what they emitted is judged (exit 4, 5). The closespider ones
-#: are limits the operator set (CLOSESPIDER_ITEMCOUNT, _PAGECOUNT, _TIMEOUT): reaching one is not a failure.
-JUDGED_REASONS = frozenset(
-    {"finished", BLOCKED_REASON, "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
-)
-#: Finish reasons of runs cut short, with their exit status; content is not judged (the sample is arbitrary).
-CUT_SHORT_REASONS = {
-    NETWORK_DOWN_REASON: EXIT_NETWORK_DOWN,
-    "shutdown": EXIT_INTERRUPTED,
-    "closespider_errorcount": EXIT_TOO_MANY_ERRORS,
-    # Scrapy's guards against a run that stopped producing items: that is a run emitting no articles.
-    "closespider_timeout_no_item": EXIT_NO_ARTICLES,
-    "closespider_pagecount_no_item": EXIT_NO_ARTICLES,
-}
-
-ARTICLE_FIELDS = tuple(field.name for field in fields(ArticleItem))
 COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".lzma", ".zst"})
-
-
-def stats_under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
-    """The counters below ``prefix`` (Scrapy's own, ``downloader/response_status_count/`` → ``{"404": 2, …}``)."""
-    return stat.Family(prefix).of(stats)
-
-
-def error_counts(stats: dict[str, Any]) -> dict[str, int]:
-    """Errors by kind: the spider's, unreadable pages, HTTP errors, download/spider exceptions, give-ups."""
-    errors: dict[str, int] = {}
-    for kind, count in stat.ERRORS.of(stats).items():
-        errors[kind] = count
-    for reason, count in stat.UNREADABLE.of(stats).items():
-        errors[f"unreadable/{reason}"] = count
-    for status, count in stats_under(stats, "downloader/response_status_count/").items():
-        if status.isdigit() and int(status) >= 400:
-            errors[f"http/{status}"] = count
-    for name, count in stats_under(stats, "downloader/exception_type_count/").items():
-        # IgnoreRequest is a decision (robots.txt, a block, the state store), not a failure.
-        if not name.endswith("IgnoreRequest"):
-            errors[f"download/{name.rsplit('.', 1)[-1]}"] = count
-    for name, count in stats_under(stats, "spider_exceptions/").items():
-        if name != "count":
-            errors[f"spider/{name}"] = count
-    if stats.get("retry/max_reached"):
-        errors["retry/gave_up"] = stats["retry/max_reached"]
-    return errors
-
-
-def shares(counts: dict[str, int], total: int) -> dict[str, float]:
-    """Each article field's count as a share of ``total`` (0.0 for every field when ``total`` is 0)."""
-    return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
-
-
-def coverage(stats: dict[str, Any]) -> tuple[int, dict[str, float]]:
-    """The articles read and each field's share of them (the report's ``articles_read`` and ``coverage``).
-
-    An article page the spider could not read (``tribun/unreadable/*``) is an article read with none of the fields.
-    """
-    read = int(stats.get(stat.FIELDS_ITEMS, 0)) + sum(stat.UNREADABLE.of(stats).values())
-    return read, shares(stat.FIELDS.of(stats), read)
-
-
-def low_coverage(
-    read: int, coverage: dict[str, float], fields: list[str], minimum: float, min_items: int
-) -> dict[str, float]:
-    """The watched ``fields`` whose share is under ``minimum``; none when fewer than ``min_items`` were read."""
-    if read < max(1, min_items):
-        return {}
-    return {name: coverage.get(name, 0.0) for name in fields if coverage.get(name, 0.0) < minimum}
 
 
 @dataclass
@@ -251,12 +195,11 @@ class RunReport:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.report_path_template: str = settings.get("TRIBUN_REPORT_PATH") or ""
-        self.min_coverage = settings.getfloat("TRIBUN_MIN_COVERAGE")
-        self.coverage_fields: list[str] = settings.getlist("TRIBUN_COVERAGE_FIELDS")
-        self.coverage_min_items = settings.getint("TRIBUN_COVERAGE_MIN_ITEMS")
         self.failed = FailedPages(per_reason=max(0, settings.getint("TRIBUN_REPORT_FAILED_PAGES")))
         self.exit_code: int | None = None
         """Set when the spider closes; None until then."""
+        self.findings: list[Finding] = []
+        """What the run's checks (``tribun_crawler.checks``) found, set when the spider closes."""
         self.report: dict[str, Any] | None = None
         self.written: list[Path] = []
         self.monitors: list[dict[str, str | None]] = []
@@ -294,11 +237,7 @@ class RunReport:
 
     def build(self, spider: Spider, reason: str) -> dict[str, Any]:
         stats = dict(self.stats.get_stats())
-        articles = int(stats.get("item_scraped_count", 0))
-        pages = stat.PAGES.of(stats)
-        fetched = int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0))
-        unreadable = sum(stat.UNREADABLE.of(stats).values())
-        read, field_coverage = coverage(stats)
+        run = Run.of(stats, reason, self.crawler)
         report: dict[str, Any] = {
             "spider": spider.name,
             "started": _isoformat(stats.get("start_time")),
@@ -306,122 +245,26 @@ class RunReport:
             "finish_reason": reason,
             "exit_code": EXIT_OK,
             "problems": [],
-            "pages": {"total": fetched, **pages},
-            "articles": articles,
-            "articles_read": read,
-            "dropped": stat.DROPPED.of(stats),
-            "duplicates": stat.DUPLICATES.of(stats),
-            "skipped": stat.SKIPPED.of(stats),
-            "blocked_hosts": stat.BLOCKED.of(stats),
+            "pages": {"total": run.pages, **run.page_kinds},
+            "articles": run.articles,
+            "articles_read": run.articles_read,
+            "dropped": run.dropped,
+            "duplicates": run.duplicates,
+            "skipped": run.skipped,
+            "blocked_hosts": run.blocked_hosts,
             "block_dropped": stat.BLOCK_DROPPED.of(stats),
-            "errors": error_counts(stats),
-            "extract_fallback": int(stats.get(stat.EXTRACT_FALLBACK, 0)),
-            "coverage": field_coverage,
-            "emitted_coverage": shares(stat.EMITTED_FIELDS.of(stats), articles),
+            "errors": run.errors,
+            "extract_fallback": run.extract_fallback,
+            "coverage": run.coverage,
+            "emitted_coverage": shares(stat.EMITTED_FIELDS.of(stats), run.articles),
             "failed": self.failed.summary(),
             "monitors": list(self.monitors),
             "stats": {key: _jsonable(value) for key, value in sorted(stats.items())},
         }
-        report["exit_code"], report["problems"] = self.judge(report, unreadable)
+        self.findings = run_checks(run, self.crawler.settings)
+        report["exit_code"] = exit_code(self.findings)
+        report["problems"] = problems(self.findings)
         return report
-
-    def judge(self, report: dict[str, Any], unreadable: int) -> tuple[int, list[str]]:
-        """The exit status of a run and the problems found (module docstring)."""
-        codes = self.problems(report, unreadable)
-        return min((code for code, _ in codes), default=EXIT_OK), [message for _, message in codes]
-
-    def problems(self, report: dict[str, Any], unreadable: int) -> list[tuple[int, str]]:
-        reason = report["finish_reason"]
-        if reason not in JUDGED_REASONS:
-            code = CUT_SHORT_REASONS.get(reason, EXIT_FAILED)
-            return [(code, self.cut_short_problem(reason, report))]
-        found = []
-        if reason == BLOCKED_REASON:
-            hosts = ", ".join(report["blocked_hosts"]) or "every host"
-            found.append((EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler"))
-        no_articles = self.no_articles_problem(report, unreadable)
-        if no_articles:
-            found.append((EXIT_NO_ARTICLES, no_articles))
-        read = report["articles_read"]
-        low = low_coverage(read, report["coverage"], self.coverage_fields, self.min_coverage, self.coverage_min_items)
-        for name, share in low.items():
-            found.append(
-                (
-                    EXIT_LOW_COVERAGE,
-                    f"only {share:.0%} of {read} articles read have {name} "
-                    f"(minimum {self.min_coverage:.0%}): has the page template changed?",
-                )
-            )
-        fallback = report.get("extract_fallback", 0)
-        if fallback and not (read >= max(1, self.coverage_min_items) and fallback / read > 1 - self.min_coverage):
-            # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
-            found.append(
-                (
-                    EXIT_OK,
-                    f"{fallback} of {read} articles read had their body read from the page's densest text block",
-                )
-            )
-        if read >= max(1, self.coverage_min_items) and fallback / read > 1 - self.min_coverage:
-            # The generic reader saved these articles; the era's selectors found no body in them.
-            found.append(
-                (
-                    EXIT_LOW_COVERAGE,
-                    f"{fallback} of {read} articles read had their body read from the page's densest text "
-                    "block, not from the known body container: has the page template changed?",
-                )
-            )
-        return found
-
-    def cut_short_problem(self, reason: str, report: dict[str, Any]) -> str:
-        """What stopped a run before its course was run."""
-        settings = self.crawler.settings
-        if reason == NETWORK_DOWN_REASON:
-            network = self._component(NetworkDownMiddleware)
-            return (network.verdict if network and network.verdict else None) or "network unreachable"
-        if reason == "shutdown":
-            stop = self._component(PromptStop)
-            by = stop.signal_name if stop and stop.signal_name else "a shutdown"
-            return f"interrupted by {by} before the end: the next run fetches what is left"
-        if reason == "closespider_errorcount":
-            return (
-                f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT "
-                f"({settings.getint('CLOSESPIDER_ERRORCOUNT')}); errors: {_counts(report['errors'])}"
-            )
-        if reason == "closespider_timeout_no_item":
-            limit = settings.getint("CLOSESPIDER_TIMEOUT_NO_ITEM")
-            return f"no article emitted for {limit} s (CLOSESPIDER_TIMEOUT_NO_ITEM): closed"
-        if reason == "closespider_pagecount_no_item":
-            limit = settings.getint("CLOSESPIDER_PAGECOUNT_NO_ITEM")
-            return f"no article emitted in {limit} pages (CLOSESPIDER_PAGECOUNT_NO_ITEM): closed"
-        return f"closed for an unknown reason: {reason}"
-
-    def _component(self, cls: type[_C]) -> _C | None:
-        """The run's downloader middleware of class ``cls``, None when not enabled."""
-        try:
-            return self.crawler.get_downloader_middleware(cls)
-        except RuntimeError:  # no engine: the crawl never started
-            return None
-
-    @staticmethod
-    def no_articles_problem(report: dict[str, Any], unreadable: int) -> str | None:
-        """Why a run that fetched pages but emitted no article looks broken, or None when something explains it."""
-        pages = report["pages"]["total"]
-        if pages == 0 or report["articles"] > 0:
-            return None
-        invalid = sum(count for reason, count in report["dropped"].items() if reason in INVALID_REASONS)
-        found_again = sum(report["duplicates"].values()) + report["dropped"].get("unchanged", 0)
-        if unreadable or invalid:
-            # Known articles skipped unread do not vouch for the pages that failed: only a read one does.
-            if found_again:
-                return None
-            return (
-                f"{pages} pages fetched but no article emitted: of {report['articles_read']} articles read, "
-                f"{unreadable} unreadable and {invalid} dropped as invalid"
-            )
-        shared = report["stats"].get(stat.DISTRIBUTED_FILTERED, 0)
-        if found_again or sum(report["skipped"].values()) or shared:
-            return None
-        return f"{pages} pages fetched but no article emitted or recognised"
 
     # --- Output --------------------------------------------------------------------------------------------
 
@@ -452,14 +295,14 @@ class RunReport:
     def log(self, report: dict[str, Any]) -> None:
         lines = [
             f"Run report ({report['finish_reason']}, exit status {report['exit_code']}):",
-            f"  pages fetched: {_counts(report['pages'])}",
+            f"  pages fetched: {counts_text(report['pages'])}",
             f"  articles emitted: {report['articles']}",
-            f"  dropped: {_counts(report['dropped'])}",
-            f"  duplicates: {_counts(report['duplicates'])}",
-            f"  skipped: {_counts(report['skipped'])}",
-            f"  blocked hosts: {_counts(report['blocked_hosts'])}",
-            f"  errors: {_counts(report['errors'])}",
-            f"  failed pages: {_counts({'total': report['failed']['total'], **report['failed']['reasons']})}",
+            f"  dropped: {counts_text(report['dropped'])}",
+            f"  duplicates: {counts_text(report['duplicates'])}",
+            f"  skipped: {counts_text(report['skipped'])}",
+            f"  blocked hosts: {counts_text(report['blocked_hosts'])}",
+            f"  errors: {counts_text(report['errors'])}",
+            f"  failed pages: {counts_text({'total': report['failed']['total'], **report['failed']['reasons']})}",
             f"  coverage of {report['articles_read']} articles read: "
             + (
                 ", ".join(f"{name} {share:.0%}" for name, share in report["coverage"].items())
@@ -481,7 +324,7 @@ def exit_code_of(crawler: Crawler) -> int:
     if report.exit_code is not None:
         return report.exit_code
     # Never closed: a second SIGTERM/Ctrl-C forced the stop (Scrapy's), or something broke.
-    stop = report._component(PromptStop)
+    stop = component(report.crawler, PromptStop)
     return EXIT_INTERRUPTED if stop is not None and stop.signal_name else EXIT_FAILED
 
 
@@ -507,14 +350,6 @@ class ProgressLog(LogStats):
             },
             extra={"spider": spider},
         )
-
-
-def _counts(counts: dict[str, int]) -> str:
-    if not counts:
-        return "none"
-    total = sum(value for key, value in counts.items() if key != "total")
-    parts = ", ".join(f"{key} {value}" for key, value in counts.items() if key != "total")
-    return f"{counts.get('total', total)} ({parts})" if parts else str(counts.get("total", total))
 
 
 def _isoformat(value: Any) -> str | None:

@@ -622,7 +622,10 @@ class ArticlePage:
         if length >= _FALLBACK_BELOW_CHARS:
             return container, body, False
         dense, dense_length = _densest_block(self._root)
-        if dense is None or dense is container or dense_length < max(_FALLBACK_MIN_CHARS, 2 * length):
+        # Without any container the page is a template the extractor does not know (a redesign): a short article
+        # is taken from its densest block rather than lost; beside a container, only a block far richer wins.
+        least = _FALLBACK_NO_CONTAINER_MIN_CHARS if container is None else max(_FALLBACK_MIN_CHARS, 2 * length)
+        if dense is None or dense is container or dense_length < least:
             return container, body, False
         fallback = _Body()
         _read_body(dense, fallback)
@@ -1091,6 +1094,9 @@ _FALLBACK_BELOW_CHARS = 400
 #: The densest block replaces the container only when it holds at least this much paragraph text (and twice the
 #: container's): a video page's short caption stays what it is.
 _FALLBACK_MIN_CHARS = 500
+#: With no body container on the page, the densest block is the body when it holds at least this much paragraph
+#: text: a short article in an unknown template is saved (the feed's minimum body length still applies).
+_FALLBACK_NO_CONTAINER_MIN_CHARS = 120
 #: Never article text, whatever they hold.
 _NOT_CONTENT_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "script", "style", "noscript"})
 

@@ -43,6 +43,7 @@ from tribun_crawler.urls import (
     canonical_article_url,
     canonical_listing_url,
     classify_url,
+    host_of,
     on_network,
     with_page,
 )
@@ -478,6 +479,7 @@ class TribunSpider(scrapy.Spider):
         if page.usedBodyFallback():
             # A template the extractor does not know: the body came from the page's densest text block.
             self.crawler.stats.inc_value(stat.EXTRACT_FALLBACK)
+            self.crawler.stats.inc_value(stat.HOST_FIELDS(host_of(response.url), "body_fallback"))
         if page.isAllPages():
             item = page.to_item()
             if _asks_for_all_pages(response.url):
@@ -740,6 +742,7 @@ class TribunSpider(scrapy.Spider):
         if reason.startswith("unreadable/"):
             # An article read with every field empty, for the run report's coverage: once, however many ways.
             self.crawler.stats.inc_value(stat.UNREADABLE(reason.removeprefix("unreadable/")))
+            self.crawler.stats.inc_value(stat.HOST_FIELDS(host_of(url), "items"))
         detail = "; ".join(
             f"{_variant(asked)}: {why} ({how})" if how else f"{_variant(asked)}: {why}" for asked, why, how in tried
         )
@@ -755,7 +758,8 @@ class TribunSpider(scrapy.Spider):
         """
         kind = meta.page_kind(response.meta)
         page_type = str(kind) if kind is not None else None
+        url = requested_url(response.request) if response.request else response.url
         if kind is not None and kind.is_article:
             self.crawler.stats.inc_value(stat.UNREADABLE(reason))
-        url = requested_url(response.request) if response.request else response.url
+            self.crawler.stats.inc_value(stat.HOST_FIELDS(host_of(url), "items"))
         report_failed_page(self.crawler, url, f"unreadable/{reason}", f"{response.status} {response.url}", page_type)

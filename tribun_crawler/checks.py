@@ -1,0 +1,419 @@
+"""The checks of a run: one set of rules, for the exit status of ``scrapy crawl`` and for Spidermon's monitors.
+
+Each check is a function over the run's facts (:class:`Run`, read from its stats) and the settings that returns
+its findings as data, :class:`Finding` (the check's name, an exit status, a message). ``RunReport``
+(``tribun_crawler.extensions.report``) runs every check of :data:`CHECKS` when the spider closes: the exit status
+is the lowest of the findings' (``EXIT_OK`` without any), the report's ``problems`` their messages in this order.
+Each monitor of ``tribun_crawler.monitors`` runs one check and fails with its findings' messages, so an alert and
+the exit status come from the same verdict; the exit status does not depend on Spidermon being enabled.
+
+==========================  ===============================================================================
+check                       findings
+==========================  ===============================================================================
+``finish_reason``           a run cut short: its reason's status (:data:`CUT_SHORT_REASONS`: 6 network down,
+                            7 interrupted, 8 too many errors, 4 the ``…_no_item`` limits), 1 an unknown reason
+``blocked``                 3 closed as blocked; 0 (an alert only) hosts blocked in a run that went on without
+                            them
+``no_articles``             4 pages fetched but no article emitted, and nothing explains it
+``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
+                            ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback: per host (naming
+                            it; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read or more), and for the run
+                            where no host explains it; 0 (a notice, no alert) a few read by the body fallback
+``failed_pages``            0 (an alert only): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
+                            Informational: no documented status fits (failed pages are no broken run by
+                            themselves; the run's other checks judge what it emitted)
+==========================  ===============================================================================
+
+The content checks (``blocked``, ``no_articles``, ``coverage``, ``failed_pages``) judge the runs that ran their
+course (:data:`JUDGED_REASONS`) and a run still going (no finish reason yet, the periodic monitors); a run cut
+short is judged by its finish reason alone.
+
+A finding of exit status 0 is informational: it never changes the exit status, nor hides a failure. Two kinds:
+a notice of the report (``alert`` false: listed under ``problems``, the monitor running the check does not fail
+on it; a few body fallbacks) and an alert only (``problem`` false: the monitor fails and alerts, the report's
+``problems`` leave it out, its numbers are in the report's ``blocked_hosts`` and ``failed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tribun_crawler import stats as stat
+from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
+from tribun_crawler.extensions.network import NetworkDownMiddleware
+from tribun_crawler.extensions.stop import PromptStop
+from tribun_crawler.items import ArticleItem
+from tribun_crawler.middlewares.blocks import CLOSE_REASON as BLOCKED_REASON
+from tribun_crawler.pipelines.validate import REASONS as INVALID_REASONS
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+_C = TypeVar("_C")
+
+EXIT_OK = 0
+#: Scrapy could not start the crawl, the spider never closed (no report), or closed for an unknown reason.
+EXIT_FAILED = 1
+EXIT_NOT_CLOSED = EXIT_FAILED
+EXIT_USAGE = 2
+EXIT_BLOCKED = 3
+EXIT_NO_ARTICLES = 4
+EXIT_LOW_COVERAGE = 5
+EXIT_NETWORK_DOWN = 6
+EXIT_INTERRUPTED = 7
+EXIT_TOO_MANY_ERRORS = 8
+
+#: Finish reasons of runs that ran their course: what they emitted is judged (exit 4, 5). The closespider ones
+#: are limits the operator set (CLOSESPIDER_ITEMCOUNT, _PAGECOUNT, _TIMEOUT): reaching one is not a failure.
+JUDGED_REASONS = frozenset(
+    {"finished", BLOCKED_REASON, "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+)
+#: Finish reasons of runs cut short, with their exit status; content is not judged (the sample is arbitrary).
+CUT_SHORT_REASONS = {
+    NETWORK_DOWN_REASON: EXIT_NETWORK_DOWN,
+    "shutdown": EXIT_INTERRUPTED,
+    "closespider_errorcount": EXIT_TOO_MANY_ERRORS,
+    # Scrapy's guards against a run that stopped producing items: that is a run emitting no articles.
+    "closespider_timeout_no_item": EXIT_NO_ARTICLES,
+    "closespider_pagecount_no_item": EXIT_NO_ARTICLES,
+}
+
+ARTICLE_FIELDS = tuple(item_field.name for item_field in fields(ArticleItem))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found: the check's name, the exit status it asks for, and the message naming the numbers."""
+
+    check: str
+    exit_code: int
+    message: str
+    #: False for a notice of the report only: the monitor running the check does not fail on it.
+    alert: bool = True
+    #: False for an alert only: the report's ``problems`` leave it out (an informational finding of the monitors).
+    problem: bool = True
+
+
+def stats_under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The counters below ``prefix`` (Scrapy's own, ``downloader/response_status_count/`` → ``{"404": 2, …}``)."""
+    return stat.Family(prefix).of(stats)
+
+
+def error_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """Errors by kind: the spider's, unreadable pages, HTTP errors, download/spider exceptions, give-ups."""
+    errors: dict[str, int] = {}
+    for kind, count in stat.ERRORS.of(stats).items():
+        errors[kind] = count
+    for reason, count in stat.UNREADABLE.of(stats).items():
+        errors[f"unreadable/{reason}"] = count
+    for status, count in stats_under(stats, "downloader/response_status_count/").items():
+        if status.isdigit() and int(status) >= 400:
+            errors[f"http/{status}"] = count
+    for name, count in stats_under(stats, "downloader/exception_type_count/").items():
+        # IgnoreRequest is a decision (robots.txt, a block, the state store), not a failure.
+        if not name.endswith("IgnoreRequest"):
+            errors[f"download/{name.rsplit('.', 1)[-1]}"] = count
+    for name, count in stats_under(stats, "spider_exceptions/").items():
+        if name != "count":
+            errors[f"spider/{name}"] = count
+    if stats.get("retry/max_reached"):
+        errors["retry/gave_up"] = stats["retry/max_reached"]
+    return errors
+
+
+def shares(counts: dict[str, int], total: int) -> dict[str, float]:
+    """Each article field's count as a share of ``total`` (0.0 for every field when ``total`` is 0)."""
+    return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
+
+
+def coverage(stats: dict[str, Any]) -> tuple[int, dict[str, float]]:
+    """The articles read and each field's share of them (the report's ``articles_read`` and ``coverage``).
+
+    An article page the spider could not read (``tribun/unreadable/*``) is an article read with none of the fields.
+    """
+    read = int(stats.get(stat.FIELDS_ITEMS, 0)) + sum(stat.UNREADABLE.of(stats).values())
+    return read, shares(stat.FIELDS.of(stats), read)
+
+
+def low_coverage(
+    read: int, coverage: dict[str, float], fields: list[str], minimum: float, min_items: int
+) -> dict[str, float]:
+    """The watched ``fields`` whose share is under ``minimum``; none when fewer than ``min_items`` were read."""
+    if read < max(1, min_items):
+        return {}
+    return {name: coverage.get(name, 0.0) for name in fields if coverage.get(name, 0.0) < minimum}
+
+
+@dataclass(frozen=True)
+class HostCoverage:
+    """One host's articles read, how many had each watched field, how many were read by the body fallback."""
+
+    read: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+    body_fallback: int = 0
+
+    def share(self, name: str) -> float:
+        return self.fields.get(name, 0) / self.read if self.read else 0.0
+
+
+def host_coverage(stats: dict[str, Any]) -> dict[str, HostCoverage]:
+    """Per host (sorted), the counts of ``tribun/host_fields/<host>/…``."""
+    counts: dict[str, dict[str, int]] = {}
+    for member, count in stat.HOST_FIELDS.of(stats).items():
+        host, _, name = member.rpartition("/")
+        counts.setdefault(host, {})[name] = count
+    return {
+        host: HostCoverage(
+            read=named.pop("items", 0),
+            body_fallback=named.pop("body_fallback", 0),
+            fields=named,
+        )
+        for host, named in sorted(counts.items())
+    }
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the checks read of a run: its finish reason (None while it runs) and the counts of its stats."""
+
+    reason: str | None
+    #: Pages fetched (``response_received_count``, robots.txt aside).
+    pages: int = 0
+    #: Pages read by kind (``tribun/pages/*``).
+    page_kinds: dict[str, int] = field(default_factory=dict)
+    articles: int = 0
+    articles_read: int = 0
+    unreadable: int = 0
+    coverage: dict[str, float] = field(default_factory=dict)
+    extract_fallback: int = 0
+    #: Per host, the watched fields' counts (``tribun/host_fields/*``).
+    hosts: dict[str, HostCoverage] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    distributed_filtered: int = 0
+    blocked_hosts: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    #: Errors by kind, for the message of a run closed on too many errors (the report's ``errors``).
+    errors: dict[str, int] = field(default_factory=dict)
+    #: NetworkDownMiddleware's verdict, when it closed the run.
+    network_verdict: str | None = None
+    #: The signal PromptStop stopped the run on (SIGTERM, SIGINT), when it did.
+    stopped_by: str | None = None
+
+    @classmethod
+    def of(cls, stats: dict[str, Any], reason: str | None = None, crawler: Crawler | None = None) -> Run:
+        """The run of ``stats``; ``reason`` defaults to the stats' ``finish_reason`` (None while the run goes on)."""
+        read, field_coverage = coverage(stats)
+        network = component(crawler, NetworkDownMiddleware)
+        stop = component(crawler, PromptStop)
+        return cls(
+            reason=reason if reason is not None else stats.get("finish_reason"),
+            pages=int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0)),
+            page_kinds=stat.PAGES.of(stats),
+            articles=int(stats.get("item_scraped_count", 0)),
+            articles_read=read,
+            unreadable=sum(stat.UNREADABLE.of(stats).values()),
+            coverage=field_coverage,
+            extract_fallback=int(stats.get(stat.EXTRACT_FALLBACK, 0)),
+            hosts=host_coverage(stats),
+            dropped=stat.DROPPED.of(stats),
+            duplicates=stat.DUPLICATES.of(stats),
+            skipped=stat.SKIPPED.of(stats),
+            distributed_filtered=int(stats.get(stat.DISTRIBUTED_FILTERED, 0)),
+            blocked_hosts=stat.BLOCKED.of(stats),
+            failed=stat.FAILED.of(stats),
+            errors=error_counts(stats),
+            network_verdict=network.verdict if network is not None else None,
+            stopped_by=stop.signal_name if stop is not None else None,
+        )
+
+    @property
+    def judged(self) -> bool:
+        """A run that ran its course, or one still going: what it emitted is judged."""
+        return self.reason is None or self.reason in JUDGED_REASONS
+
+
+def component(crawler: Crawler | None, cls: type[_C]) -> _C | None:
+    """The run's downloader middleware of class ``cls``, None when not enabled."""
+    if crawler is None:
+        return None
+    try:
+        return crawler.get_downloader_middleware(cls)
+    except RuntimeError:  # no engine: the crawl never started
+        return None
+
+
+Check = Callable[[Run, "BaseSettings"], list[Finding]]
+
+
+def finish_reason(run: Run, settings: BaseSettings) -> list[Finding]:
+    """A run cut short: its reason's exit status (:data:`CUT_SHORT_REASONS`), 1 for an unknown reason."""
+    reason = run.reason
+    if run.judged or reason is None:
+        return []
+    code = CUT_SHORT_REASONS.get(reason, EXIT_FAILED)
+    if reason == NETWORK_DOWN_REASON:
+        message = run.network_verdict or "network unreachable"
+    elif reason == "shutdown":
+        by = run.stopped_by or "a shutdown"
+        message = f"interrupted by {by} before the end: the next run fetches what is left"
+    elif reason == "closespider_errorcount":
+        message = (
+            f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT "
+            f"({settings.getint('CLOSESPIDER_ERRORCOUNT')}); errors: {counts_text(run.errors)}"
+        )
+    elif reason == "closespider_timeout_no_item":
+        limit = settings.getint("CLOSESPIDER_TIMEOUT_NO_ITEM")
+        message = f"no article emitted for {limit} s (CLOSESPIDER_TIMEOUT_NO_ITEM): closed"
+    elif reason == "closespider_pagecount_no_item":
+        limit = settings.getint("CLOSESPIDER_PAGECOUNT_NO_ITEM")
+        message = f"no article emitted in {limit} pages (CLOSESPIDER_PAGECOUNT_NO_ITEM): closed"
+    else:
+        message = f"closed for an unknown reason: {reason}"
+    return [Finding("finish_reason", code, message)]
+
+
+def blocked(run: Run, settings: BaseSettings) -> list[Finding]:
+    """3 when every host was blocking the crawler (``middlewares.blocks`` closed the run); an alert only (0) naming
+    the hosts that blocked it in a run that went on with the others."""
+    if run.reason == BLOCKED_REASON:
+        hosts = ", ".join(run.blocked_hosts) or "every host"
+        return [Finding("blocked", EXIT_BLOCKED, f"closed as blocked: {hosts} refused the crawler")]
+    if run.judged and run.blocked_hosts:
+        hosts = ", ".join(f"{host} ({n} blocks)" for host, n in run.blocked_hosts.items())
+        message = f"{len(run.blocked_hosts)} hosts blocked the crawler: {hosts}"
+        return [Finding("blocked", EXIT_OK, message, problem=False)]
+    return []
+
+
+def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
+    """4 when pages were fetched but no article emitted, and nothing explains it.
+
+    When article pages were unreadable or their items invalid, only an article read and found again explains it
+    (a duplicate, an unchanged recheck); otherwise a skip does too, and so do requests the other workers of a
+    distributed run already had.
+    """
+    if not run.judged or run.pages == 0 or run.articles > 0:
+        return []
+    invalid = sum(count for reason, count in run.dropped.items() if reason in INVALID_REASONS)
+    found_again = sum(run.duplicates.values()) + run.dropped.get("unchanged", 0)
+    if run.unreadable or invalid:
+        # Known articles skipped unread do not vouch for the pages that failed: only a read one does.
+        if found_again:
+            return []
+        message = (
+            f"{run.pages} pages fetched but no article emitted: of {run.articles_read} articles read, "
+            f"{run.unreadable} unreadable and {invalid} dropped as invalid"
+        )
+        return [Finding("no_articles", EXIT_NO_ARTICLES, message)]
+    if found_again or sum(run.skipped.values()) or run.distributed_filtered:
+        return []
+    return [Finding("no_articles", EXIT_NO_ARTICLES, f"{run.pages} pages fetched but no article emitted or recognised")]
+
+
+def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
+    """5 for each host with a watched field in too few of its articles read, or too many read by the body
+    fallback (the host has changed its template); 5 for the run as a whole when no host explains a low share
+    (hosts each with too few articles to judge alone); a notice (0, no alert) naming a few read by the body
+    fallback."""
+    if not run.judged:
+        return []
+    minimum = settings.getfloat("TRIBUN_MIN_COVERAGE")
+    min_items = max(1, settings.getint("TRIBUN_COVERAGE_MIN_ITEMS"))
+    watched = settings.getlist("TRIBUN_COVERAGE_FIELDS")
+    found: list[Finding] = []
+    explained: set[str] = set()
+    for host, counts in run.hosts.items():
+        if counts.read < min_items:
+            continue
+        for name in watched:
+            share = counts.share(name)
+            if share < minimum:
+                explained.add(name)
+                message = (
+                    f"{host or 'no host'}: only {share:.0%} of {counts.read} articles read have {name} "
+                    f"(minimum {minimum:.0%}): has the page template changed?"
+                )
+                found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+        if counts.body_fallback / counts.read > 1 - minimum:
+            explained.add("body_fallback")
+            message = (
+                f"{host or 'no host'}: articleBody of {counts.body_fallback} of {counts.read} articles read came "
+                "from the page's densest text block, not from the known body container: has the page template "
+                "changed?"
+            )
+            found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+    read = run.articles_read
+    low = low_coverage(read, run.coverage, watched, minimum, min_items)
+    found += [
+        Finding(
+            "coverage",
+            EXIT_LOW_COVERAGE,
+            f"only {share:.0%} of {read} articles read have {name} "
+            f"(minimum {minimum:.0%}): has the page template changed?",
+        )
+        for name, share in low.items()
+        if name not in explained
+    ]
+    fallback = run.extract_fallback
+    many = read >= min_items and fallback / read > 1 - minimum
+    if fallback and not many and "body_fallback" not in explained:
+        # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
+        message = f"{fallback} of {read} articles read had their body read from the page's densest text block"
+        found.append(Finding("coverage", EXIT_OK, message, alert=False))
+    if many and "body_fallback" not in explained:
+        # The generic reader saved these articles; the era's selectors found no body in them.
+        message = (
+            f"{fallback} of {read} articles read had their body read from the page's densest text "
+            "block, not from the known body container: has the page template changed?"
+        )
+        found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+    return found
+
+
+def failed_pages(run: Run, settings: BaseSettings) -> list[Finding]:
+    """An alert only (0): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for (read, plus failed) failed."""
+    if not run.judged:
+        return []
+    failed = sum(run.failed.values())
+    asked = sum(run.page_kinds.values()) + failed
+    maximum = settings.getfloat("TRIBUN_MAX_FAILED_RATIO")
+    if not asked or failed / asked <= maximum:
+        return []
+    reasons = ", ".join(f"{reason} {n}" for reason, n in run.failed.items())
+    message = f"{failed} of {asked} pages failed ({failed / asked:.0%}, maximum {maximum:.0%}): {reasons}"
+    return [Finding("failed_pages", EXIT_OK, message, problem=False)]
+
+
+#: Every check, in the order of the report's ``problems``.
+CHECKS: tuple[Check, ...] = (finish_reason, blocked, no_articles, field_coverage, failed_pages)
+
+
+def run_checks(run: Run, settings: BaseSettings, checks: tuple[Check, ...] = CHECKS) -> list[Finding]:
+    """The findings of ``checks`` on ``run``, in order."""
+    return [finding for check in checks for finding in check(run, settings)]
+
+
+def exit_code(findings: list[Finding]) -> int:
+    """The exit status the findings ask for: the lowest of theirs but the informational ones' (``EXIT_OK``),
+    ``EXIT_OK`` without any. A notice never hides a failure (a few body fallbacks beside a field under the minimum
+    exit 5)."""
+    return min((finding.exit_code for finding in findings if finding.exit_code != EXIT_OK), default=EXIT_OK)
+
+
+def problems(findings: list[Finding]) -> list[str]:
+    """The report's ``problems``: the findings' messages in order, the alerts only left out."""
+    return [finding.message for finding in findings if finding.problem]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``{"total": 3, "a": 1, "b": 2}`` → ``3 (a 1, b 2)``; ``none`` when empty."""
+    if not counts:
+        return "none"
+    total = sum(value for key, value in counts.items() if key != "total")
+    parts = ", ".join(f"{key} {value}" for key, value in counts.items() if key != "total")
+    return f"{counts.get('total', total)} ({parts})" if parts else str(counts.get("total", total))
