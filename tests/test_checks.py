@@ -271,3 +271,19 @@ def test_healthy_hosts_give_no_finding() -> None:
 
     assert [finding.exit_code for finding in findings] == [EXIT_OK]  # the few-fallbacks notice
     assert exit_code(findings) == EXIT_OK
+
+
+def test_hosts_not_named_are_still_judged_together() -> None:
+    # www (20 read) lost its body container and is named; three regional hosts of 6 articles each, too few to judge
+    # alone, lost theirs too: the rest of the run fails on its own, naming no host.
+    hosts = {"www.tribunnews.com": (20, {}, 20)}
+    hosts |= {host: (6, {}, 6) for host in REGIONAL[:3]}
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert problems(findings) == [
+        "www.tribunnews.com: articleBody of 20 of 20 articles read came from the page's densest text block, not "
+        "from the known body container: has the page template changed?",
+        "18 of 18 articles read on the other hosts had their body read from the page's densest text block, not "
+        "from the known body container: has the page template changed?",
+    ]
