@@ -17,8 +17,9 @@ check                       findings
 ``no_articles``             4 pages fetched but no article emitted, and nothing explains it
 ``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
                             ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback: per host (naming
-                            it; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read or more), and for the
-                            hosts not named, together; 0 (a notice, no alert) a few read by the body fallback
+                            it, when low beyond sampling noise; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles
+                            read or more), and for the hosts not named, together; 0 (a notice, no alert) a
+                            few read by the body fallback
 ``failed_pages``            0 (an alert only): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
                             Informational: no documented status fits (failed pages are no broken run by
                             themselves; the run's other checks judge what it emitted)
@@ -36,6 +37,7 @@ on it; a few body fallbacks) and an alert only (``problem`` false: the monitor f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -310,9 +312,9 @@ def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
 
 def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
     """5 for each host with a watched field in too few of its articles read, or too many read by the body
-    fallback (the host has changed its template); 5 for the rest of the run (every host when none was named) when
-    its share is low too (hosts each with too few articles to judge alone); a notice (0, no alert) naming a few
-    read by the body fallback."""
+    fallback, beyond sampling noise (:func:`wilson_upper`: the host has changed its template); 5 for the rest of
+    the run (every host when none was named) when its share is low too (hosts each with too few articles to judge
+    alone); a notice (0, no alert) naming a few read by the body fallback."""
     if not run.judged:
         return []
     minimum = settings.getfloat("TRIBUN_MIN_COVERAGE")
@@ -326,14 +328,14 @@ def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
             continue
         for name in watched:
             share = counts.share(name)
-            if share < minimum:
+            if wilson_upper(counts.fields.get(name, 0), counts.read) < minimum:
                 named.setdefault(name, set()).add(host)
                 message = (
                     f"{host or 'no host'}: only {share:.0%} of {counts.read} articles read have {name} "
                     f"(minimum {minimum:.0%}): has the page template changed?"
                 )
                 found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
-        if counts.body_fallback / counts.read > 1 - minimum:
+        if wilson_upper(counts.read - counts.body_fallback, counts.read) < minimum:
             named.setdefault(FALLBACK, set()).add(host)
             message = (
                 f"{host or 'no host'}: articleBody of {counts.body_fallback} of {counts.read} articles read came "
@@ -365,6 +367,25 @@ def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
         message = f"{fallback} of {read} articles read had their body read from the page's densest text block"
         found.append(Finding("coverage", EXIT_OK, message, alert=False))
     return found
+
+
+#: z of a two-sided 95 % interval (see :func:`wilson_upper`).
+Z_95 = 1.96
+
+
+def wilson_upper(hits: int, total: int, z: float = Z_95) -> float:
+    """The upper bound of the Wilson score interval of the share ``hits / total``.
+
+    A host is named when even this bound is under the minimum: its share is low beyond sampling noise. A template
+    change takes a host's share to about 0 and is named from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles on (0 of 10:
+    bound 0.28), while 3 odd pages among 14 (share 0.79, bound 0.92) are no finding of their own; across sixty
+    hosts a plain share would name some small host on most runs. (Wilson, 1927; Agresti & Coull, 1998.)
+    """
+    if total <= 0:
+        return 1.0
+    share = hits / total
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    return (share + z * z / (2 * total) + spread) / (1 + z * z / total)
 
 
 #: The measure of :func:`field_coverage` that counts bodies read by the fallback.
