@@ -30,6 +30,7 @@ from tribun_crawler.checks import (
     exit_code,
     problems,
     run_checks,
+    wilson_upper,
 )
 from tribun_crawler.extensions.report import RunReport
 
@@ -271,3 +272,37 @@ def test_healthy_hosts_give_no_finding() -> None:
 
     assert [finding.exit_code for finding in findings] == [EXIT_OK]  # the few-fallbacks notice
     assert exit_code(findings) == EXIT_OK
+
+
+def test_hosts_not_named_are_still_judged_together() -> None:
+    # www (20 read) lost its body container and is named; three regional hosts of 6 articles each, too few to judge
+    # alone, lost theirs too: the rest of the run fails on its own, naming no host.
+    hosts = {"www.tribunnews.com": (20, {}, 20)}
+    hosts |= {host: (6, {}, 6) for host in REGIONAL[:3]}
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert problems(findings) == [
+        "www.tribunnews.com: articleBody of 20 of 20 articles read came from the page's densest text block, not "
+        "from the known body container: has the page template changed?",
+        "18 of 18 articles read on the other hosts had their body read from the page's densest text block, not "
+        "from the known body container: has the page template changed?",
+    ]
+
+
+def test_a_few_odd_pages_on_a_small_host_are_noise_not_a_template_change() -> None:
+    # jogja: 3 of its 14 articles unreadable (79 %, under 80 % but within sampling noise); the run is fine.
+    hosts = {host: (20, {}, 0) for host in REGIONAL if host != "jogja.tribunnews.com"}
+    hosts["jogja.tribunnews.com"] = (14, {"headline": 3, "articleBody": 3, "datePublished": 3}, 0)
+
+    findings = run_checks(Run.of(network_stats(hosts)), settings())
+
+    assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("hits", "total", "bound"),
+    [(0, 10, 0.2775), (11, 14, 0.9243), (3, 15, 0.4519), (20, 20, 1.0), (0, 0, 1.0)],
+)
+def test_the_wilson_upper_bound(hits: int, total: int, bound: float) -> None:
+    assert wilson_upper(hits, total) == pytest.approx(bound, abs=1e-4)

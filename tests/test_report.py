@@ -521,7 +521,7 @@ def _finished_run(reason: str, articles: int, **changes: Any) -> Run:
         articles_read=articles,
         blocked_hosts={"www.tribunnews.com": 1} if reason == "blocked" else {},
         errors={"spider/ValueError": 2} if reason == "closespider_errorcount" else {},
-        coverage={"headline": 1.0, "articleBody": 1.0, "datePublished": 1.0},
+        filled={"headline": articles, "articleBody": articles, "datePublished": articles},
     )
     return dataclasses.replace(run, **changes)
 
@@ -585,7 +585,7 @@ def test_exit_status_per_finish_reason(reason: str, articles: int, status: int, 
 
 def test_the_lowest_of_blocked_no_articles_and_coverage_wins() -> None:
     crawler = get_crawler(Spider, with_tribun_defaults({"EXTENSIONS": {REPORT: 100}, "TRIBUN_COVERAGE_MIN_ITEMS": 1}))
-    report = _finished_run("finished", 3, coverage={"headline": 1.0, "articleBody": 0.5, "datePublished": 1.0})
+    report = _finished_run("finished", 3, filled={"headline": 3, "articleBody": 1, "datePublished": 3})
     assert judge(crawler, report)[0] == 5
     blocked = _finished_run("blocked", 0)
     code, problems = judge(crawler, blocked)

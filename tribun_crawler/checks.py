@@ -17,8 +17,9 @@ check                       findings
 ``no_articles``             4 pages fetched but no article emitted, and nothing explains it
 ``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
                             ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback: per host (naming
-                            it; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles read or more), and for the run
-                            where no host explains it; 0 (a notice, no alert) a few read by the body fallback
+                            it, when low beyond sampling noise; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles
+                            read or more), and for the hosts not named, together; 0 (a notice, no alert) a
+                            few read by the body fallback
 ``failed_pages``            0 (an alert only): more than ``TRIBUN_MAX_FAILED_RATIO`` of the pages asked for failed.
                             Informational: no documented status fits (failed pages are no broken run by
                             themselves; the run's other checks judge what it emitted)
@@ -36,6 +37,7 @@ on it; a few body fallbacks) and an alert only (``problem`` false: the monitor f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -129,22 +131,10 @@ def shares(counts: dict[str, int], total: int) -> dict[str, float]:
     return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in ARTICLE_FIELDS}
 
 
-def coverage(stats: dict[str, Any]) -> tuple[int, dict[str, float]]:
-    """The articles read and each field's share of them (the report's ``articles_read`` and ``coverage``).
-
-    An article page the spider could not read (``tribun/unreadable/*``) is an article read with none of the fields.
-    """
-    read = int(stats.get(stat.FIELDS_ITEMS, 0)) + sum(stat.UNREADABLE.of(stats).values())
-    return read, shares(stat.FIELDS.of(stats), read)
-
-
-def low_coverage(
-    read: int, coverage: dict[str, float], fields: list[str], minimum: float, min_items: int
-) -> dict[str, float]:
-    """The watched ``fields`` whose share is under ``minimum``; none when fewer than ``min_items`` were read."""
-    if read < max(1, min_items):
-        return {}
-    return {name: coverage.get(name, 0.0) for name in fields if coverage.get(name, 0.0) < minimum}
+def articles_read(stats: dict[str, Any]) -> int:
+    """The articles the spider read (the report's ``articles_read``): its items, and the article pages it could
+    not read (``tribun/unreadable/*``), each an article read with none of the fields."""
+    return int(stats.get(stat.FIELDS_ITEMS, 0)) + sum(stat.UNREADABLE.of(stats).values())
 
 
 @dataclass(frozen=True)
@@ -187,7 +177,8 @@ class Run:
     articles: int = 0
     articles_read: int = 0
     unreadable: int = 0
-    coverage: dict[str, float] = field(default_factory=dict)
+    #: Articles read with each field filled (``tribun/fields/*``).
+    filled: dict[str, int] = field(default_factory=dict)
     extract_fallback: int = 0
     #: Per host, the watched fields' counts (``tribun/host_fields/*``).
     hosts: dict[str, HostCoverage] = field(default_factory=dict)
@@ -207,7 +198,6 @@ class Run:
     @classmethod
     def of(cls, stats: dict[str, Any], reason: str | None = None, crawler: Crawler | None = None) -> Run:
         """The run of ``stats``; ``reason`` defaults to the stats' ``finish_reason`` (None while the run goes on)."""
-        read, field_coverage = coverage(stats)
         network = component(crawler, NetworkDownMiddleware)
         stop = component(crawler, PromptStop)
         return cls(
@@ -215,9 +205,9 @@ class Run:
             pages=int(stats.get("response_received_count", 0)) - int(stats.get("robotstxt/response_count", 0)),
             page_kinds=stat.PAGES.of(stats),
             articles=int(stats.get("item_scraped_count", 0)),
-            articles_read=read,
+            articles_read=articles_read(stats),
             unreadable=sum(stat.UNREADABLE.of(stats).values()),
-            coverage=field_coverage,
+            filled=stat.FIELDS.of(stats),
             extract_fallback=int(stats.get(stat.EXTRACT_FALLBACK, 0)),
             hosts=host_coverage(stats),
             dropped=stat.DROPPED.of(stats),
@@ -230,6 +220,11 @@ class Run:
             network_verdict=network.verdict if network is not None else None,
             stopped_by=stop.signal_name if stop is not None else None,
         )
+
+    @property
+    def coverage(self) -> dict[str, float]:
+        """Each article field's share of the articles read (the report's ``coverage``)."""
+        return shares(self.filled, self.articles_read)
 
     @property
     def judged(self) -> bool:
@@ -317,62 +312,96 @@ def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
 
 def field_coverage(run: Run, settings: BaseSettings) -> list[Finding]:
     """5 for each host with a watched field in too few of its articles read, or too many read by the body
-    fallback (the host has changed its template); 5 for the run as a whole when no host explains a low share
-    (hosts each with too few articles to judge alone); a notice (0, no alert) naming a few read by the body
-    fallback."""
+    fallback, beyond sampling noise (:func:`wilson_upper`: the host has changed its template); 5 for the rest of
+    the run (every host when none was named) when its share is low too (hosts each with too few articles to judge
+    alone); a notice (0, no alert) naming a few read by the body fallback."""
     if not run.judged:
         return []
     minimum = settings.getfloat("TRIBUN_MIN_COVERAGE")
     min_items = max(1, settings.getint("TRIBUN_COVERAGE_MIN_ITEMS"))
     watched = settings.getlist("TRIBUN_COVERAGE_FIELDS")
     found: list[Finding] = []
-    explained: set[str] = set()
+    # Per measure (a field, or the body fallback), the hosts already named for it.
+    named: dict[str, set[str]] = {}
     for host, counts in run.hosts.items():
         if counts.read < min_items:
             continue
         for name in watched:
             share = counts.share(name)
-            if share < minimum:
-                explained.add(name)
+            if wilson_upper(counts.fields.get(name, 0), counts.read) < minimum:
+                named.setdefault(name, set()).add(host)
                 message = (
                     f"{host or 'no host'}: only {share:.0%} of {counts.read} articles read have {name} "
                     f"(minimum {minimum:.0%}): has the page template changed?"
                 )
                 found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
-        if counts.body_fallback / counts.read > 1 - minimum:
-            explained.add("body_fallback")
+        if wilson_upper(counts.read - counts.body_fallback, counts.read) < minimum:
+            named.setdefault(FALLBACK, set()).add(host)
             message = (
                 f"{host or 'no host'}: articleBody of {counts.body_fallback} of {counts.read} articles read came "
                 "from the page's densest text block, not from the known body container: has the page template "
                 "changed?"
             )
             found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
-    read = run.articles_read
-    low = low_coverage(read, run.coverage, watched, minimum, min_items)
-    found += [
-        Finding(
-            "coverage",
-            EXIT_LOW_COVERAGE,
-            f"only {share:.0%} of {read} articles read have {name} "
-            f"(minimum {minimum:.0%}): has the page template changed?",
-        )
-        for name, share in low.items()
-        if name not in explained
-    ]
-    fallback = run.extract_fallback
+    for name in watched:
+        read, filled = rest_of_run(run, named.get(name, set()), name)
+        if read >= min_items and filled / read < minimum:
+            where = " on the other hosts" if named.get(name) else ""
+            message = (
+                f"only {filled / read:.0%} of {read} articles read{where} have {name} "
+                f"(minimum {minimum:.0%}): has the page template changed?"
+            )
+            found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+    read, fallback = rest_of_run(run, named.get(FALLBACK, set()), FALLBACK)
+    where = " on the other hosts" if named.get(FALLBACK) else ""
     many = read >= min_items and fallback / read > 1 - minimum
-    if fallback and not many and "body_fallback" not in explained:
-        # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
-        message = f"{fallback} of {read} articles read had their body read from the page's densest text block"
-        found.append(Finding("coverage", EXIT_OK, message, alert=False))
-    if many and "body_fallback" not in explained:
+    if many:
         # The generic reader saved these articles; the era's selectors found no body in them.
         message = (
-            f"{fallback} of {read} articles read had their body read from the page's densest text "
+            f"{fallback} of {read} articles read{where} had their body read from the page's densest text "
             "block, not from the known body container: has the page template changed?"
         )
         found.append(Finding("coverage", EXIT_LOW_COVERAGE, message))
+    elif fallback and not named.get(FALLBACK):
+        # Saved articles, but a template the extractor does not know: worth a look, not a failed run.
+        message = f"{fallback} of {read} articles read had their body read from the page's densest text block"
+        found.append(Finding("coverage", EXIT_OK, message, alert=False))
     return found
+
+
+#: z of a two-sided 95 % interval (see :func:`wilson_upper`).
+Z_95 = 1.96
+
+
+def wilson_upper(hits: int, total: int, z: float = Z_95) -> float:
+    """The upper bound of the Wilson score interval of the share ``hits / total``.
+
+    A host is named when even this bound is under the minimum: its share is low beyond sampling noise. A template
+    change takes a host's share to about 0 and is named from ``TRIBUN_COVERAGE_MIN_ITEMS`` articles on (0 of 10:
+    bound 0.28), while 3 odd pages among 14 (share 0.79, bound 0.92) are no finding of their own; across sixty
+    hosts a plain share would name some small host on most runs. (Wilson, 1927; Agresti & Coull, 1998.)
+    """
+    if total <= 0:
+        return 1.0
+    share = hits / total
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    return (share + z * z / (2 * total) + spread) / (1 + z * z / total)
+
+
+#: The measure of :func:`field_coverage` that counts bodies read by the fallback.
+FALLBACK = "body_fallback"
+
+
+def rest_of_run(run: Run, named: set[str], measure: str) -> tuple[int, int]:
+    """Articles read and how many count for ``measure`` (a field filled, or a body fallback), over the run but the
+    ``named`` hosts: the run's own counters when no host is named, so an item without a host still counts."""
+    read = run.articles_read
+    count = run.extract_fallback if measure == FALLBACK else run.filled.get(measure, 0)
+    for host in named:
+        counts = run.hosts[host]
+        read -= counts.read
+        count -= counts.body_fallback if measure == FALLBACK else counts.fields.get(measure, 0)
+    return read, count
 
 
 def failed_pages(run: Run, settings: BaseSettings) -> list[Finding]:

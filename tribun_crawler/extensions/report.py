@@ -92,7 +92,7 @@ from scrapy.extensions.logstats import LogStats
 from w3lib.url import file_uri_to_path
 
 from tribun_crawler import stats as stat
-from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons and coverage: read from here too)
+from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons: read from here too)
     ARTICLE_FIELDS,
     CUT_SHORT_REASONS,
     EXIT_BLOCKED,
@@ -110,10 +110,8 @@ from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons an
     Run,
     component,
     counts_text,
-    coverage,
     error_counts,
     exit_code,
-    low_coverage,
     problems,
     run_checks,
     shares,
