@@ -182,10 +182,11 @@ class LeasedQueue(PriorityQueue):
 
 
 def check_spider_method(spider: Spider, name: str) -> None:
-    """A callback name must name a public method of the spider's own class, not of Scrapy's ``Spider`` (``close``,
-    ``start`` …) nor any other attribute: a payload can name any attribute, and ``request_from_dict`` takes it."""
+    """A callback name must name a public method of the spider's own class, none of Scrapy's ``Spider`` API even
+    when overridden (``start``, ``close``, ``from_crawler`` …), and no other attribute: a payload can name any
+    attribute, and ``request_from_dict`` takes it."""
     own = any(name in vars(cls) for cls in type(spider).__mro__ if cls not in (Spider, object))
-    if name.startswith("_") or not own or not callable(getattr(spider, name, None)):
+    if name.startswith("_") or hasattr(Spider, name) or not own or not callable(getattr(spider, name, None)):
         raise BadPayload(f"{name!r} is no callback of spider {spider.name!r}")
 
 
