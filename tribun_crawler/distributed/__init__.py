@@ -19,13 +19,25 @@ three heartbeats is gone (crashed). Run keys also expire a week after the last h
 
 **Closing.** An idle worker stays open while the shared queue holds requests or another worker is busy (it may
 still add requests), and closes once the queue has stayed empty, with nobody busy, for
-``TRIBUN_DISTRIBUTED_IDLE_TIMEOUT`` seconds. An idle worker notices new requests at Scrapy's engine
-heartbeat (every 5 s). The last worker to leave a run deletes its keys (queue, dupefilter, registry): the
-next run starts clean. A run whose workers all crashed is replaced by the next worker that starts.
+``TRIBUN_DISTRIBUTED_IDLE_TIMEOUT`` seconds; before deciding, it puts the leased requests of gone workers back
+into the queue (work left too). An idle worker notices new requests at Scrapy's engine heartbeat (every 5 s). The
+last worker to leave a run deletes its keys (queue, dupefilter, registry, leases): the next run starts clean.
+A run whose workers all crashed is replaced by the next worker that starts.
+
+**Requests as JSON.** Requests travel through Redis as JSON (``SCHEDULER_SERIALIZER`` is
+``distributed/serializer.py``, set by the add-on; a pickle serializer is refused at start): a value read from
+Redis is only ever data. An entry that is no request of the spider (a pickle, garbage, a callback that is no
+spider method) is logged, counted (``tribun/distributed/bad_payload``) and dropped, never executed.
+
+**No request lost with a worker.** A request taken from the queue is leased to its worker in Redis
+(``…:leased:<worker>``) until the engine is done with it; a gone worker's leased requests are put back into the
+queue by the first worker to notice (``tribun/distributed/leases_recovered``), and a worker that closes gives
+back what it still holds: distributed/leases.py.
 
 **Limits.** Politeness and block detection are per worker: N workers send up to N times the per-host rate, so
-raise ``TRIBUN_DOWNLOAD_DELAY`` with N. Requests travel through Redis pickled (scrapy-redis' default): their
-callbacks must be spider methods and their ``meta`` picklable.
+raise ``TRIBUN_DOWNLOAD_DELAY`` with N. A request's callbacks must be spider methods and its ``meta`` and
+``cb_kwargs`` hold JSON values or the types serializer.py names (a request carrying anything else is refused when
+queued, ``tribun/distributed/unserializable``).
 """
 
 from __future__ import annotations
