@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import FormRequest, Request
 from scrapy.http import TextResponse, XmlResponse
 from scrapy.utils.request import request_from_dict
 from scrapy_redis import picklecompat
@@ -191,6 +191,13 @@ class Opaque:
 def test_a_value_that_cannot_travel_is_refused_when_queued(value: Any) -> None:
     with pytest.raises((Unserializable, ValueError)):
         serializer.dumps({"url": "https://www.tribunnews.com/", "meta": {"value": value}})
+
+
+def test_a_request_subclass_is_refused_when_queued() -> None:
+    spider = make_spider()
+    request = FormRequest("https://www.tribunnews.com/search", formdata={"q": "banjir"}, callback=spider.parse_listing)
+    with pytest.raises(Unserializable, match="FormRequest"):
+        serializer.dumps(request.to_dict(spider=spider))
 
 
 class Marker:

@@ -79,6 +79,9 @@ class Unserializable(TypeError):
 
 def dumps(obj: dict[str, Any]) -> bytes:
     """A request dict (``Request.to_dict``) as UTF-8 JSON."""
+    if "_class" in obj:
+        # Refused here, when it is queued and counted, rather than dropped by every worker that would take it.
+        raise Unserializable(f"only plain Requests travel through the shared queue, not {obj['_class']}")
     return json.dumps(_encode(obj), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
