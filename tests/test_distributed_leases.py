@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from aiohttp import web
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -17,11 +18,13 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import with_tribun_defaults
-from tests.local_crawl import make_crawler
+from tests.local_crawl import LocalSite, html, make_crawler
 from tests.redis_server import redis_server
 from tests.test_distributed import (
     ADDON,
     ARTICLES,
+    HUB_ITEM,
+    HUB_PAGE,
     SHARED_SCHEDULER,
     HubSpider,
     crawler_for,
@@ -276,4 +279,59 @@ def test_a_pickle_in_the_shared_queue_runs_nothing_and_the_crawl_goes_on(
     assert sorted(hits) == sorted(["/internasional", *ARTICLES])
     assert crawler.stats.get_value("item_scraped_count") == len(ARTICLES)
     assert crawler.stats.get_value("finish_reason") == "finished"
+    assert server.keys("hubs:*") == []
+
+
+@pytest.mark.slow
+def test_redirects_retries_errors_and_robots_drops_leave_no_lease(redis_url: str, server: redis.Redis) -> None:
+    """Every way a request can end in the engine (answered, redirected, retried, failed, ignored) releases its
+    lease: the idle worker holds none, before the run's keys are deleted."""
+    moved, flaky, missing, disallowed = ARTICLES[0], ARTICLES[1], ARTICLES[2], ARTICLES[3]
+    failed_once: set[str] = set()
+
+    def answer(request: web.Request) -> web.Response:
+        if request.path == "/robots.txt":
+            return web.Response(text=f"User-agent: *\nDisallow: {disallowed}\n")
+        if request.path == "/internasional":
+            items = "".join(HUB_ITEM.format(href=path.lstrip("/"), title=f"Berita {path}") for path in ARTICLES)
+            return html(HUB_PAGE.format(items=items))
+        if request.path == moved:
+            raise web.HTTPMovedPermanently(f"{moved}-baru")
+        if request.path == flaky and flaky not in failed_once:
+            failed_once.add(flaky)
+            return html("<html><body>sibuk</body></html>", status=503)
+        if request.path == missing:
+            return html("<html><body>Halaman tidak ditemukan</body></html>", status=404)
+        return html(f'<html><body><h1 id="arttitle">Berita {request.path}</h1></body></html>')
+
+    held_when_idle: list[int] = []
+
+    def count_leases(spider: HubSpider) -> None:
+        held_when_idle.append(sum(server.hlen(key) for key in server.scan_iter(match="hubs:run:*:leased:*")))
+
+    def opened(spider: HubSpider) -> None:
+        # Connected now, after the scheduler's own spider_idle handler: it looks after the scheduler has.
+        crawler.signals.connect(count_leases, signal=signals.spider_idle)
+
+    async def scenario() -> list[str]:
+        async with LocalSite(answer) as site:
+            crawler.signals.connect(opened, signal=signals.spider_opened)
+            await crawler.crawl_async(hub=site.url("/internasional"))
+            return site.hits
+
+    crawler = make_crawler(
+        HubSpider, {**worker_settings(redis_url, idle_timeout=0), "ROBOTSTXT_OBEY": True, "RETRY_TIMES": 1}
+    )
+    hits = asyncio.run(scenario())
+
+    assert hits.count(flaky) == 2  # retried once
+    assert f"{moved}-baru" in hits
+    assert disallowed not in hits
+    # The hub, the 8 articles (robots.txt drops the disallowed one once taken), the redirect's target and the
+    # retry: 11 requests taken from Redis, each leased and released.
+    assert crawler.stats.get_value("scheduler/dequeued/redis") == 11
+    assert crawler.stats.get_value("robotstxt/forbidden") == 1
+    assert crawler.stats.get_value("item_scraped_count") == len(ARTICLES) - 2  # not the 404, not the disallowed
+    assert held_when_idle
+    assert held_when_idle == [0] * len(held_when_idle)
     assert server.keys("hubs:*") == []
