@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy import FormRequest, Request
 from scrapy.http import TextResponse, XmlResponse
 from scrapy.utils.request import request_from_dict
@@ -263,3 +265,65 @@ def test_an_http_failure_helper_request_round_trips() -> None:
     failure = http_failure(spider, request, 404)
     back = round_trip(failure.request, spider)  # type: ignore[attr-defined]
     assert back.errback == spider.article_failed
+
+
+# --- Properties (hypothesis, deterministic) -------------------------------------------------------------------
+
+FUZZ = settings(max_examples=300, derandomize=True, database=None, deadline=None)
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.binary()
+    | st.sampled_from(list(PageKind))
+    # fold only tells apart the two readings of a local time a clock went back over: none in UTC.
+    | st.datetimes(timezones=st.just(UTC)).map(lambda moment: moment.replace(fold=0))
+    | st.dates()
+)
+keys = st.text() | st.binary() | st.integers()
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text().filter(lambda key: key != "$type"), inner, max_size=4)
+        | st.dictionaries(keys, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@FUZZ
+@given(value=values)
+def test_any_value_of_the_supported_types_comes_back_equal_and_of_its_type(value: Any) -> None:
+    back = serializer.loads(serializer.dumps({"url": "https://www.tribunnews.com/", "meta": {"v": value}}))["meta"]["v"]
+    assert back == value
+    assert repr(back) == repr(value)  # same types all the way down (a tuple is no list, bytes no str)
+
+
+@FUZZ
+@given(payload=st.binary() | st.text().map(str.encode))
+def test_any_bytes_are_a_request_dict_or_a_bad_payload(payload: bytes) -> None:
+    try:
+        result = serializer.loads(payload)
+    except BadPayload:
+        return
+    assert isinstance(result, dict)
+    assert isinstance(result["url"], str)
+
+
+@FUZZ
+@given(value=values)
+def test_a_json_object_with_any_tagged_value_decodes_or_is_a_bad_payload(value: Any) -> None:
+    # Tags and shapes mixed up (a tuple's list given to ArticleParts, a tag without its value): a request dict or
+    # BadPayload, never another exception out of the queue.
+    text = serializer.dumps({"url": "https://www.tribunnews.com/", "meta": {"v": value}}).decode()
+    for mangled in (text.replace('"$type":"tuple"', '"$type":"ArticleParts"'), text.replace('"value":', '"valeu":')):
+        try:
+            result = serializer.loads(mangled.encode())
+        except BadPayload:
+            continue
+        assert isinstance(result, dict)
