@@ -33,7 +33,7 @@ from tests.test_distributed import (
     worker_settings,
 )
 from tests.test_distributed_serializer import Marker
-from tribun_crawler.distributed import DistributedQueue, SharedRun, SharedScheduler
+from tribun_crawler.distributed import RUN_KEY_TTL, DistributedQueue, SharedRun, SharedScheduler
 
 pytestmark = pytest.mark.redis
 
@@ -98,9 +98,11 @@ def test_a_taken_request_is_leased_until_the_engine_is_done_with_it(
         assert not worker.has_pending_requests()
         (payload,) = leased(server, worker).values()
         assert b"/nasional" in payload
-        # Still being worked on at the next heartbeat: the lease stays.
+        # Still being worked on at the next heartbeat: the lease stays, renewed with the run's keys.
         worker.beat()
         assert len(leased(server, worker)) == 1
+        assert worker.run is not None
+        assert 0 < server.ttl(worker.run.leased_key) <= RUN_KEY_TTL
         # Done (parsed, its items written, its requests queued): released at the next look.
         in_progress.discard(request)
         worker.beat()
