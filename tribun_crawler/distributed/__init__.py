@@ -25,7 +25,7 @@ last worker to leave a run deletes its keys (queue, dupefilter, registry, leases
 A run whose workers all crashed is replaced by the next worker that starts.
 
 **Requests as JSON.** Requests travel through Redis as JSON (``SCHEDULER_SERIALIZER`` is
-``distributed/serializer.py``, set by the add-on; a pickle serializer is refused at start): a value read from
+``distributed/serializer.py``, set by the add-on; any other, pickle included, is refused at start): a value read from
 Redis is only ever data. An entry that is no request of the spider (a pickle, garbage, a callback that is no
 spider method) is logged, counted (``tribun/distributed/bad_payload``) and dropped, never executed.
 
