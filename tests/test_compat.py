@@ -12,27 +12,32 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
 import pytest
-from scrapy import Request, Spider
+from aiohttp import web
+from scrapy import Request, Spider, signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
+from scrapy.http import Response
 from scrapy.utils import _compression
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from tests.conftest import with_tribun_defaults
 from tests.crawl import REPO_ROOT, crawl_env
+from tests.local_crawl import LocalSite, make_crawler
 from tribun_crawler.compat import (
     DECOMPRESSION_ERRORS,
     download_slot,
     feed_uris,
     hold_slot,
     requests_in_flight,
+    requests_in_progress,
     space_new_slots,
     space_slot,
     take_waiting_requests,
@@ -206,3 +211,70 @@ def test_the_decoder_errors_are_those_scrapy_decodes_brotli_and_zstd_with() -> N
         _compression._unbrotli(b"\x00not brotli at all\xff" * 4)
     with pytest.raises(zstd_error):
         _compression._unzstd(b"\x28\xb5\x2f\xfd" + b"\xff" * 20)  # a zstd magic number, then no valid frame
+
+
+class InProgressSpider(Spider):
+    """Notes, at each step of a page's way, whether the engine still holds the request the scheduler gave."""
+
+    name = "in_progress"
+
+    def __init__(self, base: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = base
+        self.seen: list[tuple[str, bool]] = []
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield Request(f"{self.base}/redirected", callback=self.parse)
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        held = requests_in_progress(self.crawler)
+        # The request this answer is to (the redirect's), and not the redirected one: that one was done.
+        self.seen.append(("callback", response.request in held and {r.url.rsplit("/", 1)[1] for r in held} == {"page"}))
+        yield {"url": response.url}
+
+
+class NotingPipeline:
+    """Item pipelines and the feed come before the engine lets a request go."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NotingPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        await asyncio.sleep(0.05)
+        spider = self.crawler.spider
+        assert isinstance(spider, InProgressSpider)
+        held = {request.url.rsplit("/", 1)[1] for request in requests_in_progress(self.crawler)}
+        spider.seen.append(("pipeline", held == {"page"}))
+        return item
+
+
+def test_the_engine_holds_a_request_until_its_answer_is_through_the_callback_and_pipelines() -> None:
+    async def answer(request: web.Request) -> web.Response:
+        if request.path == "/redirected":
+            raise web.HTTPMovedPermanently("/page")
+        return web.Response(text="<html><body>ok</body></html>", content_type="text/html")
+
+    async def scenario() -> tuple[InProgressSpider, list[bool]]:
+        idle_held: list[bool] = []
+        async with LocalSite(answer) as site:
+            crawler = make_crawler(
+                InProgressSpider, {"ITEM_PIPELINES": {f"{__name__}.NotingPipeline": 100}, "CONCURRENT_REQUESTS": 1}
+            )
+
+            def idle(spider: Spider) -> None:
+                idle_held.append(bool(requests_in_progress(crawler)))
+
+            crawler.signals.connect(idle, signal=signals.spider_idle)
+            await crawler.crawl_async(base=site.base)
+            assert isinstance(crawler.spider, InProgressSpider)
+            return crawler.spider, idle_held
+
+    spider, idle_held = asyncio.run(scenario())
+    # The redirected request was let go once its redirect was queued; the page's was held through its callback
+    # and its item's pipeline, and nothing is held once the engine is idle.
+    assert spider.seen == [("callback", True), ("pipeline", True)]
+    assert idle_held == [False]

@@ -8,6 +8,7 @@ to check:
 - download slots (``scrapy/core/downloader/__init__.py``): ``Downloader.slots``, ``Downloader.per_slot_settings``,
   ``Slot.queue``, ``Slot.transferring``, ``Slot.lastseen``, ``Slot.delay``, ``Slot.jitter``;
 - the HTTP/1.1 download handler's timeout call (:func:`cancel_http11_downloads`);
+- the engine's requests in progress, ``ExecutionEngine._slot.inprogress`` (:func:`requests_in_progress`);
 - ``FeedExporter.slots[].uri`` (``scrapy/extensions/feedexport.py``);
 - ``scrapy.utils._compression``'s ``brotli`` and ``zstd`` modules.
 
@@ -86,6 +87,19 @@ def space_new_slots(crawler: Crawler, key: str, delay: float) -> None:
     slot_settings = crawler.engine.downloader.per_slot_settings.setdefault(key, {})
     slot_settings["delay"] = max(float(slot_settings.get("delay", crawler.settings.getfloat("DOWNLOAD_DELAY"))), delay)
     slot_settings["jitter"] = 0.0
+
+
+# --- The engine -------------------------------------------------------------------------------------------------
+
+
+def requests_in_progress(crawler: Crawler) -> Collection[Request]:
+    """The requests the engine took from the scheduler and is not done with: being downloaded, or their answer (or
+    failure) still on its way through the callback or errback, the item pipelines and the feed, until the requests
+    it yielded are queued. Scrapy's engine holds each in its slot's ``inprogress`` set for exactly that time (and
+    its close waits for the set to empty); no public signal marks the end (a redirect or an ignored request sends
+    none), so the shared queue's leases (distributed/leases.py) read the set."""
+    slot = getattr(crawler.engine, "_slot", None) if crawler.engine is not None else None
+    return slot.inprogress if slot is not None else ()
 
 
 # --- Feeds ------------------------------------------------------------------------------------------------------

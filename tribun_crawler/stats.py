@@ -151,3 +151,10 @@ STOP = Family("tribun/stop/")
 DISTRIBUTED_FILTERED = "tribun/distributed/filtered"
 #: Set to the run id a worker joined.
 DISTRIBUTED_RUN = "tribun/distributed/run"
+#: Shared queue entries dropped unexecuted: not a request of the JSON serializer (a pickle, garbage) or naming a
+#: callback that is no method of the spider.
+DISTRIBUTED_BAD_PAYLOAD = "tribun/distributed/bad_payload"
+#: Requests not queued because a value they carry cannot travel as JSON (distributed/serializer.py).
+DISTRIBUTED_UNSERIALIZABLE = "tribun/distributed/unserializable"
+#: Requests leased to a gone worker (no heartbeat) that this worker put back into the shared queue.
+DISTRIBUTED_LEASES_RECOVERED = "tribun/distributed/leases_recovered"

@@ -19,13 +19,25 @@ three heartbeats is gone (crashed). Run keys also expire a week after the last h
 
 **Closing.** An idle worker stays open while the shared queue holds requests or another worker is busy (it may
 still add requests), and closes once the queue has stayed empty, with nobody busy, for
-``TRIBUN_DISTRIBUTED_IDLE_TIMEOUT`` seconds. An idle worker notices new requests at Scrapy's engine
-heartbeat (every 5 s). The last worker to leave a run deletes its keys (queue, dupefilter, registry): the
-next run starts clean. A run whose workers all crashed is replaced by the next worker that starts.
+``TRIBUN_DISTRIBUTED_IDLE_TIMEOUT`` seconds; before deciding, it puts the leased requests of gone workers back
+into the queue (work left too). An idle worker notices new requests at Scrapy's engine heartbeat (every 5 s). The
+last worker to leave a run deletes its keys (queue, dupefilter, registry, leases): the next run starts clean.
+A run whose workers all crashed is replaced by the next worker that starts.
+
+**Requests as JSON.** Requests travel through Redis as JSON (``SCHEDULER_SERIALIZER`` is
+``distributed/serializer.py``, set by the add-on; any other, pickle included, is refused at start): a value read from
+Redis is only ever data. An entry that is no request of the spider (a pickle, garbage, a callback that is no
+spider method) is logged, counted (``tribun/distributed/bad_payload``) and dropped, never executed.
+
+**No request lost with a worker.** A request taken from the queue is leased to its worker in Redis
+(``…:leased:<worker>``) until the engine is done with it; a gone worker's leased requests are put back into the
+queue by the first worker to notice (``tribun/distributed/leases_recovered``), and a worker that closes gives
+back what it still holds: distributed/leases.py.
 
 **Limits.** Politeness and block detection are per worker: N workers send up to N times the per-host rate, so
-raise ``TRIBUN_DOWNLOAD_DELAY`` with N. Requests travel through Redis pickled (scrapy-redis' default): their
-callbacks must be spider methods and their ``meta`` picklable.
+raise ``TRIBUN_DOWNLOAD_DELAY`` with N. A request's callbacks must be spider methods and its ``meta`` and
+``cb_kwargs`` hold JSON values or the types serializer.py names (a request carrying anything else is refused when
+queued, ``tribun/distributed/unserializable``).
 """
 
 from __future__ import annotations
@@ -42,13 +54,15 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.misc import load_object
 from scrapy_redis import defaults as redis_defaults
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from tribun_crawler import stats as stat
+from tribun_crawler.distributed import serializer
+from tribun_crawler.distributed.leases import LeasedQueue, WorkerLeases
+from tribun_crawler.distributed.serializer import Unserializable
 from tribun_crawler.settings import is_truthy
 
 if TYPE_CHECKING:
@@ -70,6 +84,8 @@ STALE_HEARTBEATS = 3
 RUN_KEY_TTL = 7 * 24 * 3600
 
 _FALSE = {"0", "false", "no", "off"}
+#: The requests' serializer (``SCHEDULER_SERIALIZER``): JSON, never pickle.
+SERIALIZER = "tribun_crawler.distributed.serializer"
 
 
 def distributed_enabled(settings: BaseSettings) -> bool:
@@ -85,11 +101,13 @@ def distributed_enabled(settings: BaseSettings) -> bool:
 
 
 class DistributedQueue:
-    """Scrapy add-on: the shared scheduler in Redis when ``REDIS_URL`` or ``TRIBUN_DISTRIBUTED`` asks."""
+    """Scrapy add-on: the shared scheduler in Redis when ``REDIS_URL`` or ``TRIBUN_DISTRIBUTED`` asks, its requests
+    as JSON (``SCHEDULER_SERIALIZER``, distributed/serializer.py)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         if distributed_enabled(settings):
             settings.set("SCHEDULER", "tribun_crawler.distributed.SharedScheduler", priority="addon")
+            settings.set("SCHEDULER_SERIALIZER", SERIALIZER, priority="addon")
 
 
 class SharedDupeFilter(RFPDupeFilter):
@@ -157,6 +175,9 @@ if current then
     redis.call('ZADD', workers, now, ARGV[3])
     return {current, 0}
   end
+  for _, worker in ipairs(redis.call('ZRANGE', workers, 0, -1)) do
+    redis.call('DEL', prefix .. current .. ':leased:' .. worker)
+  end
   redis.call('DEL', workers, prefix .. current .. ':busy', prefix .. current .. ':requests',
              prefix .. current .. ':dupefilter')
 end
@@ -167,13 +188,14 @@ return {ARGV[2], 1}
 """
 )
 
-# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, busy (1/0), ttl, run id.
+# KEYS: workers, busy, requests, dupefilter, current, this worker's leases. ARGV: worker, busy (1/0), ttl, run id.
 _BEAT = (
     _NOW
     + """
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 if ARGV[2] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
 for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+redis.call('EXPIRE', KEYS[6], ARGV[3])
 if redis.call('GET', KEYS[5]) == ARGV[4] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 return 1
 """
@@ -191,13 +213,16 @@ return n
 """
 )
 
-# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, stale seconds, run id.
+# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, stale seconds, run id, leases key prefix.
 _LEAVE = (
     _NOW
     + """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf') > 0 then return 0 end
+-- The last live worker: the leases of gone workers not recovered yet go with the run.
+for _, worker in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[4] .. worker) end
+redis.call('DEL', ARGV[4] .. ARGV[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 if redis.call('GET', KEYS[5]) == ARGV[3] then redis.call('DEL', KEYS[5]) end
 return 1
@@ -232,10 +257,20 @@ class SharedRun:
         return f"{self.namespace}:run"
 
     def key(self, name: str) -> str:
-        """A key of the joined run: ``requests``, ``dupefilter``, ``workers`` or ``busy``."""
+        """A key of the joined run: ``requests``, ``dupefilter``, ``workers``, ``busy`` or ``leased:<worker>``."""
         if self.run_id is None:
             raise RuntimeError("not in a run yet: join() first")
         return f"{self.current_key}:{self.run_id}:{name}"
+
+    @property
+    def leased_prefix(self) -> str:
+        """The run's lease hashes are this followed by the worker id (distributed/leases.py)."""
+        return self.key("leased:")
+
+    @property
+    def leased_key(self) -> str:
+        """This worker's lease hash."""
+        return self.leased_prefix + self.worker
 
     def run_keys(self) -> list[str]:
         return [self.key("workers"), self.key("busy"), self.key("requests"), self.key("dupefilter")]
@@ -251,7 +286,7 @@ class SharedRun:
 
     def beat(self, busy: bool) -> None:
         self._beat(
-            keys=[*self.run_keys(), self.current_key],
+            keys=[*self.run_keys(), self.current_key, self.leased_key],
             args=[self.worker, "1" if busy else "0", RUN_KEY_TTL, self.run_id],
         )
 
@@ -262,34 +297,31 @@ class SharedRun:
     def leave(self) -> bool:
         """Leave the run; True when this was its last live worker and the run's keys were deleted."""
         return bool(
-            self._leave(keys=[*self.run_keys(), self.current_key], args=[self.worker, self.stale_after, self.run_id])
+            self._leave(
+                keys=[*self.run_keys(), self.current_key],
+                args=[self.worker, self.stale_after, self.run_id, self.leased_prefix],
+            )
         )
 
 
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler with a queue and a dupefilter per shared run, closing when the run is done.
 
-    See the module docstring for runs, liveness and closing.
+    The queue is :class:`~tribun_crawler.distributed.leases.LeasedQueue` (JSON payloads, requests leased to the
+    worker that takes them), whatever ``SCHEDULER_QUEUE_CLASS`` says. See the module docstring for runs, liveness
+    and closing, distributed/leases.py for leases.
     """
 
-    def __init__(
-        self,
-        server: Any,
-        crawler: Crawler,
-        *,
-        heartbeat: float,
-        idle_timeout: float,
-        queue_cls: str,
-        serializer: Any = None,
-    ) -> None:
+    def __init__(self, server: Any, crawler: Crawler, *, heartbeat: float, idle_timeout: float) -> None:
         # persist=True: scrapy-redis would flush the shared queue when any one worker closes; the last worker
         # of the run deletes it instead (SharedRun.leave).
-        super().__init__(server, persist=True, queue_cls=queue_cls, serializer=serializer)
+        super().__init__(server, persist=True, serializer=serializer)
         self.crawler = crawler
         self.stats = crawler.stats
         self.heartbeat = heartbeat
         self.idle_timeout = idle_timeout
         self.run: SharedRun | None = None
+        self.leases: WorkerLeases | None = None
         self.idle = False
         """True from the engine's spider_idle signal until this worker takes a request again."""
         self.idle_since: float | None = None
@@ -298,16 +330,19 @@ class SharedScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        configured = settings.get("SCHEDULER_SERIALIZER")
+        if configured not in (None, SERIALIZER, serializer):
+            raise ValueError(
+                f"SCHEDULER_SERIALIZER={configured!r}: the shared queue only travels as JSON ({SERIALIZER}); "
+                "pickle would let whoever writes to Redis run code on every worker"
+            )
         server = get_redis_from_settings(settings)
         server.ping()
-        serializer = settings.get("SCHEDULER_SERIALIZER")
         scheduler = cls(
             server,
             crawler,
             heartbeat=settings.getfloat("TRIBUN_DISTRIBUTED_HEARTBEAT"),
             idle_timeout=settings.getfloat("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT"),
-            queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or redis_defaults.SCHEDULER_QUEUE_CLASS,
-            serializer=load_object(serializer) if isinstance(serializer, str) else serializer,
         )
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
@@ -316,9 +351,16 @@ class SharedScheduler(Scheduler):
         self.spider = spider
         self.run = SharedRun(self.server, spider.name, new_worker_id(), self.heartbeat)
         started = self.run.join()
-        self.queue = load_object(self.queue_cls)(
-            server=self.server, spider=spider, key=self.run.key("requests"), serializer=self.serializer
+        self.queue = LeasedQueue(
+            self.server,
+            spider,
+            self.run.key("requests"),
+            dupefilter_key=self.run.key("dupefilter"),
+            leased_key=self.run.leased_key,
+            lease_ttl=RUN_KEY_TTL,
+            stats=self.stats,
         )
+        self.leases = WorkerLeases(self.crawler, self.server, self.queue)
         self.df = SharedDupeFilter(
             self.server,
             self.run.key("dupefilter"),
@@ -340,8 +382,12 @@ class SharedScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.beat_call is not None and self.beat_call.running:
             self.beat_call.stop()
-        if self.run is None:
+        if self.run is None or self.leases is None:
             return
+        self.leases.release_finished()
+        given_back = self.leases.give_back()
+        if given_back:
+            logger.info("%d request(s) this worker had not finished put back into the shared queue", given_back)
         last = self.run.leave()
         logger.info(
             "Left shared run %s (%s)%s",
@@ -353,15 +399,24 @@ class SharedScheduler(Scheduler):
     # --- Queue ---------------------------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        # The dupefilter's SADD and the queue's ZADD in one script: never seen without being queued.
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        try:
+            queued = self.queue.push_new(request, fingerprint)
+        except (Unserializable, ValueError) as exc:  # ValueError: a callback that is no method of the spider
+            logger.error("Request %s not queued: it cannot travel through the shared queue: %s", request, exc)
+            self.stats.inc_value(stat.DISTRIBUTED_UNSERIALIZABLE)
+            return False
+        if not queued:
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        assert self.leases is not None
+        self.leases.release_finished()
+        request = self.leases.take()
         if request is None:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -385,9 +440,19 @@ class SharedScheduler(Scheduler):
         assert self.run is not None
         try:
             self.run.beat(busy=not self.idle)
+            self.release_and_recover()
         except RedisError as exc:
             # One missed heartbeat is harmless; the loop must keep running to send the next one.
             logger.warning("Shared run heartbeat failed: %s", exc)
+
+    def release_and_recover(self) -> None:
+        """Release the leases of finished requests; put those of gone workers back into the queue."""
+        assert self.run is not None
+        assert self.leases is not None
+        self.leases.release_finished()
+        self.leases.recover(
+            self.run.key("workers"), self.run.key("busy"), self.run.leased_prefix, self.run.stale_after, self.run.worker
+        )
 
     def spider_idle(self, spider: Spider) -> None:
         """Keep an idle worker open while the shared run may still produce requests (module docstring)."""
@@ -395,6 +460,8 @@ class SharedScheduler(Scheduler):
         if not self.idle:
             self.idle = True
             self.run.beat(busy=False)
+        # Before deciding: a gone worker's requests are work left, even with the queue empty and nobody busy.
+        self.release_and_recover()
         if self.has_pending_requests() or self.run.others_busy():
             self.idle_since = None
             raise DontCloseSpider

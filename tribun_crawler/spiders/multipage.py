@@ -2,8 +2,9 @@
 
 An article whose ``?page=all`` the site ignored (or that failed) is read page by page (docs/site.md#multi-page-
 articles): ``?page=all`` asked for once more, then pages 2..N, each an ordinary request through the scheduler and
-every middleware, one at a time, each carrying :class:`ArticleParts` (in ``cb_kwargs``). Plain, picklable data: a
-request waiting in a ``JOBDIR`` or Redis queue keeps it.
+every middleware, one at a time, each carrying :class:`ArticleParts` (in ``cb_kwargs``). Plain data, so a request
+waiting in a queue keeps it: picklable for a ``JOBDIR``, and one of the types the shared Redis queue's JSON carries
+(``distributed/serializer.py``, ``TYPES``).
 """
 
 from __future__ import annotations
