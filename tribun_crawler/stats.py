@@ -132,6 +132,10 @@ BLOCK_DROPPED = Family("tribun/block_dropped/")
 BACKOFF_COUNT = "tribun/backoff/count"
 #: Pauses whose length a Retry-After header set.
 BACKOFF_RETRY_AFTER = "tribun/backoff/retry_after"
+#: Requests of a distributed run that waited for their host's shared turn (``distributed/pacing.py``).
+PACING_WAITED = "tribun/pacing/waited"
+#: Seconds those requests waited, in all.
+PACING_WAIT_SECONDS = "tribun/pacing/wait_seconds"
 #: robots.txt Crawl-delay per host (seconds).
 CRAWL_DELAY = Family("tribun/crawl_delay/")
 #: Pages whose charset was guessed as windows-1252.

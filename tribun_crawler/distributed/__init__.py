@@ -23,8 +23,12 @@ still add requests), and closes once the queue has stayed empty, with nobody bus
 heartbeat (every 5 s). The last worker to leave a run deletes its keys (queue, dupefilter, registry): the
 next run starts clean. A run whose workers all crashed is replaced by the next worker that starts.
 
-**Limits.** Politeness and block detection are per worker: N workers send up to N times the per-host rate, so
-raise ``TRIBUN_DOWNLOAD_DELAY`` with N. Requests travel through Redis pickled (scrapy-redis' default): their
+**Politeness.** The workers of a run pace each host together, as one client: a request takes its host's next
+turn in Redis before it leaves (``pacing.py``, used by ``middlewares/politeness.py``), and a host one worker
+finds blocking is left alone by all (``blocks.py``, used by ``middlewares/blocks.py``). Both keep their keys
+under the run's prefix, with a TTL; :func:`shared_run_of` gives a component the worker's run.
+
+**Limits.** Requests travel through Redis pickled (scrapy-redis' default): their
 callbacks must be spider methods and their ``meta`` picklable.
 """
 
@@ -264,6 +268,15 @@ class SharedRun:
         return bool(
             self._leave(keys=[*self.run_keys(), self.current_key], args=[self.worker, self.stale_after, self.run_id])
         )
+
+
+def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
+    """The Redis connection and the shared run of this worker, once its scheduler joined one; None when the
+    crawl is not distributed (or before the spider opened)."""
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    if isinstance(scheduler, SharedScheduler) and scheduler.run is not None and scheduler.run.run_id is not None:
+        return scheduler.server, scheduler.run
+    return None
 
 
 class SharedScheduler(Scheduler):
