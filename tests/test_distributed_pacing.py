@@ -76,6 +76,17 @@ def test_a_late_departure_pushes_the_next_turn_back(pacing: SharedPacing) -> Non
     assert 0.15 <= pacing.claim(HOST, 0.3) <= 0.3
 
 
+def test_the_delay_runs_from_the_end_of_the_last_exchange(pacing: SharedPacing) -> None:
+    # A request leaves, and its answer takes 0.3 s (a slow page, or a new connection's handshake): the next
+    # request, whichever worker sends it, waits the whole delay from the answer, not from the departure.
+    assert pacing.reserve(HOST, 0.5) == 0
+    assert pacing.claim(HOST, 0.5) == 0
+    time.sleep(0.3)
+    pacing.done(HOST)
+    assert 0.45 <= pacing.claim(HOST, 0.5) <= 0.5
+    assert 0.45 <= pacing.reserve(HOST, 0.5) <= 0.5
+
+
 def test_a_pause_holds_every_later_turn(pacing: SharedPacing, server: redis.Redis) -> None:
     assert pacing.reserve(HOST, 0.5) == 0
     assert pacing.claim(HOST, 0.5) == 0

@@ -7,11 +7,13 @@ on several machines need not agree on theirs), in milliseconds:
 * ``next``: the first turn nobody holds yet. :meth:`SharedPacing.reserve` takes the turn
   ``max(now, last + delay, next)`` and moves ``next`` one delay past it, atomically (a Lua script), so two
   workers never hold the same turn, and the requests of a host are served in the order they asked.
-* ``last``: when a request of the host last went out. A request whose turn has come (at once, when the
+* ``last``: when the host's last request went out, or its answer came. A request whose turn has come (at once, when the
   host is free) calls :meth:`SharedPacing.claim` before it leaves: it may go when ``now >= last + delay``
-  (``last`` becomes ``now``), else it is told how much longer to wait. A worker that wakes late (a loaded machine, a busy
-  event loop) thus pushes the requests after it back instead of crowding them: the spacing holds between
-  the moments requests actually leave, not only between the turns handed out.
+  (``last`` becomes ``now``), else it is told how much longer to wait. When its answer arrives,
+  :meth:`SharedPacing.done` moves ``last`` to that moment. So the delay runs from the end of the host's
+  previous exchange (as a single polite client would wait), whatever happened between a turn and the
+  request reaching the host: a worker that woke late (a loaded machine, a busy event loop), a new connection
+  (proxy tunnel, TLS handshake) that took long. The spacing holds where it matters, at the host.
 
 :meth:`SharedPacing.pause` holds the host (backoff after a 429/5xx/timeout, ``Retry-After``): ``last`` moves to
 the end of the pause, so the next request waits the pause plus the delay, for every worker, as the local pause
@@ -29,7 +31,7 @@ from typing import Any
 #: A host's pacing key lives this long past its latest reserved or paused instant.
 PACE_KEY_TTL_MS = 60_000
 
-# KEYS: the host's pacing hash. ARGV: mode (reserve, claim or pause), delay or pause in ms, key TTL in ms.
+# KEYS: the host's pacing hash. ARGV: mode (reserve, claim, done or pause), delay or pause in ms, key TTL in ms.
 # Returns the milliseconds to wait: until the reserved turn, or (claim) until the request may leave, 0 when it
 # may leave now and its departure is recorded.
 _PACE = """
@@ -42,6 +44,8 @@ local mode, amount = ARGV[1], tonumber(ARGV[2])
 local wait = 0
 if mode == 'pause' then
   last = math.max(last or 0, now + amount)
+elseif mode == 'done' then
+  last = math.max(last or 0, now)
 else
   local earliest = now
   if last then earliest = math.max(now, last + amount) end
@@ -84,6 +88,10 @@ class SharedPacing:
         """At a reserved turn: 0 when the request may go now (recorded as the host's last), else the seconds
         until the last request of the host is ``delay`` old."""
         return self._call("claim", host, delay)
+
+    def done(self, host: str) -> None:
+        """The host's request just ended (answered or failed): its next request waits the delay from now."""
+        self._call("done", host, 0)
 
     def pause(self, host: str, seconds: float) -> None:
         """Nothing goes to the host for ``seconds``, from any worker; then the usual delay applies."""

@@ -20,7 +20,8 @@ AutoThrottle). Two things it does not do, done here:
 ``TRIBUN_DISTRIBUTED``), this middleware also decides *when* each request may leave, for the run as a whole:
 before a request goes on (``process_request``) it takes its host's next turn in Redis
 (``tribun_crawler.distributed.pacing``), waits for it without blocking (other hosts' requests go on
-meanwhile), waits until this worker has nothing of the host in flight, and claims the turn as it leaves. The
+meanwhile), waits until this worker has nothing of the host in flight, and claims the turn as it leaves; when
+it left the downloader (answered or failed) the host's delay starts again from that moment, for all. The
 delay asked for is the largest this worker knows for the host: ``DOWNLOAD_DELAY`` (``TRIBUN_DOWNLOAD_DELAY``),
 its Crawl-delay, AutoThrottle's current delay; a backoff or ``Retry-After`` pause is written to the same key,
 so every worker holds the host. Scrapy's own slot delay stays as a per-worker floor, never above the shared
@@ -114,6 +115,7 @@ class HostPacingMiddleware:
         middleware = cls(crawler)
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(middleware.request_left_downloader, signal=signals.request_left_downloader)
         return middleware
 
     # --- Shared pacing (distributed runs) ------------------------------------------------------------------
@@ -162,6 +164,18 @@ class HostPacingMiddleware:
         if waited > LOCAL_SLOT_POLL:
             self.crawler.stats.inc_value(stat.PACING_WAITED)
             self.crawler.stats.inc_value(stat.PACING_WAIT_SECONDS, waited)
+
+    def request_left_downloader(self, request: Request, spider: Spider) -> None:
+        """Answered or failed: the host's next request, from any worker, waits the delay from now."""
+        shared = self.shared_pacing()
+        key = request.meta.get("download_slot")
+        if shared is None or key is None:
+            return
+        try:
+            shared.done(key)
+        except RedisError as exc:
+            self.crawler.stats.inc_value(stat.ERRORS("shared_pacing"))
+            logger.warning("Shared pacing could not note the end of %s: %s", request.url, exc)
 
     # --- robots.txt Crawl-delay -----------------------------------------------------------------------------
 
