@@ -150,3 +150,5 @@ STOP = Family("tribun/stop/")
 DISTRIBUTED_FILTERED = "tribun/distributed/filtered"
 #: Set to the run id a worker joined.
 DISTRIBUTED_RUN = "tribun/distributed/run"
+#: Blocks another worker of the run found, taken on by this one, per host (``distributed/blocks.py``).
+DISTRIBUTED_BLOCKED = Family("tribun/distributed/blocked/")
