@@ -65,12 +65,13 @@ class SharedBlocks:
         """The run has requests for ``host`` (once per host and worker)."""
         if host in self.known_hosts:
             return
+        # Noted first: a Redis that fails is not asked again for every request of the host.
+        self.known_hosts.add(host)
+        self.run_hosts.add(host)
         pipe = self.server.pipeline()
         pipe.sadd(self.hosts_key, host)
         pipe.expire(self.hosts_key, HOSTS_TTL)
         pipe.execute()
-        self.known_hosts.add(host)
-        self.run_hosts.add(host)
 
     def block(self, host: str, cooldown: float) -> None:
         """Every worker leaves ``host`` alone for ``cooldown`` seconds."""
@@ -82,6 +83,8 @@ class SharedBlocks:
         now = self.clock()
         if not force and self.read_at is not None and now - self.read_at < REFRESH_SECONDS:
             return False
+        # Noted before asking: while Redis fails, it is asked again a second later, not at every request.
+        self.read_at = now
         answer = self._view(keys=[self.hosts_key], args=[f"{self.prefix}:blocked:"])
         hosts: set[str] = set()
         blocked: dict[str, float] = {}
@@ -92,7 +95,6 @@ class SharedBlocks:
                 blocked[host] = now + int(millis) / 1000
         self.run_hosts = hosts | self.known_hosts
         self.blocked_until = blocked
-        self.read_at = now
         return True
 
     def is_blocked(self, host: str) -> bool:
