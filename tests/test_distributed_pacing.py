@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -141,7 +142,7 @@ def test_concurrent_workers_leave_one_delay_apart(own_redis_url: str) -> None:
     elapsed = time.monotonic() - started
 
     departures.sort()
-    gaps = [later - earlier for earlier, later in zip(departures, departures[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(departures)]
     assert len(departures) == 20
     # The claims are spaced on Redis' clock; the threads note theirs a moment after: a few ms either way.
     assert min(gaps) >= delay - 0.02, gaps
@@ -192,10 +193,11 @@ def test_two_workers_pace_one_host_together_and_others_go_on(server: redis.Redis
     for path, times in arrivals.items():
         assert len(times) == 6, path
         times.sort()
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(times)]
         assert min(gaps) >= 0.3 * 0.9, (path, gaps)
     # The two hosts were fetched side by side, each at its own pace, not one after the other.
-    assert min(arrivals["fast"]) < max(arrivals["slow"]) and min(arrivals["slow"]) < max(arrivals["fast"])
+    assert min(arrivals["fast"]) < max(arrivals["slow"])
+    assert min(arrivals["slow"]) < max(arrivals["fast"])
     waited = [crawler.stats.get_value("tribun/pacing/waited") or 0 for crawler in crawlers]
     assert sum(waited) >= 8  # every request after the first of each host waited for its turn
 

@@ -6,7 +6,7 @@ replica's own request log is the judge: it notes when each request arrived and, 
 which worker sent it.
 
 * Pacing: with one ``DOWNLOAD_DELAY`` for all, two requests to one host, from whichever workers, arrive at
-  least 0.9 × the delay apart; every article is emitted once; every worker did part of the work.
+  least 0.9 x the delay apart; every article is emitted once; every worker did part of the work.
 * Blocks: a host answering 403 is blocked by the first worker that sees ``TRIBUN_BLOCK_THRESHOLD`` refusals in a
   row; after that no worker sends it more than the threshold again (the requests already on their way).
 """

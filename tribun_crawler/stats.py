@@ -134,8 +134,8 @@ BACKOFF_COUNT = "tribun/backoff/count"
 BACKOFF_RETRY_AFTER = "tribun/backoff/retry_after"
 #: Requests of a distributed run that waited for their host's shared turn (``distributed/pacing.py``).
 PACING_WAITED = "tribun/pacing/waited"
-#: Seconds those requests waited, in all.
-PACING_WAIT_SECONDS = "tribun/pacing/wait_seconds"
+#: Milliseconds those requests waited, in all.
+PACING_WAIT_MS = "tribun/pacing/wait_ms"
 #: robots.txt Crawl-delay per host (seconds).
 CRAWL_DELAY = Family("tribun/crawl_delay/")
 #: Pages whose charset was guessed as windows-1252.

@@ -81,7 +81,7 @@ class SharedPacing:
         return int(self._pace(keys=[self.key(host)], args=[mode, millis, PACE_KEY_TTL_MS])) / 1000
 
     def reserve(self, host: str, delay: float) -> float:
-        """Take the host's next turn; the seconds until it comes. The request claims it (:meth:`claim`) once it comes."""
+        """Take the host's next turn; the seconds until it comes (then :meth:`claim` it)."""
         return self._call("reserve", host, delay)
 
     def claim(self, host: str, delay: float) -> float:

@@ -151,7 +151,7 @@ class BlockDetectionMiddleware:
             joined = shared_run_of(self.crawler)
             if joined is not None:
                 server, run = joined
-                self._shared = SharedBlocks(server, run.key("blocks"), run.worker, clock=lambda: self.clock())
+                self._shared = SharedBlocks(server, run.key("blocks"), run.worker, clock=self.clock)
         return self._shared
 
     def shared_failed(self, exc: RedisError) -> None:

@@ -31,7 +31,7 @@ lets the request go with the local pacing only (logged, ``tribun/errors/shared_p
 
 Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that honoured a ``Retry-After``),
 ``tribun/crawl_delay/<host>`` (the Crawl-delay applied, in seconds), ``tribun/pacing/waited`` and
-``tribun/pacing/wait_seconds`` (requests that waited for their shared turn, and how long in all).
+``tribun/pacing/wait_ms`` (requests that waited for their shared turn, and how long in all).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ class HostPacingMiddleware:
         waited = monotonic() - started
         if waited > LOCAL_SLOT_POLL:
             self.crawler.stats.inc_value(stat.PACING_WAITED)
-            self.crawler.stats.inc_value(stat.PACING_WAIT_SECONDS, waited)
+            self.crawler.stats.inc_value(stat.PACING_WAIT_MS, round(waited * 1000))
 
     def request_left_downloader(self, request: Request, spider: Spider) -> None:
         """Answered or failed: the host's next request, from any worker, waits the delay from now."""
