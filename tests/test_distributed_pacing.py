@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from tests.local_crawl import LocalSite, PagesSpider, html, make_crawler
 from tests.redis_server import redis_server
 from tribun_crawler.distributed.pacing import PACE_KEY_TTL_MS, SharedPacing
+from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.middlewares.politeness import HostPacingMiddleware
 
 HOST = "banyumas.tribunnews.com"
@@ -228,3 +229,31 @@ def test_without_redis_the_middleware_never_waits_nor_connects() -> None:
     assert middleware.shared_pacing() is None
     assert crawler.stats.get_value("tribun/pacing/waited") is None
     assert crawler.stats.get_value("tribun/errors/shared_pacing") is None
+
+
+def test_a_stop_ends_the_waits_and_hands_the_requests_back_unsent(own_redis_url: str) -> None:
+    """A 30 s delay: the second page's turn is far; a stop after the first page must not wait for it."""
+
+    async def run() -> tuple[Crawler, LocalSite, float]:
+        async with LocalSite(lambda request: html()) as site:
+            settings = shared_settings(own_redis_url, DOWNLOAD_DELAY=30, CONCURRENT_REQUESTS=2)
+            settings["DOWNLOADER_MIDDLEWARES"] = {
+                **settings["DOWNLOADER_MIDDLEWARES"],
+                "tribun_crawler.extensions.stop.PromptStop": 960,
+            }
+            crawler = make_crawler(PagesSpider, settings)
+
+            def stop(**_: Any) -> None:
+                crawler.get_downloader_middleware(PromptStop).stop("shutdown")  # type: ignore[union-attr]
+
+            crawler.signals.connect(stop, signal=signals.item_scraped, weak=False)
+            started = time.monotonic()
+            await crawler.crawl_async(urls=[site.url("/berita/1"), site.url("/berita/2")])
+            return crawler, site, time.monotonic() - started
+
+    crawler, site, elapsed = asyncio.run(run())
+
+    assert len(site.hits) == 1
+    assert elapsed < 5
+    assert crawler.stats.get_value("finish_reason") == "shutdown"
+    assert crawler.stats.get_value("tribun/stop/requeued") == 1

@@ -26,7 +26,8 @@ delay asked for is the largest this worker knows for the host: ``DOWNLOAD_DELAY`
 its Crawl-delay, AutoThrottle's current delay; a backoff or ``Retry-After`` pause is written to the same key,
 so every worker holds the host. Scrapy's own slot delay stays as a per-worker floor, never above the shared
 delay, and its jitter is set to 0 for the hosts paced so: a random extra wait after the shared turn would let
-the next worker's request follow closer than the delay. Without Redis nothing of this runs. A Redis error
+the next worker's request follow closer than the delay. A stop (``extensions/stop.py``) ends the waits: the
+requests go on to PromptStop, which hands them back unsent. Without Redis nothing of this runs. A Redis error
 lets the request go with the local pacing only (logged, ``tribun/errors/shared_pacing``).
 
 Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that honoured a ``Retry-After``),
@@ -36,7 +37,6 @@ Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that hon
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -45,12 +45,14 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from scrapy import signals
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
 from tribun_crawler import stats as stat
 from tribun_crawler.compat import download_slot, hold_slot, slot_busy, space_new_slots, space_slot
 from tribun_crawler.distributed import distributed_enabled, shared_run_of
 from tribun_crawler.distributed.pacing import SharedPacing
+from tribun_crawler.extensions.stop import PromptStop
 
 if TYPE_CHECKING:
     from typing import Self
@@ -64,6 +66,9 @@ logger = logging.getLogger(__name__)
 
 #: Seconds between looks at this worker's own download slot of a host, while a request of the host is in flight.
 LOCAL_SLOT_POLL = 0.01
+
+#: A request waiting for its shared turn looks this often (seconds) whether the run is stopping.
+STOP_CHECK = 0.5
 
 #: Statuses whose ``Retry-After`` header is read (RFC 9110 defines it for 503 and 3xx, RFC 6585 for 429).
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -109,6 +114,7 @@ class HostPacingMiddleware:
         """Crawl-delay per download slot key (the host name), from each host's robots.txt."""
         self.distributed = distributed_enabled(settings)
         self._shared: SharedPacing | None = None
+        self._stop: PromptStop | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -134,6 +140,20 @@ class HostPacingMiddleware:
         slot = download_slot(self.crawler, key)
         return max(self.download_delay, self.crawl_delays.get(key, 0.0), slot.delay if slot is not None else 0.0)
 
+    async def wait_unless_stopping(self, seconds: float) -> bool:
+        """Sleep ``seconds`` (without blocking); False, at once, when the run is stopping (PromptStop)."""
+        end = monotonic() + seconds
+        while (left := end - monotonic()) > 0:
+            if self.run_stopping():
+                return False
+            await sleep(min(left, STOP_CHECK))
+        return not self.run_stopping()
+
+    def run_stopping(self) -> bool:
+        if self._stop is None:
+            self._stop = self.crawler.get_downloader_middleware(PromptStop)
+        return self._stop is not None and self._stop.stopping
+
     async def process_request(self, request: Request) -> None:
         shared = self.shared_pacing()
         if shared is None:
@@ -143,12 +163,13 @@ class HostPacingMiddleware:
         try:
             wait = shared.reserve(key, self.host_delay(key))
             while True:
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                if not await self.wait_unless_stopping(wait):
+                    # PromptStop (last on the way out) hands the request back unsent.
+                    return
                 # This worker sends one request of a host at a time: claimed while an earlier one is still in
                 # flight, the request would leave later than recorded, and the next worker's turn come too soon.
                 while slot_busy(self.crawler, key):
-                    await asyncio.sleep(LOCAL_SLOT_POLL)
+                    await sleep(LOCAL_SLOT_POLL)
                 delay = self.host_delay(key)
                 wait = shared.claim(key, delay)
                 if wait <= 0:
