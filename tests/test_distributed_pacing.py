@@ -20,8 +20,9 @@ from aiohttp import web
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from tests.local_crawl import LocalSite, PagesSpider, html, make_crawler
+from tests.local_crawl import CDN_SETTINGS, LocalSite, PagesSpider, html, make_crawler
 from tests.redis_server import redis_server
+from tests.test_blocks import WWW, article
 from tribun_crawler.distributed.pacing import PACE_KEY_TTL_MS, SharedPacing
 from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.middlewares.politeness import HostPacingMiddleware
@@ -257,3 +258,24 @@ def test_a_stop_ends_the_waits_and_hands_the_requests_back_unsent(own_redis_url:
     assert elapsed < 5
     assert crawler.stats.get_value("finish_reason") == "shutdown"
     assert crawler.stats.get_value("tribun/stop/requeued") == 1
+
+
+def test_the_requests_of_a_blocked_host_wait_for_no_turn(own_redis_url: str) -> None:
+    """Six pages of a host that answers 403, a 2 s delay: after the third refusal blocks it, the three requests
+    waiting for their turns (at 6, 8 and 10 s) are dropped at once, not when their turn comes."""
+    blocks = "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware"
+    settings = shared_settings(
+        own_redis_url, DOWNLOAD_DELAY=2, TEST_CDN_BLOCKED_HOSTS=[WWW], TRIBUN_BLOCK_THRESHOLD=3, **CDN_SETTINGS
+    )
+    settings["DOWNLOADER_MIDDLEWARES"] = {**settings["DOWNLOADER_MIDDLEWARES"], blocks: 950}
+    crawler = make_crawler(PagesSpider, settings)
+
+    started = time.monotonic()
+    asyncio.run(crawler.crawl_async(urls=[article(WWW, n).url for n in range(6)]))
+    elapsed = time.monotonic() - started
+
+    stats = crawler.stats.get_stats()
+    assert stats[f"test/cdn_hits/{WWW}"] == 3
+    assert stats[f"tribun/blocked/{WWW}"] == 1
+    assert stats[f"tribun/block_dropped/{WWW}"] == 3
+    assert elapsed < 7, elapsed  # blocked at about 4 s; the last turn was at 10 s

@@ -27,7 +27,8 @@ its Crawl-delay, AutoThrottle's current delay; a backoff or ``Retry-After`` paus
 so every worker holds the host. Scrapy's own slot delay stays as a per-worker floor, never above the shared
 delay, and its jitter is set to 0 for the hosts paced so: a random extra wait after the shared turn would let
 the next worker's request follow closer than the delay. A stop (``extensions/stop.py``) ends the waits: the
-requests go on to PromptStop, which hands them back unsent. Without Redis nothing of this runs. A Redis error
+requests go on to PromptStop, which hands them back unsent; a host blocked (``middlewares/blocks.py``) takes no
+turn, its requests waiting for one go on at once, to be dropped. Without Redis nothing of this runs. A Redis error
 lets the request go with the local pacing only (logged, ``tribun/errors/shared_pacing``).
 
 Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that honoured a ``Retry-After``),
@@ -53,6 +54,7 @@ from tribun_crawler.compat import download_slot, hold_slot, slot_busy, space_new
 from tribun_crawler.distributed import distributed_enabled, shared_run_of
 from tribun_crawler.distributed.pacing import SharedPacing
 from tribun_crawler.extensions.stop import PromptStop
+from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 
 if TYPE_CHECKING:
     from typing import Self
@@ -67,7 +69,7 @@ logger = logging.getLogger(__name__)
 #: Seconds between looks at this worker's own download slot of a host, while a request of the host is in flight.
 LOCAL_SLOT_POLL = 0.01
 
-#: A request waiting for its shared turn looks this often (seconds) whether the run is stopping.
+#: A request waiting for its shared turn looks this often (seconds) whether the run is stopping or its host blocked.
 STOP_CHECK = 0.5
 
 #: Statuses whose ``Retry-After`` header is read (RFC 9110 defines it for 503 and 3xx, RFC 6585 for 429).
@@ -115,6 +117,7 @@ class HostPacingMiddleware:
         self.distributed = distributed_enabled(settings)
         self._shared: SharedPacing | None = None
         self._stop: PromptStop | None = None
+        self._blocks: BlockDetectionMiddleware | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -140,14 +143,22 @@ class HostPacingMiddleware:
         slot = download_slot(self.crawler, key)
         return max(self.download_delay, self.crawl_delays.get(key, 0.0), slot.delay if slot is not None else 0.0)
 
-    async def wait_unless_stopping(self, seconds: float) -> bool:
-        """Sleep ``seconds`` (without blocking); False, at once, when the run is stopping (PromptStop)."""
+    async def wait_for_turn(self, key: str, seconds: float) -> bool:
+        """Sleep ``seconds`` (without blocking); False as soon as the run is stopping (PromptStop) or the host is
+        blocked: the request then has no turn to wait for."""
         end = monotonic() + seconds
         while (left := end - monotonic()) > 0:
-            if self.run_stopping():
+            if self.run_stopping() or self.host_blocked(key):
                 return False
             await sleep(min(left, STOP_CHECK))
-        return not self.run_stopping()
+        return not (self.run_stopping() or self.host_blocked(key))
+
+    def host_blocked(self, key: str) -> bool:
+        """A blocked host's requests take no turn: they go straight on to BlockDetectionMiddleware, which drops
+        them (it is later on the way out, so that nothing waits between its check and the download slot)."""
+        if self._blocks is None:
+            self._blocks = self.crawler.get_downloader_middleware(BlockDetectionMiddleware)
+        return self._blocks is not None and self._blocks.is_blocked(key)
 
     def run_stopping(self) -> bool:
         if self._stop is None:
@@ -159,12 +170,15 @@ class HostPacingMiddleware:
         if shared is None:
             return
         key = self.crawler.engine.downloader.get_slot_key(request)
+        if self.host_blocked(key):
+            return
         started = monotonic()
         try:
             wait = shared.reserve(key, self.host_delay(key))
             while True:
-                if not await self.wait_unless_stopping(wait):
-                    # PromptStop (last on the way out) hands the request back unsent.
+                if not await self.wait_for_turn(key, wait):
+                    # PromptStop (last on the way out) hands the request back unsent; BlockDetectionMiddleware
+                    # drops it.
                     return
                 # This worker sends one request of a host at a time: claimed while an earlier one is still in
                 # flight, the request would leave later than recorded, and the next worker's turn come too soon.
