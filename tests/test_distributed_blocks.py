@@ -16,7 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from tests.redis_server import redis_server
 from tests.test_blocks import BANYUMAS, SPIDER, WWW, Clock, article, cloudfront_403, middleware_for, page
-from tribun_crawler.distributed.blocks import REFRESH_SECONDS, SharedBlocks
+from tribun_crawler.distributed.blocks import HOSTS_TTL, REFRESH_SECONDS, SharedBlocks
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 
 PREFIX = "tribun:run:test:blocks"
@@ -80,6 +80,8 @@ def test_a_block_found_by_one_worker_is_kept_by_the_others(server: redis.Redis) 
     # The run's hosts come from every worker: w2 never scheduled banyumas itself, nor is everything blocked.
     assert set(second.hosts) == {WWW, BANYUMAS}
     assert not second.every_host_blocked()
+    # The run's host list lives while workers read it, and goes an hour after the run: nothing left for good.
+    assert HOSTS_TTL - 5 <= server.ttl(f"{PREFIX}:hosts") <= HOSTS_TTL
 
 
 def test_after_the_cooldown_one_more_refusal_blocks_again_for_everyone(server: redis.Redis) -> None:

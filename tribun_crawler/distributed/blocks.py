@@ -22,11 +22,13 @@ from typing import Any
 
 #: A worker looks at the run's blocked hosts at most this often (seconds).
 REFRESH_SECONDS = 1.0
-#: The run's host list lives this long after its last new host (a run's keys last as long: RUN_KEY_TTL).
-HOSTS_TTL = 7 * 24 * 3600
+#: The run's host list lives this long after a worker last read or added to it: as long as the run goes on.
+HOSTS_TTL = 3600
 
-# KEYS: the run's hosts. ARGV: the blocked-key prefix. Returns host, milliseconds of block left (< 0: none) …
+# KEYS: the run's hosts. ARGV: the blocked-key prefix, the hosts' TTL. Returns host, milliseconds of block left
+# (< 0: none), host, …
 _VIEW = """
+if redis.call('EXPIRE', KEYS[1], ARGV[2]) == 0 then return {} end
 local out = {}
 for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   out[#out + 1] = host
@@ -85,7 +87,7 @@ class SharedBlocks:
             return False
         # Noted before asking: while Redis fails, it is asked again a second later, not at every request.
         self.read_at = now
-        answer = self._view(keys=[self.hosts_key], args=[f"{self.prefix}:blocked:"])
+        answer = self._view(keys=[self.hosts_key], args=[f"{self.prefix}:blocked:", HOSTS_TTL])
         hosts: set[str] = set()
         blocked: dict[str, float] = {}
         for raw, millis in zip(answer[::2], answer[1::2], strict=True):
