@@ -30,7 +30,7 @@ from twisted.internet.defer import Deferred
 
 from tests.conftest import with_tribun_defaults
 from tests.crawl import REPO_ROOT, crawl_env
-from tests.local_crawl import LocalSite, make_crawler
+from tests.local_crawl import LocalSite, PagesSpider, html, make_crawler
 from tribun_crawler.compat import (
     DECOMPRESSION_ERRORS,
     download_slot,
@@ -38,6 +38,7 @@ from tribun_crawler.compat import (
     hold_slot,
     requests_in_flight,
     requests_in_progress,
+    slot_busy,
     space_new_slots,
     space_slot,
     take_waiting_requests,
@@ -163,6 +164,7 @@ def test_a_held_slot_keeps_its_requests_waiting_where_they_can_be_taken() -> Non
         deferreds: list[Deferred[Any]] = [Deferred(), Deferred()]
         slot.queue.extend([(held, deferreds[0]), (other, deferreds[1])])
         downloader._process_queue(slot)  # what the downloader does with a slot's queue
+        busy_while_waiting = slot_busy(crawler, "makassar.tribunnews.com")
         result = {
             "still_waiting": [request.url for request, _ in slot.queue],
             "held_for": slot.lastseen - monotonic(),
@@ -171,6 +173,9 @@ def test_a_held_slot_keeps_its_requests_waiting_where_they_can_be_taken() -> Non
         taken = take_waiting_requests(crawler, lambda request: request is held)
         result["taken"] = [(request.url, deferred) for request, deferred in taken]
         result["left"] = [request.url for request, _ in slot.queue]
+        result["busy"] = [busy_while_waiting, slot_busy(crawler, "makassar.tribunnews.com")]
+        slot.queue.clear()
+        result["busy"].append(slot_busy(crawler, "makassar.tribunnews.com"))
         if slot.latercall is not None:
             slot.latercall.cancel()
         return result
@@ -185,6 +190,27 @@ def test_a_held_slot_keeps_its_requests_waiting_where_they_can_be_taken() -> Non
     assert [url for url, _ in result["taken"]] == ["https://makassar.tribunnews.com/2024/06/20/banjir"]
     assert isinstance(result["taken"][0][1], Deferred)
     assert result["left"] == ["https://makassar.tribunnews.com/2024/06/20/macet"]
+    assert result["busy"] == [True, True, False]
+
+
+def test_a_slot_is_busy_while_its_request_downloads_and_free_when_it_left() -> None:
+    """The shared pacing claims a host's turn only when this worker's slot is free, and ends the host's exchange
+    at ``request_left_downloader``: by then the slot must be free, while the response arrives it must not."""
+    seen: list[tuple[str, bool]] = []
+
+    async def scenario() -> None:
+        async with LocalSite(lambda request: html()) as site:
+            crawler = make_crawler(PagesSpider, {"DOWNLOAD_DELAY": 0})
+
+            def note(name: str) -> Any:
+                return lambda request, **_: seen.append((name, slot_busy(crawler, request.meta["download_slot"])))
+
+            crawler.signals.connect(note("downloaded"), signal=signals.response_downloaded, weak=False)
+            crawler.signals.connect(note("left"), signal=signals.request_left_downloader, weak=False)
+            await crawler.crawl_async(urls=[site.url("/berita/1")])
+
+    asyncio.run(scenario())
+    assert seen == [("downloaded", True), ("left", False)]
 
 
 def test_the_feed_uris_of_a_run_are_read_from_the_feed_exporter(tmp_path: Path) -> None:

@@ -69,6 +69,12 @@ def take_waiting_requests(
     return taken
 
 
+def slot_busy(crawler: Crawler, key: str) -> bool:
+    """True while this worker's slot ``key`` has a request downloading or waiting to be sent."""
+    slot = download_slot(crawler, key)
+    return slot is not None and bool(slot.transferring or slot.queue)
+
+
 def hold_slot(slot: Slot, seconds: float, now: float) -> None:
     """Send nothing from ``slot`` for ``seconds`` from ``now`` (``time.monotonic``): the downloader spaces a slot's
     requests from ``Slot.lastseen``, so a later value holds them back. A longer hold already set stays."""

@@ -137,6 +137,10 @@ BLOCK_DROPPED = Family("tribun/block_dropped/")
 BACKOFF_COUNT = "tribun/backoff/count"
 #: Pauses whose length a Retry-After header set.
 BACKOFF_RETRY_AFTER = "tribun/backoff/retry_after"
+#: Requests of a distributed run that waited for their host's shared turn (``distributed/pacing.py``).
+PACING_WAITED = "tribun/pacing/waited"
+#: Milliseconds those requests waited, in all.
+PACING_WAIT_MS = "tribun/pacing/wait_ms"
 #: robots.txt Crawl-delay per host (seconds).
 CRAWL_DELAY = Family("tribun/crawl_delay/")
 #: Pages whose charset was guessed as windows-1252.
@@ -158,3 +162,5 @@ DISTRIBUTED_BAD_PAYLOAD = "tribun/distributed/bad_payload"
 DISTRIBUTED_UNSERIALIZABLE = "tribun/distributed/unserializable"
 #: Requests leased to a gone worker (no heartbeat) that this worker put back into the shared queue.
 DISTRIBUTED_LEASES_RECOVERED = "tribun/distributed/leases_recovered"
+#: Blocks another worker of the run found, taken on by this one, per host (``distributed/blocks.py``).
+DISTRIBUTED_BLOCKED = Family("tribun/distributed/blocked/")

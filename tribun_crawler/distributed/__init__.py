@@ -34,10 +34,14 @@ spider method) is logged, counted (``tribun/distributed/bad_payload``) and dropp
 queue by the first worker to notice (``tribun/distributed/leases_recovered``), and a worker that closes gives
 back what it still holds: distributed/leases.py.
 
-**Limits.** Politeness and block detection are per worker: N workers send up to N times the per-host rate, so
-raise ``TRIBUN_DOWNLOAD_DELAY`` with N. A request's callbacks must be spider methods and its ``meta`` and
-``cb_kwargs`` hold JSON values or the types serializer.py names (a request carrying anything else is refused when
-queued, ``tribun/distributed/unserializable``).
+**Politeness.** The workers of a run pace each host together, as one client: a request takes its host's next
+turn in Redis before it leaves (``pacing.py``, used by ``middlewares/politeness.py``), and a host one worker
+finds blocking is left alone by all (``blocks.py``, used by ``middlewares/blocks.py``). Both keep their keys
+under the run's prefix, with a TTL; :func:`shared_run_of` gives a component the worker's run.
+
+**Limits.** A request's callbacks must be spider methods and its ``meta`` and ``cb_kwargs`` hold JSON values
+or the types serializer.py names (a request carrying anything else is refused when queued,
+``tribun/distributed/unserializable``).
 """
 
 from __future__ import annotations
@@ -302,6 +306,15 @@ class SharedRun:
                 args=[self.worker, self.stale_after, self.run_id, self.leased_prefix],
             )
         )
+
+
+def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
+    """The Redis connection and the shared run of this worker, once its scheduler joined one; None when the
+    crawl is not distributed (or before the spider opened)."""
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    if isinstance(scheduler, SharedScheduler) and scheduler.run is not None and scheduler.run.run_id is not None:
+        return scheduler.server, scheduler.run
+    return None
 
 
 class SharedScheduler(Scheduler):

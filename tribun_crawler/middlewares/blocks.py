@@ -26,8 +26,15 @@ host's next request, so nothing of the host leaves after the answer that blocks 
 delay; every answer counts, robots.txt's and those RetryMiddleware will retry included. Requests are dropped
 last on the way in (``DOWNLOADER_MIDDLEWARES`` 950, after RobotsTxtMiddleware's 100 and HttpCache's 900): one
 that passes goes straight into its host's download slot, with nothing to wait for in between, and those in
-the slot are dropped with the block. A blocked host's robots.txt request is dropped like any other. Blocks
-are per worker: with several workers (scrapy-redis) each detects them on its own.
+the slot are dropped with the block. A blocked host's robots.txt request is dropped like any other.
+
+In a distributed run (``distributed_enabled``) the block is the run's: the worker that finds a host blocking
+writes it to Redis with the cool-down as its TTL (``tribun_crawler.distributed.blocks``), and every worker,
+reading the run's blocks at most once a second, drops that host's requests as for a block of its own
+(``tribun/distributed/blocked/<host>`` counts the blocks learned so, the drops count as above). "Every host
+blocked" then means every host any worker of the run has scheduled requests for, so the workers close as
+``blocked`` together. A Redis error leaves the worker with its own blocks (logged,
+``tribun/errors/shared_blocks``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
@@ -44,6 +52,8 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from tribun_crawler import stats as stat
 from tribun_crawler.compat import take_waiting_requests
+from tribun_crawler.distributed import distributed_enabled, shared_run_of
+from tribun_crawler.distributed.blocks import SharedBlocks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,6 +101,8 @@ class BlockDetectionMiddleware:
         self.block_codes = frozenset(int(code) for code in settings.getlist("TRIBUN_BLOCK_HTTP_CODES"))
         self.hosts: dict[str, HostState] = {}
         self.closing: Deferred[None] | None = None
+        self.distributed = distributed_enabled(settings)
+        self._shared: SharedBlocks | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -101,11 +113,19 @@ class BlockDetectionMiddleware:
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         """A host is part of the run from its first scheduled request, not only from its first download."""
-        self.hosts.setdefault(urlparse_cached(request).hostname or "", HostState())
+        host = urlparse_cached(request).hostname or ""
+        self.hosts.setdefault(host, HostState())
+        shared = self.shared_blocks()
+        if shared is not None:
+            try:
+                shared.add_host(host)
+            except RedisError as exc:
+                self.shared_failed(exc)
 
     def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname or ""
         self.hosts.setdefault(host, HostState())
+        self.read_shared_blocks()
         if self.is_blocked(host):
             self.crawler.stats.inc_value(stat.BLOCK_DROPPED(host))
             raise IgnoreRequest(f"{host} is blocking the crawler (cool-down)")
@@ -123,6 +143,56 @@ class BlockDetectionMiddleware:
         if state.run >= self.threshold and not self.is_blocked(host):
             self.block(host, state, response)
 
+    # --- Shared with the other workers (distributed runs) ---------------------------------------------------
+
+    def shared_blocks(self) -> SharedBlocks | None:
+        """The run's shared blocks, once the worker joined its run; None without Redis."""
+        if self._shared is None and self.distributed:
+            joined = shared_run_of(self.crawler)
+            if joined is not None:
+                server, run = joined
+                self._shared = SharedBlocks(server, run.key("blocks"), run.worker, clock=self.clock)
+        return self._shared
+
+    def shared_failed(self, exc: RedisError) -> None:
+        self.crawler.stats.inc_value(stat.ERRORS("shared_blocks"))
+        logger.warning("Shared blocks unavailable (%s): this worker goes by its own blocks", exc)
+
+    def read_shared_blocks(self) -> None:
+        """Take on the blocks other workers found (read at most once a second), and the run's other hosts."""
+        shared = self.shared_blocks()
+        if shared is None:
+            return
+        try:
+            if not shared.refresh():
+                return
+        except RedisError as exc:
+            self.shared_failed(exc)
+            return
+        for host in shared.run_hosts:
+            self.hosts.setdefault(host, HostState())
+        learned = [
+            host for host in sorted(shared.blocked_until) if shared.is_blocked(host) and not self.is_blocked(host)
+        ]
+        for host in learned:
+            self.take_on_block(host, shared.seconds_left(host))
+        if learned and self.every_host_blocked():
+            self.close_spider()
+
+    def take_on_block(self, host: str, seconds: float) -> None:
+        """Another worker found ``host`` blocking: drop its requests here too for the rest of the cool-down."""
+        state = self.hosts.setdefault(host, HostState())
+        state.blocked_until = self.clock() + seconds
+        # As after a block of this worker's own: once the cool-down is over, one more block answer blocks again.
+        state.run = max(state.run, self.threshold)
+        self.crawler.stats.inc_value(stat.DISTRIBUTED_BLOCKED(host))
+        self.drop_waiting_requests(host)
+        logger.info(
+            "%s is blocking the crawler (found by another worker): its requests are dropped for %.0f s", host, seconds
+        )
+
+    # --- Block state -------------------------------------------------------------------------------------
+
     def is_blocked(self, host: str) -> bool:
         state = self.hosts.get(host)
         return bool(state and state.blocked_until is not None and self.clock() < state.blocked_until)
@@ -137,6 +207,12 @@ class BlockDetectionMiddleware:
         state.blocked_until = self.clock() + self.cooldown
         state.blocks += 1
         self.crawler.stats.inc_value(stat.BLOCKED(host))
+        shared = self.shared_blocks()
+        if shared is not None:
+            try:
+                shared.block(host, self.cooldown)
+            except RedisError as exc:
+                self.shared_failed(exc)
         self.drop_waiting_requests(host)
         if state.blocks == 1:
             logger.warning(

@@ -16,8 +16,24 @@ AutoThrottle). Two things it does not do, done here:
   retry; this only delays the host's next request, whichever it is. The pause moves the slot's last-request
   time into the future, so the next request waits the pause plus the usual delay.
 
+**Shared by the workers of a distributed run** (``distributed_enabled``: ``REDIS_URL`` or
+``TRIBUN_DISTRIBUTED``), this middleware also decides *when* each request may leave, for the run as a whole:
+before a request goes on (``process_request``) it takes its host's next turn in Redis
+(``tribun_crawler.distributed.pacing``), waits for it without blocking (other hosts' requests go on
+meanwhile), waits until this worker has nothing of the host in flight, and claims the turn as it leaves; when
+it left the downloader (answered or failed) the host's delay starts again from that moment, for all. The
+delay asked for is the largest this worker knows for the host: ``DOWNLOAD_DELAY`` (``TRIBUN_DOWNLOAD_DELAY``),
+its Crawl-delay, AutoThrottle's current delay; a backoff or ``Retry-After`` pause is written to the same key,
+so every worker holds the host. Scrapy's own slot delay stays as a per-worker floor, never above the shared
+delay, and its jitter is set to 0 for the hosts paced so: a random extra wait after the shared turn would let
+the next worker's request follow closer than the delay. A stop (``extensions/stop.py``) ends the waits: the
+requests go on to PromptStop, which hands them back unsent; a host blocked (``middlewares/blocks.py``) takes no
+turn, its requests waiting for one go on at once, to be dropped. Without Redis nothing of this runs. A Redis error
+lets the request go with the local pacing only (logged, ``tribun/errors/shared_pacing``).
+
 Stats: ``tribun/backoff/count``, ``tribun/backoff/retry_after`` (pauses that honoured a ``Retry-After``),
-``tribun/crawl_delay/<host>`` (the Crawl-delay applied, in seconds).
+``tribun/crawl_delay/<host>`` (the Crawl-delay applied, in seconds), ``tribun/pacing/waited`` and
+``tribun/pacing/wait_ms`` (requests that waited for their shared turn, and how long in all).
 """
 
 from __future__ import annotations
@@ -28,11 +44,17 @@ from email.utils import parsedate_to_datetime
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
 from scrapy import signals
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
 from tribun_crawler import stats as stat
-from tribun_crawler.compat import download_slot, hold_slot, space_new_slots, space_slot
+from tribun_crawler.compat import download_slot, hold_slot, slot_busy, space_new_slots, space_slot
+from tribun_crawler.distributed import distributed_enabled, shared_run_of
+from tribun_crawler.distributed.pacing import SharedPacing
+from tribun_crawler.extensions.stop import PromptStop
+from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,6 +65,12 @@ if TYPE_CHECKING:
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between looks at this worker's own download slot of a host, while a request of the host is in flight.
+LOCAL_SLOT_POLL = 0.01
+
+#: A request waiting for its shared turn looks this often (seconds) whether the run is stopping or its host blocked.
+STOP_CHECK = 0.5
 
 #: Statuses whose ``Retry-After`` header is read (RFC 9110 defines it for 503 and 3xx, RFC 6585 for 429).
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -83,15 +111,106 @@ class HostPacingMiddleware:
         )
         self.backoff_base = settings.getfloat("TRIBUN_RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("TRIBUN_RETRY_BACKOFF_MAX")
+        self.download_delay = settings.getfloat("DOWNLOAD_DELAY")
         self.crawl_delays: dict[str, float] = {}
         """Crawl-delay per download slot key (the host name), from each host's robots.txt."""
+        self.distributed = distributed_enabled(settings)
+        self._shared: SharedPacing | None = None
+        self._stop: PromptStop | None = None
+        self._blocks: BlockDetectionMiddleware | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = cls(crawler)
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(middleware.request_left_downloader, signal=signals.request_left_downloader)
         return middleware
+
+    # --- Shared pacing (distributed runs) ------------------------------------------------------------------
+
+    def shared_pacing(self) -> SharedPacing | None:
+        """The run's shared turns, once the worker joined its run; None without Redis."""
+        if self._shared is None and self.distributed:
+            joined = shared_run_of(self.crawler)
+            if joined is not None:
+                server, run = joined
+                self._shared = SharedPacing(server, run.key("pace"))
+        return self._shared
+
+    def host_delay(self, key: str) -> float:
+        """The spacing this worker asks for a host: DOWNLOAD_DELAY, its Crawl-delay, AutoThrottle's delay."""
+        slot = download_slot(self.crawler, key)
+        return max(self.download_delay, self.crawl_delays.get(key, 0.0), slot.delay if slot is not None else 0.0)
+
+    async def wait_for_turn(self, key: str, seconds: float) -> bool:
+        """Sleep ``seconds`` (without blocking); False as soon as the run is stopping (PromptStop) or the host is
+        blocked: the request then has no turn to wait for."""
+        end = monotonic() + seconds
+        while (left := end - monotonic()) > 0:
+            if self.run_stopping() or self.host_blocked(key):
+                return False
+            await sleep(min(left, STOP_CHECK))
+        return not (self.run_stopping() or self.host_blocked(key))
+
+    def host_blocked(self, key: str) -> bool:
+        """A blocked host's requests take no turn: they go straight on to BlockDetectionMiddleware, which drops
+        them (it is later on the way out, so that nothing waits between its check and the download slot)."""
+        if self._blocks is None:
+            self._blocks = self.crawler.get_downloader_middleware(BlockDetectionMiddleware)
+        return self._blocks is not None and self._blocks.is_blocked(key)
+
+    def run_stopping(self) -> bool:
+        if self._stop is None:
+            self._stop = self.crawler.get_downloader_middleware(PromptStop)
+        return self._stop is not None and self._stop.stopping
+
+    async def process_request(self, request: Request) -> None:
+        shared = self.shared_pacing()
+        if shared is None:
+            return
+        key = self.crawler.engine.downloader.get_slot_key(request)
+        if self.host_blocked(key):
+            return
+        started = monotonic()
+        try:
+            wait = shared.reserve(key, self.host_delay(key))
+            while True:
+                if not await self.wait_for_turn(key, wait):
+                    # PromptStop (last on the way out) hands the request back unsent; BlockDetectionMiddleware
+                    # drops it.
+                    return
+                # This worker sends one request of a host at a time: claimed while an earlier one is still in
+                # flight, the request would leave later than recorded, and the next worker's turn come too soon.
+                while slot_busy(self.crawler, key):
+                    await sleep(LOCAL_SLOT_POLL)
+                delay = self.host_delay(key)
+                wait = shared.claim(key, delay)
+                if wait <= 0:
+                    break
+        except RedisError as exc:
+            self.crawler.stats.inc_value(stat.ERRORS("shared_pacing"))
+            logger.warning("Shared pacing failed for %s (%s): sent with this worker's pacing only", request.url, exc)
+            return
+        slot = download_slot(self.crawler, key)
+        if slot is not None:
+            space_slot(slot, delay)
+        waited = monotonic() - started
+        if waited > LOCAL_SLOT_POLL:
+            self.crawler.stats.inc_value(stat.PACING_WAITED)
+            self.crawler.stats.inc_value(stat.PACING_WAIT_MS, round(waited * 1000))
+
+    def request_left_downloader(self, request: Request, spider: Spider) -> None:
+        """Answered or failed: the host's next request, from any worker, waits the delay from now."""
+        shared = self.shared_pacing()
+        key = request.meta.get("download_slot")
+        if shared is None or key is None:
+            return
+        try:
+            shared.done(key)
+        except RedisError as exc:
+            self.crawler.stats.inc_value(stat.ERRORS("shared_pacing"))
+            logger.warning("Shared pacing could not note the end of %s: %s", request.url, exc)
 
     # --- robots.txt Crawl-delay -----------------------------------------------------------------------------
 
@@ -143,8 +262,15 @@ class HostPacingMiddleware:
     def pause_host(self, request: Request, seconds: float, *, reason: str) -> None:
         key = request.meta.get("download_slot")
         slot = download_slot(self.crawler, key) if key else None
-        if slot is None or seconds <= 0:
+        if key is None or slot is None or seconds <= 0:
             return
         hold_slot(slot, seconds, monotonic())
+        shared = self.shared_pacing()
+        if shared is not None:
+            try:
+                shared.pause(key, seconds)
+            except RedisError as exc:
+                self.crawler.stats.inc_value(stat.ERRORS("shared_pacing"))
+                logger.warning("Could not pause %s for the other workers: %s", key, exc)
         self.crawler.stats.inc_value(stat.BACKOFF_COUNT)
         logger.debug("Pausing requests to %s for %.1f s after %s on %s", key, seconds, reason, request.url)
