@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scrapy import FormRequest, Request
+from scrapy import FormRequest, Request, Spider
 from scrapy.http import TextResponse, XmlResponse
 from scrapy.utils.request import request_from_dict
 from scrapy_redis import picklecompat
@@ -256,6 +256,18 @@ def test_only_the_spiders_own_methods_are_callbacks(name: str) -> None:
 @pytest.mark.parametrize("name", ["parse_listing", "parse_article", "article_failed", "parse_sitemap"])
 def test_the_spiders_callbacks_are_accepted(name: str) -> None:
     check_spider_method(make_spider(), name)
+
+
+def test_parse_is_a_callback_only_where_the_spider_defines_it() -> None:
+    class Pages(Spider):
+        name = "pages"
+
+        def parse(self, response: Any, **kwargs: Any) -> Any:
+            return []
+
+    check_spider_method(Pages(), "parse")
+    with pytest.raises(BadPayload):
+        check_spider_method(Spider("bare"), "parse")
 
 
 def test_an_http_failure_helper_request_round_trips() -> None:

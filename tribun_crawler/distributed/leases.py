@@ -186,7 +186,10 @@ def check_spider_method(spider: Spider, name: str) -> None:
     when overridden (``start``, ``close``, ``from_crawler`` …), and no other attribute: a payload can name any
     attribute, and ``request_from_dict`` takes it."""
     own = any(name in vars(cls) for cls in type(spider).__mro__ if cls not in (Spider, object))
-    if name.startswith("_") or hasattr(Spider, name) or not own or not callable(getattr(spider, name, None)):
+    # ``parse`` is the one callback of Scrapy's API: the default of a request without one, a spider's own when
+    # overridden (``own``).
+    scrapy_api = hasattr(Spider, name) and name != "parse"
+    if name.startswith("_") or scrapy_api or not own or not callable(getattr(spider, name, None)):
         raise BadPayload(f"{name!r} is no callback of spider {spider.name!r}")
 
 
