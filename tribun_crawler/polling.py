@@ -46,7 +46,7 @@ HISTORY = timedelta(days=14)
 #: Half-life of the weight of an observation: a week-old article counts a quarter of one published today.
 HALF_LIFE = timedelta(days=3.5)
 #: Weight of the prior of each hour's rate, in hours of observation at the host's mean rate.
-PRIOR_HOURS = 1.0
+PRIOR_HOURS = 0.25
 #: Slack of the interval comparisons: a cron run starts a little early or late against the time the run before it
 #: recorded (which is its own start).
 TOLERANCE = timedelta(seconds=60)
