@@ -152,8 +152,9 @@ class TribunSpider(scrapy.Spider):
         self._related: RelatedLinks | None = None
         # Sitemap URLs robots.txt named: never taken for a guess the host does not publish.
         self._named_sitemaps: set[str] = set()
-        # Sites whose discovery this run makes (adaptive polling chose them), and the run's moment that chose them.
-        self._discovering: set[str] = set()
+        # Sites whose discovery this run makes (adaptive polling chose them, once), and the run's moment that chose
+        # them.
+        self._discovering: list[str] | None = None
         self._poll_now: datetime | None = None
 
     @classmethod
@@ -209,13 +210,14 @@ class TribunSpider(scrapy.Spider):
         return self.settings.getbool("TRIBUN_ADAPTIVE_POLLING") and not self.arguments.force and not window
 
     def sites_to_discover(self) -> list[str]:
-        """The chosen sites whose discovery this run makes, in their order: those due, or all of them."""
-        self._poll_now = now = crawl_now(self.settings)
-        keys = self.arguments.site_keys
-        due = self.due_sites(keys, now) if self.polls_adaptively() else keys
-        self._discovering = set(due)
-        self.crawler.stats.set_value(stat.DISCOVERY_DUE, len(due))
-        return due
+        """The chosen sites whose discovery this run makes, in their order: those due, or all of them (decided on
+        the first call)."""
+        if self._discovering is None:
+            self._poll_now = now = crawl_now(self.settings)
+            keys = self.arguments.site_keys
+            self._discovering = self.due_sites(keys, now) if self.polls_adaptively() else list(keys)
+            self.crawler.stats.set_value(stat.DISCOVERY_DUE, len(self._discovering))
+        return self._discovering
 
     def due_sites(self, keys: Sequence[str], now: datetime) -> list[str]:
         """The sites of ``keys`` due at ``now``; each other one is counted (``tribun/discovery/not_due/<host>``)."""
@@ -385,7 +387,7 @@ class TribunSpider(scrapy.Spider):
         parts = urlsplit(response.url)
         key = site_key(parts.hostname)
         # A site not due this run (reached through a related link) is not discovered from its robots.txt either.
-        if parts.path != "/robots.txt" or key is None or key not in self._discovering:
+        if parts.path != "/robots.txt" or key is None or key not in self.sites_to_discover():
             return
         for url in sitemaps_in_robots_txt(response.body):
             sitemap = self.nested_sitemap_request(url, depth=0)
