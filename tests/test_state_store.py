@@ -267,6 +267,26 @@ def test_a_discovery_forgets_the_sites_publications_older_than_the_history_kept(
     assert store.get(key_fingerprint(old)) is not None
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["put", "put_many"])
+def test_a_site_keeps_only_the_publications_of_the_days_before_its_newest(store: StateStore, bulk: bool) -> None:
+    # A backfill of 40 days, newest first, then a new article: the site keeps PUBLICATIONS_KEPT before the newest.
+    newest = 1_719_065_100
+    days = [newest - day * DAY for day in range(40)]
+    records = [
+        record(f"https://jateng.tribunnews.com/2024/06/{i}/berita-{i}", f"b{i}", published=t)
+        for i, t in enumerate(days)
+    ]
+    if bulk:
+        store.put_many((one, ()) for one in records)
+    else:
+        for one in records:
+            store.put(one)
+    assert store.publish_times("jateng", 0) == sorted(t for t in days if t >= newest - PUBLICATIONS_KEPT)
+    store.put(record("https://jateng.tribunnews.com/2024/06/23/baru", "baru", published=newest + 5 * DAY))
+    assert min(store.publish_times("jateng", 0)) >= newest + 5 * DAY - PUBLICATIONS_KEPT
+    assert store.count() == 41
+
+
 def test_reset_forgets_discovery_and_publication_times(store: StateStore) -> None:
     store.put(record())
     store.discovered("www", 1_719_065_100)

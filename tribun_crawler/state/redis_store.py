@@ -44,11 +44,17 @@ _KEY = struct.Struct(">q")
 _BODY, _GROUP, _ALIAS = b"b", b"g", b"i"
 
 # KEYS: article bucket, counter, the site's publications, index buckets...; ARGV: field, value, publication time
-# ("" for none), then field and value per index bucket.
-_PUT_SCRIPT = """
+# ("" for none), then field and value per index bucket. A site keeps the publications of PUBLICATIONS_KEPT before
+# its newest one: bounded whatever the runs (a backfill records years), with no clock (TRIBUN_NOW may simulate any
+# day).
+_PUT_SCRIPT = f"""
 local added = redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if added == 1 then redis.call('INCR', KEYS[2]) end
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1]) end
+if ARGV[3] ~= '' then
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+    local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(newest[2]) - {PUBLICATIONS_KEPT}))
+end
 for i = 4, #KEYS do
     redis.call('HSET', KEYS[i], ARGV[2 * i - 4], ARGV[2 * i - 3])
 end

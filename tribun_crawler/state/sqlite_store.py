@@ -52,14 +52,15 @@ _SCHEMA = (
         started INTEGER NOT NULL    -- when it opened, Unix milliseconds
     )
     """,
+    # One B-tree in (site, published) order, no rowid table beside it: what adaptive polling reads is a range of it.
     """
     CREATE TABLE IF NOT EXISTS publications (
-        key INTEGER PRIMARY KEY,    -- the article (articles.key)
-        site TEXT NOT NULL,         -- its site key
-        published INTEGER NOT NULL  -- datePublished, Unix seconds
-    )
+        site TEXT NOT NULL,         -- a site key
+        published INTEGER NOT NULL, -- datePublished of an article of the site, Unix seconds
+        key INTEGER NOT NULL,       -- the article (articles.key)
+        PRIMARY KEY (site, published, key)
+    ) WITHOUT ROWID
     """,
-    "CREATE INDEX IF NOT EXISTS publications_site ON publications (site, published)",
     """
     CREATE TABLE IF NOT EXISTS discoveries (
         site TEXT PRIMARY KEY,      -- a site key
@@ -75,7 +76,18 @@ SELECT key, substr(url, 1, instr(url, '/') - 1), published FROM articles
 WHERE published IS NOT NULL AND instr(url, '/') > 1 AND instr(url, ':') = 0
   AND published >= (SELECT max(published) FROM articles) - {PUBLICATIONS_KEPT}
 """
-_PUBLICATION = "INSERT OR REPLACE INTO publications (key, site, published) VALUES (?, ?, ?)"
+_PUBLICATION = "INSERT OR IGNORE INTO publications (key, site, published) VALUES (?, ?, ?)"
+# Before an article is written again: its publication, if its datePublished changed (one row per article).
+_MOVED_PUBLICATION = """
+DELETE FROM publications WHERE site = ?1 AND key = ?2 AND published != ?3
+AND published = (SELECT published FROM articles WHERE key = ?2)
+"""
+# A site keeps the publications of PUBLICATIONS_KEPT before its newest one: bounded, whatever the runs (a backfill
+# records years of articles), and with no clock (TRIBUN_NOW may simulate any day).
+_PRUNE_PUBLICATIONS = f"""
+DELETE FROM publications WHERE site = ?1
+AND published < (SELECT max(published) FROM publications WHERE site = ?1) - {PUBLICATIONS_KEPT}
+"""
 
 _COLUMNS = "key, url, body, published, modified, recorded, article_id, grp, original"
 _UPSERT = f"""
@@ -196,8 +208,11 @@ class SQLiteStateStore(StateStore):
 
     def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
         with self._transaction() as db:
+            for key, site, published in _publication(record):
+                db.execute(_MOVED_PUBLICATION, (site, key, published))
+                db.execute(_PUBLICATION, (key, site, published))
+                db.execute(_PRUNE_PUBLICATIONS, (site,))
             db.execute(_UPSERT, _row(record))
-            db.executemany(_PUBLICATION, _publication(record))
             db.executemany(
                 "INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)",
                 ((a, record.key) for a in aliases),
@@ -212,8 +227,11 @@ class SQLiteStateStore(StateStore):
         iterator = iter(records)
         while chunk := list(islice(iterator, batch)):
             with self._transaction() as db:
+                rows = [row for record, _ in chunk for row in _publication(record)]
+                db.executemany(_MOVED_PUBLICATION, ((site, key, published) for key, site, published in rows))
                 db.executemany(_UPSERT, (_row(record) for record, _ in chunk))
-                db.executemany(_PUBLICATION, (row for record, _ in chunk for row in _publication(record)))
+                db.executemany(_PUBLICATION, rows)
+                db.executemany(_PRUNE_PUBLICATIONS, ((site,) for site in {site for _, site, _ in rows}))
                 db.executemany(
                     "INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)",
                     ((alias, record.key) for record, aliases in chunk for alias in aliases),
