@@ -215,7 +215,12 @@ class TribunSpider(scrapy.Spider):
         if self._discovering is None:
             self._poll_now = now = crawl_now(self.settings)
             keys = self.arguments.site_keys
-            self._discovering = self.due_sites(keys, now) if self.polls_adaptively() else list(keys)
+            if self.polls_adaptively():
+                self._discovering = self.due_sites(keys, now)
+            else:
+                self._discovering = list(keys)
+                if self.arguments.force:
+                    logger.info("-a force=1: every chosen site is discovered, due or not (%d)", len(keys))
             self.crawler.stats.set_value(stat.DISCOVERY_DUE, len(self._discovering))
         return self._discovering
 

@@ -112,8 +112,8 @@ class StateStore(ABC):
         """The ``datePublished`` of the site's stored articles published at ``since`` or later, oldest first.
 
         Every :meth:`put` of a record with a publication time keeps it under the record's site (duplicates too:
-        they are what the site published); times older than :data:`PUBLICATIONS_KEPT` before the site's last
-        discovery are forgotten when the discovery is recorded.
+        they are what the site published), one per article. Times older than :data:`PUBLICATIONS_KEPT` before the
+        site's newest publication are forgotten at each put, and before its last discovery when that is recorded.
         """
 
     @abstractmethod
