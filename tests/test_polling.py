@@ -342,3 +342,46 @@ def test_the_robots_txt_of_a_site_not_due_starts_no_sitemap(spider_at: Any, stat
     )
     spider.robots_txt_received(robots, robots.request)
     assert spider.crawler.stats.get_value(stat.SITEMAP_FROM_ROBOTS_TXT) is None
+
+
+# --- Midnight: what a site published between its last discovery and the end of that day ------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_first_run_of_a_day_reads_yesterdays_index_down_to_the_last_discovery(
+    spider_at: Any, state_file: dict[str, Any]
+) -> None:
+    # jateng was last discovered at 22:20 yesterday; at 00:30 it is due (max interval), and what it published from
+    # 22:20 to midnight is on yesterday's index only. bali was discovered after midnight: today's index is enough.
+    after_midnight = datetime(2026, 12, 4, 0, 30, tzinfo=WIB)
+    last = datetime(2026, 12, 3, 22, 20, tzinfo=WIB)
+    store_history(state_file, "jateng", newsroom_day(last), last)
+    bali_last = datetime(2026, 12, 4, 0, 10, tzinfo=WIB)
+    store_history(state_file, "bali", newsroom_day(bali_last, tz=WITA, per_hour={range(24): 12}), bali_last)
+    spider = spider_at(after_midnight, sites="jateng,bali", discover="index")
+    requests = list(spider.initial_requests())
+    assert [r.url for r in requests] == [
+        "https://jateng.tribunnews.com/index-news?date=2026-12-4",
+        "https://jateng.tribunnews.com/index-news?date=2026-12-3",
+        "https://bali.tribunnews.com/index-news?date=2026-12-4",
+    ]
+    yesterday = requests[1]
+    assert meta.listing_since(yesterday.meta) == int(last.timestamp())
+    assert meta.discovery_site(yesterday.meta) == "jateng"
+
+
+@pytest.mark.parametrize(("last_discovery", "paged"), [("22:30", False), ("22:00", True)])
+def test_yesterdays_index_is_paged_only_down_to_the_last_discovery(
+    spider_at: Any, last_discovery: str, paged: bool
+) -> None:
+    # The index page of 20 June 2024 lists 22:15 to 23:51: a discovery at 22:30 saw what is further down.
+    spider = spider_at(NOW)
+    url = "https://www.tribunnews.com/index-news?date=2024-6-20"
+    request = spider.listing_request(url, priority=0)
+    hour, minute = map(int, last_discovery.split(":"))
+    request.meta[meta.LISTING_SINCE] = int(datetime(2024, 6, 20, hour, minute, tzinfo=WIB).timestamp())
+    body = (FIXTURES / "listings" / "www-index-news-2024-6-20.html").read_bytes()
+    response = answer(request, body=body)
+    pages = [r.url for r in spider.parse_listing(response) if r.meta["tribun_page_type"] == "index"]
+    assert pages == (["https://www.tribunnews.com/index-news?date=2024-6-20&page=2"] if paged else [])

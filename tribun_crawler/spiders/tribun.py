@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
@@ -156,6 +156,7 @@ class TribunSpider(scrapy.Spider):
         # them.
         self._discovering: list[str] | None = None
         self._poll_now: datetime | None = None
+        self._last_discoveries: dict[str, datetime] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -198,6 +199,7 @@ class TribunSpider(scrapy.Spider):
                     yield self.discovery(
                         self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING), key
                     )
+                yield from self.day_before_request(key)
             if "sitemaps" in self.arguments.discover:
                 yield self.discovery(self.guessed_sitemap_request(sitemap_start_urls(key)), key)
 
@@ -216,6 +218,7 @@ class TribunSpider(scrapy.Spider):
             self._poll_now = now = crawl_now(self.settings)
             keys = self.arguments.site_keys
             if self.polls_adaptively():
+                self._last_discoveries = CrawlState.of(self.crawler).last_discoveries()
                 self._discovering = self.due_sites(keys, now)
             else:
                 self._discovering = list(keys)
@@ -228,10 +231,9 @@ class TribunSpider(scrapy.Spider):
         """The sites of ``keys`` due at ``now``; each other one is counted (``tribun/discovery/not_due/<host>``)."""
         state = CrawlState.of(self.crawler)
         policy = PollPolicy.from_settings(self.settings)
-        last_discoveries = state.last_discoveries()
         due: list[str] = []
         for key in keys:
-            last = last_discoveries.get(key)
+            last = self._last_discoveries.get(key)
             decision = polling.by_interval(last, now, policy)
             if decision is None:
                 assert last is not None
@@ -284,6 +286,21 @@ class TribunSpider(scrapy.Spider):
     def index_days(self) -> list[date]:
         """Days whose daily index is crawled: the window, newest first; today without a window."""
         return list(self.window.days(self.today()))
+
+    def day_before_request(self, key: str) -> list[scrapy.Request]:
+        """The daily index of yesterday, for what a site published between its last discovery, yesterday, and
+        midnight: today's index does not list it, and adaptive polling may leave a site two hours undiscovered.
+        Read only as far down as that discovery (``meta.LISTING_SINCE``); only by runs that poll adaptively (a
+        run with a date window reads its own days), and not for a site last discovered today, or never."""
+        last = self._last_discoveries.get(key)
+        if last is None:
+            return []
+        yesterday = self.today() - timedelta(days=1)
+        if last.astimezone(SITES["www"].tz).date() != yesterday:
+            return []
+        request = self.listing_request(index_url(SITES[key].host, yesterday), priority=PRIORITY_LISTING)
+        request.meta[meta.LISTING_SINCE] = int(last.timestamp())
+        return [self.discovery(request, key)]
 
     def today(self) -> date:
         return crawl_now(self.settings).astimezone(SITES["www"].tz).date()
@@ -373,6 +390,9 @@ class TribunSpider(scrapy.Spider):
         oldest = listing.oldestPublished()
         if self.window.before_start(oldest):
             return []  # everything further down the listing is older than the window
+        since = meta.listing_since(response.meta)
+        if since is not None and oldest is not None and oldest.timestamp() < since:
+            return []  # further down was listed when the site was last discovered
         # One page at a time: each page decides, by its dates, whether the next one is still worth reading.
         return [
             self.listing_request(url, priority=PRIORITY_LISTING_NEXT, pages_seen=pages_seen + 1)
