@@ -1,9 +1,9 @@
 """The ``tribun`` spider: the crawl strategy for the Tribun network, and nothing else.
 
-What to request (section hubs, daily indexes, sitemaps, articles and their related articles), in what order
-(articles before more listing pages), and when to stop (date window, related depth, listing page limit,
-sitemap nesting, what the state store already has). Reading pages is the extractors' job; cleaning, validating
-and deduplicating items is the pipelines'.
+What to request (section hubs, daily indexes and sitemaps of the sites due for discovery, articles and their
+related articles), in what order (articles before more listing pages), and when to stop (date window, related
+depth, listing page limit, sitemap nesting, what the state store already has). Reading pages is the extractors'
+job; cleaning, validating and deduplicating items is the pipelines'.
 """
 
 from __future__ import annotations
