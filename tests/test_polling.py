@@ -208,8 +208,9 @@ def store_history(settings: dict[str, Any], site: str, published: list[datetime]
 
 
 @pytest.fixture
-def state_file(tmp_path: Path) -> dict[str, Any]:
-    return {"TRIBUN_STATE_BACKEND": "sqlite", "TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "REDIS_URL": None}
+def state_file(state_settings: dict[str, Any]) -> dict[str, Any]:
+    """The store of the test's runs: a SQLite file, or a Redis prefix (tests/conftest.py)."""
+    return state_settings
 
 
 @pytest.fixture
