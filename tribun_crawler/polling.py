@@ -16,6 +16,11 @@ estimate follows a host whose output changes), and shrunk towards the host's mea
 Gamma prior (the Poisson's conjugate) worth :data:`PRIOR_HOURS` of observation: an hour in which the host never
 published keeps a small rate, and is polled again before the maximum interval once the host is busy at other hours.
 
+The hours are the site's own (``per_hour[9]`` is 09:00-10:00 WIT for a site in Papua), which is what the rates
+read as in logs and tests; since WIB, WITA and WIT are whole hours from UTC, the hour boundaries are the same
+instants in any zone, and the decision depends only on the instants of publication, not on the zone they are
+written in.
+
 Observation is complete only up to the last discovery (what the host published since is unknown until its listings
 are read), so the exposure ends there; it starts at the oldest publication known within the history, so a host
 whose articles the store has held only a day is judged on that day, not on thirteen empty ones.
