@@ -386,3 +386,14 @@ def test_yesterdays_index_is_paged_only_down_to_the_last_discovery(
     response = answer(request, body=body)
     pages = [r.url for r in spider.parse_listing(response) if r.meta["tribun_page_type"] == "index"]
     assert pages == (["https://www.tribunnews.com/index-news?date=2024-6-20&page=2"] if paged else [])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"TRIBUN_POLL_THRESHOLD": 0}, {"TRIBUN_MIN_POLL_INTERVAL": 9000}, {"TRIBUN_MAX_POLL_INTERVAL": -1}],
+    ids=["threshold", "min-above-max", "negative-max"],
+)
+def test_polling_settings_that_cannot_work_stop_the_crawl_before_it_starts(settings: dict[str, Any]) -> None:
+    crawler = get_crawler(TribunSpider, {**project_settings_dict(project_settings), **settings})
+    with pytest.raises(ValueError, match="POLL"):
+        TribunSpider.from_crawler(crawler)

@@ -157,10 +157,14 @@ class TribunSpider(scrapy.Spider):
         self._discovering: list[str] | None = None
         self._poll_now: datetime | None = None
         self._last_discoveries: dict[str, datetime] = {}
+        #: The thresholds of adaptive polling (TRIBUN_*_POLL_* settings), checked when the crawler builds the spider.
+        self.poll_policy: PollPolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings that cannot work stop the crawl before it starts, as a bad argument does.
+        spider.poll_policy = PollPolicy.from_settings(crawler.settings)
         # robots.txt is fetched once per host by Scrapy's RobotsTxtMiddleware; its Sitemap: lines are read from
         # that same response rather than from a second request.
         crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
@@ -230,7 +234,7 @@ class TribunSpider(scrapy.Spider):
     def due_sites(self, keys: Sequence[str], now: datetime) -> list[str]:
         """The sites of ``keys`` due at ``now``; each other one is counted (``tribun/discovery/not_due/<host>``)."""
         state = CrawlState.of(self.crawler)
-        policy = PollPolicy.from_settings(self.settings)
+        policy = self.poll_policy or PollPolicy.from_settings(self.settings)
         due: list[str] = []
         for key in keys:
             last = self._last_discoveries.get(key)
