@@ -19,6 +19,8 @@ from tests.crawl import CrawlResult, run_crawl
 from tests.replica import Replica, start_replica
 from tribun_crawler import stats as stat
 from tribun_crawler.sites import WIB
+from tribun_crawler.state import open_store
+from tribun_crawler.state.base import PUBLICATIONS_KEPT
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +68,19 @@ def test_scheduled_runs_skip_sites_not_due_and_force_polls_all(tmp_path: Path) -
         assert first.stats["stats"][stat.DISCOVERY_DUE] == 2
         assert first.stats["stats"][stat.DISCOVERY_RECORDED] == 2
         assert first.items
+        # What the feed received is what the estimator reads: each emitted article's publication, under its site
+        # (those of the days the store keeps).
+        with open_store({"TRIBUN_STATE_BACKEND": "sqlite", "TRIBUN_STATE_PATH": str(state)}) as store:
+            for site in SITES:
+                emitted = sorted(
+                    int(datetime.fromisoformat(item["datePublished"]).timestamp())
+                    for item in first.items
+                    if item["site"] == site
+                )
+                assert emitted
+                recent = {moment for moment in emitted if moment >= emitted[-1] - PUBLICATIONS_KEPT}
+                assert recent <= set(store.publish_times(site, 0))
+            assert store.last_discoveries() == dict.fromkeys(SITES, int(start.timestamp()))
 
         soon, sent = run_at(replica, tmp_path, state, start + timedelta(minutes=5), "soon")
         assert sent == []
