@@ -5,16 +5,18 @@ recent articles, the time of its last discovery) and the run's present moment (:
 and it answers *due* or *not due*, with the reason and the number of new articles it expects.
 
 **Model.** A host publishes as a Poisson process whose rate depends on the hour of the day in the host's own time
-(WIB, WITA or WIT: newsrooms work by the local clock), ``λ(h)`` articles per hour for ``h`` = 0 … 23. Estimating
-a page's change rate from what earlier visits saw is the problem of Cho and Garcia-Molina, "Estimating frequency
-of change" (ACM TOIT 3(3), 2003), who model changes as a Poisson process and show that visiting a source in
-proportion to its estimated rate is what keeps a collection fresh ("Effective page refresh policies for web
-crawlers", ACM TODS 28(4), 2003). Here the events are observed directly: every article the store recorded carries
-its ``datePublished``, so the rate of hour ``h`` is the maximum-likelihood estimate of a Poisson rate, events over
-exposure, both counted over the last :data:`HISTORY` with exponential weights (half-life :data:`HALF_LIFE`, so the
-estimate follows a host whose output changes), and shrunk towards the host's mean rate over the whole day by a
-Gamma prior (the Poisson's conjugate) worth :data:`PRIOR_HOURS` of observation: an hour in which the host never
-published keeps a small rate, and is polled again before the maximum interval once the host is busy at other hours.
+(WIB, WITA or WIT: newsrooms work by the local clock), ``λ(h)`` articles per hour for ``h`` = 0 … 23. This is the
+model of Sia, Cho and Cho, "Efficient monitoring algorithm for fast news alerts" (IEEE TKDE 19(7), 2007), who
+monitor news sources to retrieve new postings soon after they appear, with a posting rate that varies over the
+day; and estimating such a rate from what earlier visits saw is the problem of Cho and Garcia-Molina,
+"Estimating frequency of change" (ACM TOIT 3(3), 2003). Here the events are observed directly: every article the
+store recorded carries its ``datePublished``, so the rate of hour ``h`` is the maximum-likelihood estimate of a
+Poisson rate, events over exposure, both counted over the last :data:`HISTORY` with exponential weights
+(half-life :data:`HALF_LIFE`, so the estimate follows a host whose output changes), and shrunk towards the host's
+mean rate over the whole day by a Gamma prior (the Poisson's conjugate) worth :data:`PRIOR_HOURS` of observation:
+an hour in which the host never published keeps a small rate. The rule below (poll once the expected number of new
+articles reaches a threshold) is a simple stand-in for the optimised schedules of that literature, bounded by a
+minimum and a maximum interval.
 
 The hours are the site's own (``per_hour[9]`` is 09:00-10:00 WIT for a site in Papua), which is what the rates
 read as in logs and tests; since WIB, WITA and WIT are whole hours from UTC, the hour boundaries are the same
