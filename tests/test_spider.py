@@ -35,7 +35,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def make_spider(settings: dict[str, Any] | None = None, **arguments: str) -> TribunSpider:
-    crawler = get_crawler(TribunSpider, {**project_settings_dict(project_settings), **(settings or {})})
+    # Every chosen site is discovered, as no state store is asked which are due (tests/test_polling.py is about that).
+    defaults = {**project_settings_dict(project_settings), "TRIBUN_ADAPTIVE_POLLING": False}
+    crawler = get_crawler(TribunSpider, {**defaults, **(settings or {})})
     spider = TribunSpider.from_crawler(crawler, **arguments)
     crawler.spider = spider
     return spider

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import make_article
-from tribun_crawler.state import open_store
+from tribun_crawler.sites import SITES
+from tribun_crawler.state import ArticleRecord, open_store
+from tribun_crawler.state.records import key_fingerprint
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +86,24 @@ def test_stats_shows_the_runs_not_finished_and_reset_clears_them(state_settings:
     with open_store(state_settings) as store:
         assert store.open_runs() == {}
     assert len(_state_cli(state_settings, "stats").stdout.splitlines()) == 1
+
+
+def test_polling_shows_each_sites_last_discovery_and_whether_it_is_due(state_settings: dict[str, Any]) -> None:
+    now = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
+    with open_store(state_settings) as store:
+        for minutes in range(0, 24 * 60, 10):  # jateng: one article every ten minutes for a day
+            url = f"https://jateng.tribunnews.com/2026/12/03/berita-{minutes}"
+            published = int((now - timedelta(minutes=minutes + 20)).timestamp())
+            store.put(ArticleRecord(key=key_fingerprint(url), url=url, body=minutes, published=published))
+        store.discovered("jateng", int((now - timedelta(minutes=15)).timestamp()))
+        store.discovered("banyumas", int((now - timedelta(minutes=5)).timestamp()))
+    done = _state_cli({**state_settings, "TRIBUN_NOW": now.isoformat()}, "polling")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
+    assert len(lines) == len(SITES)
+    assert lines["jateng"].split()[1:4] == ["2026-12-04T02:45:00+00:00", "143", "due"]
+    # Six an hour: a quarter of an hour expects about one and a half.
+    assert "(likely, " in lines["jateng"]
+    assert 1.3 < float(lines["jateng"].split("(likely, ")[1].split()[0]) < 1.8
+    assert "not due (too_soon" in lines["banyumas"]
+    assert lines["www"].split()[1:4] == ["-", "0", "due"]

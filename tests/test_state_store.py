@@ -19,6 +19,7 @@ from tribun_crawler.state import (
     backend_name,
     open_store,
 )
+from tribun_crawler.state.base import PUBLICATIONS_KEPT
 from tribun_crawler.state.records import (
     MAX_REDIRECT_ALIASES,
     body_fingerprint,
@@ -211,6 +212,89 @@ def test_run_markers_are_no_articles_and_reset_clears_them(store: StateStore) ->
     assert store.open_runs() == {}
 
 
+# --- Adaptive polling: publication and discovery times -------------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def test_publish_times_are_kept_per_site_oldest_first(store: StateStore) -> None:
+    t = 1_719_065_100
+    store.put(record(published=t))
+    store.put(record(COPY, "copy", published=t - 600, group=key_fingerprint(DATED), original=key_fingerprint(DATED)))
+    store.put(record(BY_ID, "banjir", published=t + 60))
+    later = "https://wartakota.tribunnews.com/bekasi/894900/hujan-deras-di-bekasi"
+    store.put(record(later, "hujan", published=t - 3600))
+    store.put(record("https://wartakota.tribunnews.com/bekasi/894901/tanpa-tanggal", "x", published=None))
+    # A dropped copy is something its site published: it counts for its site's rate.
+    assert store.publish_times("jateng", 0) == [t - 600]
+    assert store.publish_times("wartakota", 0) == [t - 3600, t + 60]
+    assert store.publish_times("wartakota", t) == [t + 60]
+    assert store.publish_times("www", t) == [t]
+    assert store.publish_times("bali", 0) == []
+    # The same article recorded again (a recheck that changed) is one publication, at its new time.
+    store.put(record(published=t + 5))
+    assert store.publish_times("www", 0) == [t + 5]
+
+
+def test_put_many_keeps_publish_times_too(store: StateStore) -> None:
+    t = 1_719_065_100
+    urls = [f"https://jateng.tribunnews.com/2024/06/22/berita-{i}" for i in range(5)]
+    store.put_many((record(url, f"body {i}", published=t + i), ()) for i, url in enumerate(urls))
+    assert store.publish_times("jateng", t + 3) == [t + 3, t + 4]
+
+
+def test_discovery_times_are_per_site_and_the_last_one_wins(store: StateStore) -> None:
+    assert store.last_discoveries() == {}
+    assert store.last_discovery("www") is None
+    store.discovered("www", 1_000_000)
+    store.discovered("jateng", 1_000_300)
+    store.discovered("www", 1_000_900)
+    assert store.last_discoveries() == {"www": 1_000_900, "jateng": 1_000_300}
+    assert store.last_discovery("jateng") == 1_000_300
+    assert store.last_discovery("bali") is None
+
+
+def test_a_discovery_forgets_the_sites_publications_older_than_the_history_kept(store: StateStore) -> None:
+    now = 1_719_065_100
+    old = "https://www.tribunnews.com/nasional/2024/05/01/berita-lama"
+    store.put(record(old, "lama", published=now - PUBLICATIONS_KEPT - 60))
+    store.put(record(published=now - DAY))
+    store.put(record(COPY, "copy", published=now - PUBLICATIONS_KEPT - 60))
+    store.discovered("www", now)
+    assert store.publish_times("www", 0) == [now - DAY]
+    # Another site's publications wait for its own discovery; the articles themselves are never forgotten.
+    assert store.publish_times("jateng", 0) == [now - PUBLICATIONS_KEPT - 60]
+    assert store.get(key_fingerprint(old)) is not None
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["put", "put_many"])
+def test_a_site_keeps_only_the_publications_of_the_days_before_its_newest(store: StateStore, bulk: bool) -> None:
+    # A backfill of 40 days, newest first, then a new article: the site keeps PUBLICATIONS_KEPT before the newest.
+    newest = 1_719_065_100
+    days = [newest - day * DAY for day in range(40)]
+    records = [
+        record(f"https://jateng.tribunnews.com/2024/06/{i}/berita-{i}", f"b{i}", published=t)
+        for i, t in enumerate(days)
+    ]
+    if bulk:
+        store.put_many((one, ()) for one in records)
+    else:
+        for one in records:
+            store.put(one)
+    assert store.publish_times("jateng", 0) == sorted(t for t in days if t >= newest - PUBLICATIONS_KEPT)
+    store.put(record("https://jateng.tribunnews.com/2024/06/23/baru", "baru", published=newest + 5 * DAY))
+    assert min(store.publish_times("jateng", 0)) >= newest + 5 * DAY - PUBLICATIONS_KEPT
+    assert store.count() == 41
+
+
+def test_reset_forgets_discovery_and_publication_times(store: StateStore) -> None:
+    store.put(record())
+    store.discovered("www", 1_719_065_100)
+    store.reset()
+    assert store.last_discoveries() == {}
+    assert store.publish_times("www", 0) == []
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -314,6 +398,30 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
         SQLiteStateStore(path)
 
 
+def test_sqlite_file_of_schema_2_gains_the_polling_tables_with_its_recent_publications(tmp_path: Path) -> None:
+    path = tmp_path / "tribun.sqlite3"
+    t = 1_719_065_100
+    old = "https://jateng.tribunnews.com/2024/04/01/berita-lama"
+    with SQLiteStateStore(path) as store:
+        store.put(record(published=t))
+        store.put(record(COPY, "copy", published=t - 3600))
+        store.put(record(old, "lama", published=t - PUBLICATIONS_KEPT - 1))
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE publications")
+        db.execute("DROP TABLE discoveries")
+        db.execute("PRAGMA user_version = 2")
+    with SQLiteStateStore(path) as store:
+        assert store.publish_times("www", 0) == [t]
+        # Only what the estimator may still read is filled in: the last PUBLICATIONS_KEPT of the newest article.
+        assert store.publish_times("jateng", 0) == [t - 3600]
+        assert store.last_discoveries() == {}
+        store.discovered("www", t)
+        assert store.last_discovery("www") == t
+        assert store.integrity_errors() == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
 def test_sqlite_file_of_schema_1_gains_the_runs_table_and_keeps_its_articles(tmp_path: Path) -> None:
     path = tmp_path / "tribun.sqlite3"
     stored = record(article_id=7731367)
@@ -344,7 +452,9 @@ def test_redis_keys_all_live_under_the_prefix(redis_url: str, redis_prefix: str)
         keys = [k.decode() for k in client.scan_iter(match=f"{redis_prefix}:*")]
     finally:
         client.close()
-    assert len(keys) == 5  # the record, its body, group and alias index entries, the counter
+    # The record, its body, group and alias index entries, the counter, the site's publication times.
+    assert len(keys) == 6
+    assert f"{redis_prefix}:p:www" in keys
     assert all(key.startswith(redis_prefix + ":") for key in keys)
 
 
@@ -359,7 +469,7 @@ def test_redis_duplicate_takes_no_content_or_story_index_entry(redis_url: str, r
         keys = list(client.scan_iter(match=f"{redis_prefix}:*"))
     finally:
         client.close()
-    assert len(keys) == 3  # the record, its alias index entry, the counter
+    assert len(keys) == 4  # the record, its alias index entry, the counter, the site's publication times
 
 
 @pytest.mark.redis

@@ -75,6 +75,12 @@ RECHECK = "tribun_recheck"
 REDIRECTED_FROM = "tribun_redirected_from"
 #: The stop token of a request a stopping run handed back to the scheduler unsent.
 STOP_HANDED_BACK = "tribun_stop_handed_back"
+#: A daily index read only for what was published since an earlier run's discovery (Unix seconds): not paged past
+#: it (the index of the day before, read by the first run of a day whose site was last discovered the day before).
+LISTING_SINCE = "tribun_listing_since"
+#: The site key of a discovery request of this run's own (hub, homepage, daily index, sitemap of a site it polls):
+#: its answer read, the site counts as polled (adaptive polling).
+DISCOVERY_SITE = "tribun_discovery_site"
 
 
 def page_kind(meta: Mapping[str, Any]) -> PageKind | None:
@@ -106,6 +112,16 @@ def sitemap_depth(meta: Mapping[str, Any]) -> int:
 def sitemap_hints(meta: Mapping[str, Any]) -> dict[str, Any] | None:
     hints = meta.get(SITEMAP_HINTS)
     return dict(hints) if hints else None
+
+
+def listing_since(meta: Mapping[str, Any]) -> int | None:
+    since = meta.get(LISTING_SINCE)
+    return int(since) if since is not None else None
+
+
+def discovery_site(meta: Mapping[str, Any]) -> str | None:
+    site = meta.get(DISCOVERY_SITE)
+    return str(site) if site else None
 
 
 def sitemap_guesses(meta: Mapping[str, Any]) -> list[str]:

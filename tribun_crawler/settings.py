@@ -110,6 +110,17 @@ FEED_STORAGES = {
 # %(time)s = the run's start time, UTC, as 2024-06-20T12-05-00.
 FEED_URI_PARAMS = "tribun_crawler.feeds.feed_uri_params"
 
+# --- Adaptive polling (polling.py, docs/operations.md#adaptive-polling) ----------------------------------------
+#: Each run discovers only the hosts due by their publishing rate (the rest are counted tribun/discovery/not_due/);
+#: 0 polls every host every run, as -a force=1 does for one run. (env)
+TRIBUN_ADAPTIVE_POLLING = is_truthy(_env("TRIBUN_ADAPTIVE_POLLING", "1"))
+#: A host is due once this many new articles are expected since its last discovery. (env)
+TRIBUN_POLL_THRESHOLD = float(_env("TRIBUN_POLL_THRESHOLD", "1.0"))
+#: Seconds: a host is never discovered again sooner (the cron period; a minute of slack for late starts). (env)
+TRIBUN_MIN_POLL_INTERVAL = float(_env("TRIBUN_MIN_POLL_INTERVAL", "900"))
+#: Seconds: a host is discovered at least this often, whatever its rate says. (env)
+TRIBUN_MAX_POLL_INTERVAL = float(_env("TRIBUN_MAX_POLL_INTERVAL", "7200"))
+
 # --- Engine ------------------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("TRIBUN_LOG_LEVEL", "INFO")

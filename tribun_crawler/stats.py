@@ -67,6 +67,14 @@ ERRORS = Family("tribun/errors/")
 #: The run report could not be written.
 REPORT_NOT_WRITTEN = ERRORS("report_not_written")
 
+# --- Discovery (spider, adaptive polling) -------------------------------------------------------------------
+#: Hosts whose discovery this run skipped, per host: not due yet by their publishing rate (polling.py).
+DISCOVERY_NOT_DUE = Family("tribun/discovery/not_due/")
+#: Hosts whose discovery this run made (due, forced, or adaptive polling off).
+DISCOVERY_DUE = "tribun/discovery/due"
+#: Hosts whose discovery time this run recorded at its close (a discovery page of theirs was read, the run finished).
+DISCOVERY_RECORDED = "tribun/discovery/recorded"
+
 # --- Sitemaps (spider) ---------------------------------------------------------------------------------------
 #: Sitemaps requested (``-a discovery=sitemap`` or ``both``).
 SITEMAP_REQUESTED = "tribun/sitemap/requested"

@@ -39,6 +39,8 @@ class CrawlArguments:
     """``until``: last day of the date window (inclusive); today when not given."""
     reset_state: bool = False
     """``reset_state``: empty the state store before the crawl."""
+    force: bool = False
+    """``force``: discover every chosen site, due or not (adaptive polling off for this run)."""
 
     @property
     def window(self) -> DateWindow:
@@ -56,6 +58,7 @@ class CrawlArguments:
         since: str | None = None,
         until: str | None = None,
         reset_state: str | bool | None = None,
+        force: str | bool | None = None,
     ) -> CrawlArguments:
         """The arguments as given on the command line (strings, or None when not given); raises ValueError."""
         urls = split_list(start_urls)
@@ -73,6 +76,7 @@ class CrawlArguments:
             since=first,
             until=last,
             reset_state=is_truthy(reset_state) if reset_state is not None else False,
+            force=is_truthy(force) if force is not None else False,
         )
 
 

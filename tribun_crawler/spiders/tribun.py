@@ -1,9 +1,9 @@
 """The ``tribun`` spider: the crawl strategy for the Tribun network, and nothing else.
 
-What to request (section hubs, daily indexes, sitemaps, articles and their related articles), in what order
-(articles before more listing pages), and when to stop (date window, related depth, listing page limit,
-sitemap nesting, what the state store already has). Reading pages is the extractors' job; cleaning, validating
-and deduplicating items is the pipelines'.
+What to request (section hubs, daily indexes and sitemaps of the sites due for discovery, articles and their
+related articles), in what order (articles before more listing pages), and when to stop (date window, related
+depth, listing page limit, sitemap nesting, what the state store already has). Reading pages is the extractors'
+job; cleaning, validating and deduplicating items is the pipelines'.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,7 +23,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from tribun_crawler import meta
+from tribun_crawler import meta, polling
 from tribun_crawler import stats as stat
 from tribun_crawler.clock import crawl_now
 from tribun_crawler.dates import isoformat
@@ -33,6 +33,7 @@ from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry
 from tribun_crawler.failures import report_failed_page, requested_url
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.meta import PageKind
+from tribun_crawler.polling import PollPolicy
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
 from tribun_crawler.spiders.multipage import ArticleParts
@@ -130,6 +131,7 @@ class TribunSpider(scrapy.Spider):
         since: str | None = None,
         until: str | None = None,
         reset_state: str | None = None,
+        force: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -141,6 +143,7 @@ class TribunSpider(scrapy.Spider):
             since=since,
             until=until,
             reset_state=reset_state,
+            force=force,
         )
         self.window = self.arguments.window
         # Scrapy's name for them; read by tools that list a spider's start URLs.
@@ -150,10 +153,19 @@ class TribunSpider(scrapy.Spider):
         self._related: RelatedLinks | None = None
         # Sitemap URLs robots.txt named: never taken for a guess the host does not publish.
         self._named_sitemaps: set[str] = set()
+        # Sites whose discovery this run makes (adaptive polling chose them, once), and the run's moment that chose
+        # them.
+        self._discovering: list[str] | None = None
+        self._poll_now: datetime | None = None
+        self._last_discoveries: dict[str, datetime] = {}
+        #: The thresholds of adaptive polling (TRIBUN_*_POLL_* settings), checked when the crawler builds the spider.
+        self.poll_policy: PollPolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings that cannot work stop the crawl before it starts, as a bad argument does.
+        spider.poll_policy = PollPolicy.from_settings(crawler.settings)
         # robots.txt is fetched once per host by Scrapy's RobotsTxtMiddleware; its Sitemap: lines are read from
         # that same response rather than from a second request.
         crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
@@ -182,16 +194,88 @@ class TribunSpider(scrapy.Spider):
                     continue
                 yield request
             return
-        for key in self.arguments.site_keys:
+        for key in self.sites_to_discover():
             site = SITES[key]
             if "sections" in self.arguments.discover:
                 for url in self.listing_start_urls(key):
-                    yield self.listing_request(url, priority=PRIORITY_LISTING)
+                    yield self.discovery(self.listing_request(url, priority=PRIORITY_LISTING), key)
             if "index" in self.arguments.discover:
                 for day in self.index_days():
-                    yield self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING)
+                    yield self.discovery(
+                        self.listing_request(index_url(site.host, day), priority=PRIORITY_LISTING), key
+                    )
+                yield from self.day_before_request(key)
             if "sitemaps" in self.arguments.discover:
-                yield self.guessed_sitemap_request(sitemap_start_urls(key))
+                yield self.discovery(self.guessed_sitemap_request(sitemap_start_urls(key)), key)
+
+    # --- Adaptive polling: which sites are discovered (tribun_crawler/polling.py) ------------------------------
+
+    def polls_adaptively(self) -> bool:
+        """Whether this run discovers only the sites due: ``TRIBUN_ADAPTIVE_POLLING`` on and no ``-a force=1``. A
+        run with a date window (``since``/``until``: a backfill the user asked for) discovers every chosen site."""
+        window = self.arguments.since is not None or self.arguments.until is not None
+        return self.settings.getbool("TRIBUN_ADAPTIVE_POLLING") and not self.arguments.force and not window
+
+    def sites_to_discover(self) -> list[str]:
+        """The chosen sites whose discovery this run makes, in their order: those due, or all of them (decided on
+        the first call)."""
+        if self._discovering is None:
+            self._poll_now = now = crawl_now(self.settings)
+            keys = self.arguments.site_keys
+            if self.polls_adaptively():
+                self._last_discoveries = CrawlState.of(self.crawler).last_discoveries()
+                self._discovering = self.due_sites(keys, now)
+            else:
+                self._discovering = list(keys)
+                if self.arguments.force:
+                    logger.info("-a force=1: every chosen site is discovered, due or not (%d)", len(keys))
+            self.crawler.stats.set_value(stat.DISCOVERY_DUE, len(self._discovering))
+        return self._discovering
+
+    def due_sites(self, keys: Sequence[str], now: datetime) -> list[str]:
+        """The sites of ``keys`` due at ``now``; each other one is counted (``tribun/discovery/not_due/<host>``)."""
+        state = CrawlState.of(self.crawler)
+        policy = self.poll_policy or PollPolicy.from_settings(self.settings)
+        due: list[str] = []
+        for key in keys:
+            last = self._last_discoveries.get(key)
+            decision = polling.by_interval(last, now, policy)
+            if decision is None:
+                assert last is not None
+                published = state.publish_times(key, last - polling.HISTORY)
+                decision = polling.decide(published, last, now, tz=SITES[key].tz, policy=policy)
+            logger.debug(
+                "Site %s: %s (%s, %.2f new article(s) expected since %s)",
+                key,
+                "due" if decision.due else "not due",
+                decision.reason,
+                decision.expected,
+                last.isoformat(timespec="seconds") if last else "never",
+            )
+            if decision.due:
+                due.append(key)
+            else:
+                self.crawler.stats.inc_value(stat.DISCOVERY_NOT_DUE(SITES[key].host))
+        logger.info(
+            "Adaptive polling: %d of %d site(s) due, %d not due yet (-a force=1 discovers every site)",
+            len(due),
+            len(keys),
+            len(keys) - len(due),
+        )
+        return due
+
+    def discovery(self, request: scrapy.Request, key: str) -> scrapy.Request:
+        """A discovery request of site ``key``; its answer, read, makes the site polled in this run, when the run
+        looks at the present (a backfill that ends before today reads no page of today)."""
+        if not self.window.ends_before(self.today()):
+            request.meta[meta.DISCOVERY_SITE] = key
+        return request
+
+    def discovery_read(self, response: Response) -> None:
+        """A discovery page read: its site is polled in this run (recorded as discovered when the run finishes)."""
+        site = meta.discovery_site(response.meta)
+        if site is not None and self._poll_now is not None:
+            CrawlState.of(self.crawler).polled(site, self._poll_now)
 
     def listing_start_urls(self, key: str) -> list[str]:
         """Section hubs (or the homepage) of a site; none for a backfill that ends before today."""
@@ -207,6 +291,21 @@ class TribunSpider(scrapy.Spider):
     def index_days(self) -> list[date]:
         """Days whose daily index is crawled: the window, newest first; today without a window."""
         return list(self.window.days(self.today()))
+
+    def day_before_request(self, key: str) -> list[scrapy.Request]:
+        """The daily index of yesterday, for what a site published between its last discovery, yesterday, and
+        midnight: today's index does not list it, and adaptive polling may leave a site two hours undiscovered.
+        Read only as far down as that discovery (``meta.LISTING_SINCE``); only by runs that poll adaptively (a
+        run with a date window reads its own days), and not for a site last discovered today, or never."""
+        last = self._last_discoveries.get(key)
+        if last is None:
+            return []
+        yesterday = self.today() - timedelta(days=1)
+        if last.astimezone(SITES["www"].tz).date() != yesterday:
+            return []
+        request = self.listing_request(index_url(SITES[key].host, yesterday), priority=PRIORITY_LISTING)
+        request.meta[meta.LISTING_SINCE] = int(last.timestamp())
+        return [self.discovery(request, key)]
 
     def today(self) -> date:
         return crawl_now(self.settings).astimezone(SITES["www"].tz).date()
@@ -275,6 +374,7 @@ class TribunSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.report_unreadable(response, "not-html")
             return
+        self.discovery_read(response)
         listing = ListingPage(response)
         entries = listing.articleEntries()
         self.crawler.stats.inc_value(stat.PAGES(meta.page_kind(response.meta) or PageKind.LISTING))
@@ -295,6 +395,9 @@ class TribunSpider(scrapy.Spider):
         oldest = listing.oldestPublished()
         if self.window.before_start(oldest):
             return []  # everything further down the listing is older than the window
+        since = meta.listing_since(response.meta)
+        if since is not None and oldest is not None and oldest.timestamp() < since:
+            return []  # further down was listed when the site was last discovered
         # One page at a time: each page decides, by its dates, whether the next one is still worth reading.
         return [
             self.listing_request(url, priority=PRIORITY_LISTING_NEXT, pages_seen=pages_seen + 1)
@@ -312,11 +415,14 @@ class TribunSpider(scrapy.Spider):
         if "sitemaps" not in self.arguments.discover or self.start_urls or response.status != 200:
             return
         parts = urlsplit(response.url)
-        if parts.path != "/robots.txt" or site_key(parts.hostname) not in self.arguments.site_keys:
+        key = site_key(parts.hostname)
+        # A site not due this run (reached through a related link) is not discovered from its robots.txt either.
+        if parts.path != "/robots.txt" or key is None or key not in self.sites_to_discover():
             return
         for url in sitemaps_in_robots_txt(response.body):
             sitemap = self.nested_sitemap_request(url, depth=0)
             if sitemap is not None:
+                sitemap = self.discovery(sitemap, key)
                 self.crawler.stats.inc_value(stat.SITEMAP_FROM_ROBOTS_TXT)
                 # The guess of the same URL may be on its way already (it is what fetched robots.txt): then the
                 # dupefilter drops this request, and the guess must not take the file for an unpublished one.
@@ -334,6 +440,7 @@ class TribunSpider(scrapy.Spider):
         if response.status in SITEMAP_ABSENT_STATUSES:
             self.sitemap_absent(response)
         else:
+            self.discovery_read(response)
             yield from self.read_sitemap(response)
         yield from self.next_guessed_sitemap(response.meta)
 
@@ -352,7 +459,13 @@ class TribunSpider(scrapy.Spider):
     def next_guessed_sitemap(self, request_meta: dict[str, Any]) -> list[scrapy.Request]:
         """The request for the next sitemap name to look for on the host of a guessed one, if any is left."""
         guesses = meta.sitemap_guesses(request_meta)
-        return [self.guessed_sitemap_request(guesses)] if guesses else []
+        if not guesses:
+            return []
+        request = self.guessed_sitemap_request(guesses)
+        site = meta.discovery_site(request_meta)
+        if site is not None:
+            request.meta[meta.DISCOVERY_SITE] = site
+        return [request]
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value(stat.PAGES("sitemap"))

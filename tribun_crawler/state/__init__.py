@@ -1,7 +1,8 @@
 """Persistent state: every article that reached the feed, so later runs neither fetch nor emit it again.
 
 Copies dropped as duplicates of such an article are kept too (as duplicates of it), so that they are not
-fetched again either.
+fetched again either. For adaptive polling (``tribun_crawler/polling.py``) the store also keeps each site's recent
+publication times and when its discovery last ran.
 
 Backends share one interface (:class:`StateStore`); which one a crawl uses is a setting, not a code change:
 ``TRIBUN_STATE_BACKEND`` = ``auto`` (Redis when ``REDIS_URL`` is set, else SQLite), ``sqlite`` or ``redis``.

@@ -2,6 +2,7 @@
 
     python -m tribun_crawler.state stats         # backend, articles stored, size, runs not finished
     python -m tribun_crawler.state lookup URL    # what the store knows about an article
+    python -m tribun_crawler.state polling       # each site's last discovery, recent articles, due now?
     python -m tribun_crawler.state reset         # forget every article (and run), like `-a reset_state=1`
 
 The store is the one the project settings choose (TRIBUN_STATE_BACKEND, TRIBUN_STATE_PATH, REDIS_URL,
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from scrapy.settings import Settings
 
-from tribun_crawler.state import BACKENDS, open_store
+from tribun_crawler import polling
+from tribun_crawler.clock import crawl_now
+from tribun_crawler.sites import SITES
+from tribun_crawler.state import BACKENDS, StateStore, open_store
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint
 
 
@@ -53,6 +57,28 @@ def _describe(record: ArticleRecord) -> str:
     return "\n".join(lines)
 
 
+def _polling(store: StateStore, settings: Settings) -> list[str]:
+    """A line per site: its last discovery, its articles of the last 24 hours, and whether a run now would discover
+    it (adaptive polling, ``polling.py``; now is ``TRIBUN_NOW`` when set)."""
+    now = crawl_now(settings)
+    policy = polling.PollPolicy.from_settings(settings)
+    last_discoveries = store.last_discoveries()
+    lines = [f"at {now.isoformat(timespec='seconds')}: site, last discovery, articles of the last 24 h, due?"]
+    for key, site in SITES.items():
+        last_at = last_discoveries.get(key)
+        last = datetime.fromtimestamp(last_at, UTC) if last_at is not None else None
+        since = (last or now) - polling.HISTORY
+        published = [datetime.fromtimestamp(at, UTC) for at in store.publish_times(key, int(since.timestamp()))]
+        recent = sum(1 for moment in published if now - moment <= timedelta(days=1))
+        decision = polling.decide(published, last, now, tz=site.tz, policy=policy)
+        verdict = "due" if decision.due else "not due"
+        lines.append(
+            f"{key:<12} {_time(last_at):<26} {recent:>5}  {verdict} ({decision.reason}, "
+            f"{decision.expected:.2f} expected)"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tribun_crawler.state", description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=BACKENDS, help="override TRIBUN_STATE_BACKEND")
@@ -63,10 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("stats", help="backend, number of articles, size, runs not finished")
     lookup = commands.add_parser("lookup", help="the record of one article URL (any variant of it)")
     lookup.add_argument("url")
+    commands.add_parser("polling", help="each site's last discovery, recent articles, and whether it is due now")
     commands.add_parser("reset", help="forget every article and run marker")
     args = parser.parse_args(argv)
 
-    with open_store(_settings(args)) as store:
+    settings = _settings(args)
+    with open_store(settings) as store:
         if args.command == "stats":
             count, size = store.count(), store.size_bytes()
             per_article = f"{size / count:.0f} bytes/article" if count else "empty"
@@ -78,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"unfinished runs: {len(starts)} (opened {opened}): still running, or stopped before the end; "
                     "the next run reads again the articles recorded since the first opened"
                 )
+        elif args.command == "polling":
+            print("\n".join(_polling(store, settings)))
         elif args.command == "lookup":
             record = store.get(key_fingerprint(args.url))
             if record is None:

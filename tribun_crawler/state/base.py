@@ -9,6 +9,10 @@ from typing import Self
 
 from tribun_crawler.state.records import ArticleRecord
 
+#: Publication times older than this before a site's last discovery are forgotten: a little more than the history
+#: the polling estimator reads (``polling.HISTORY``, 14 days).
+PUBLICATIONS_KEPT = 16 * 24 * 3600
+
 
 class StateStore(ABC):
     """Every article that reached the feed, across runs, and the copies dropped as duplicates of one.
@@ -77,7 +81,7 @@ class StateStore(ABC):
 
     @abstractmethod
     def reset(self) -> None:
-        """Forget every article, and every run marker."""
+        """Forget every article, every run marker, and every discovery and publication time."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -99,6 +103,30 @@ class StateStore(ABC):
     @abstractmethod
     def open_runs(self) -> dict[str, int]:
         """The runs marked open: run id -> start, Unix milliseconds."""
+
+    # Adaptive polling (tribun_crawler/polling.py): when each site's discovery last ran, and when its recent
+    # articles were published. Sites are site keys (``www``, ``banyumas``); times are Unix seconds.
+
+    @abstractmethod
+    def publish_times(self, site: str, since: int) -> list[int]:
+        """The ``datePublished`` of the site's stored articles published at ``since`` or later, oldest first.
+
+        Every :meth:`put` of a record with a publication time keeps it under the record's site (duplicates too:
+        they are what the site published), one per article. Times older than :data:`PUBLICATIONS_KEPT` before the
+        site's newest publication are forgotten at each put, and before its last discovery when that is recorded.
+        """
+
+    @abstractmethod
+    def discovered(self, site: str, when: int) -> None:
+        """Record that the site's discovery ran at ``when``, and forget its publication times too old to matter."""
+
+    @abstractmethod
+    def last_discoveries(self) -> dict[str, int]:
+        """When each site's discovery last ran (site -> Unix seconds), for every site ever discovered."""
+
+    def last_discovery(self, site: str) -> int | None:
+        """When the site's discovery last ran, or None when it never did."""
+        return self.last_discoveries().get(site)
 
     def __enter__(self) -> Self:
         return self

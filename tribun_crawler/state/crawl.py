@@ -12,6 +12,11 @@ They ask this extension, reached through the crawler as Scrapy's own stats are (
   the recheck window, ``TRIBUN_RECHECK_HOURS``, and runs that did not finish) and answers "fetch this URL?"
   (:meth:`CrawlState.decide`), with the sitemap's ``lastmod`` when a sitemap listed it;
 - it records what the feed received (:meth:`CrawlState.record`) and the old URLs of a stored article;
+- it answers what adaptive polling (``polling.py``) needs of a site: when its discovery last ran
+  (:meth:`CrawlState.last_discoveries`) and when its recent articles were published
+  (:meth:`CrawlState.publish_times`); the spider tells it which sites' discovery pages it read
+  (:meth:`CrawlState.polled`), and those are recorded as discovered when the run ``finished`` (a run killed or
+  stopped before it fetched what the listings named must not leave its sites looking polled);
 - it closes the store when the spider closes, removing the run's marker when the run ``finished``.
 
 docs/architecture.md shows where each component asks it.
@@ -86,6 +91,7 @@ class CrawlState:
         """When the store was opened for this run (Unix ms): what is recorded since is this run's."""
         self._store: StateStore | None = None
         self._rule: RefetchRule | None = None
+        self._polled: dict[str, datetime] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -139,9 +145,17 @@ class CrawlState:
             return
         try:
             if reason == FINISHED:
+                self._record_discoveries(store)
                 store.finish_run(self.run_id, self.opened_ms)
         finally:
             store.close()
+
+    def _record_discoveries(self, store: StateStore) -> None:
+        for site, when in self._polled.items():
+            store.discovered(site, int(when.timestamp()))
+        if self._polled:
+            self.crawler.stats.set_value(stat.DISCOVERY_RECORDED, len(self._polled))
+            logger.info("Discovery recorded for %d site(s): %s", len(self._polled), ", ".join(sorted(self._polled)))
 
     @property
     def store(self) -> StateStore:
@@ -179,6 +193,21 @@ class CrawlState:
         if reason is Refetch.RECENT and listed and not _changed_since_stored(lastmod, record):
             return Decision(Verdict.UNCHANGED, record)
         return Decision(Verdict(reason.value), record)
+
+    # --- Adaptive polling --------------------------------------------------------------------------------------
+
+    def last_discoveries(self) -> dict[str, datetime]:
+        """When each site's discovery last ran (UTC), for the sites ever discovered."""
+        return {site: datetime.fromtimestamp(at, UTC) for site, at in self.store.last_discoveries().items()}
+
+    def publish_times(self, site: str, since: datetime) -> list[datetime]:
+        """When the site's stored articles published since ``since`` were published (UTC), oldest first."""
+        return [datetime.fromtimestamp(at, UTC) for at in self.store.publish_times(site, int(since.timestamp()))]
+
+    def polled(self, site: str, when: datetime) -> None:
+        """A discovery page of ``site`` was read in this run, which decided to poll it at ``when`` (the run's clock,
+        ``clock.crawl_now``): recorded at close if the run finishes."""
+        self._polled.setdefault(site, when)
 
     # --- Records -----------------------------------------------------------------------------------------------
 

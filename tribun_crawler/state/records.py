@@ -149,6 +149,11 @@ class ArticleRecord:
     def is_duplicate(self) -> bool:
         return self.original is not None
 
+    @property
+    def site(self) -> str | None:
+        """The site key of the article's host (``www``, ``banyumas``), None off the network."""
+        return site_key(urlsplit(self.url).hostname)
+
 
 @dataclass(frozen=True, slots=True)
 class ItemFingerprints:

@@ -8,7 +8,10 @@ Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``):
   article);
 - ``{prefix}:count``: number of articles;
 - ``{prefix}:runs``: hash, run id -> start in Unix milliseconds, for each crawl open and not finished
-  (``state.runs``).
+  (``state.runs``);
+- ``{prefix}:p:{site}``: sorted set, 8-byte article key scored by its ``datePublished`` (Unix seconds), the recent
+  publications of a site for adaptive polling;
+- ``{prefix}:polled``: hash, site key -> when its discovery last ran, Unix seconds.
 
 Prefixes are namespaces like folders: one must not start with another plus ``:`` (``reset`` of ``tribun``
 would empty ``tribun:test`` too).
@@ -30,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-from tribun_crawler.state.base import StateStore
+from tribun_crawler.state.base import PUBLICATIONS_KEPT, StateStore
 from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
 
 BUCKET_BITS = 16
@@ -40,12 +43,20 @@ _RECORD = struct.Struct("<qIIQIqq")
 _KEY = struct.Struct(">q")
 _BODY, _GROUP, _ALIAS = b"b", b"g", b"i"
 
-# KEYS: article bucket, counter, index buckets...; ARGV: field, value, then field and value per index bucket.
-_PUT_SCRIPT = """
+# KEYS: article bucket, counter, the site's publications, index buckets...; ARGV: field, value, publication time
+# ("" for none), then field and value per index bucket. A site keeps the publications of PUBLICATIONS_KEPT before
+# its newest one: bounded whatever the runs (a backfill records years), with no clock (TRIBUN_NOW may simulate any
+# day).
+_PUT_SCRIPT = f"""
 local added = redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if added == 1 then redis.call('INCR', KEYS[2]) end
-for i = 3, #KEYS do
-    redis.call('HSET', KEYS[i], ARGV[2 * i - 3], ARGV[2 * i - 2])
+if ARGV[3] ~= '' then
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+    local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(newest[2]) - {PUBLICATIONS_KEPT}))
+end
+for i = 4, #KEYS do
+    redis.call('HSET', KEYS[i], ARGV[2 * i - 4], ARGV[2 * i - 3])
 end
 return added
 """
@@ -164,8 +175,10 @@ class RedisStateStore(StateStore):
         return record if record is not None and record.body == body and not record.is_duplicate else None
 
     def _script_args(self, record: ArticleRecord, aliases: Iterable[int]) -> tuple[list[str], list[bytes]]:
-        keys = [self._articles(record.key), f"{self.prefix}:count"]
-        args = [_field(record.key), _encode(record)]
+        site = record.site
+        published = record.published if site and record.published is not None else None
+        keys = [self._articles(record.key), f"{self.prefix}:count", self._publications(site or "-")]
+        args = [_field(record.key), _encode(record), str(published).encode() if published is not None else b""]
         entries: list[tuple[int, bytes]] = [(alias, _ALIAS) for alias in aliases]
         if not record.is_duplicate:
             entries.append((record.body, _BODY))
@@ -251,6 +264,26 @@ class RedisStateStore(StateStore):
 
     def describe(self) -> str:
         return f"redis:{redacted(self.url)} prefix {self.prefix}"
+
+    def _publications(self, site: str) -> str:
+        return f"{self.prefix}:p:{site}"
+
+    def _polled(self) -> str:
+        return f"{self.prefix}:polled"
+
+    def publish_times(self, site: str, since: int) -> list[int]:
+        scores = self._redis.zrangebyscore(self._publications(site), since, "+inf", withscores=True)
+        return [int(score) for _, score in cast("list[tuple[bytes, float]]", scores)]
+
+    def discovered(self, site: str, when: int) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(self._polled(), site, when)
+        pipe.zremrangebyscore(self._publications(site), "-inf", f"({when - PUBLICATIONS_KEPT}")
+        pipe.execute()
+
+    def last_discoveries(self) -> dict[str, int]:
+        polled = cast("dict[bytes, bytes]", self._redis.hgetall(self._polled()))
+        return {site.decode("utf-8"): int(when) for site, when in polled.items()}
 
     def _runs(self) -> str:
         return f"{self.prefix}:runs"

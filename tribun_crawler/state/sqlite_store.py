@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
-from tribun_crawler.state.base import StateStore
+from tribun_crawler.state.base import PUBLICATIONS_KEPT, StateStore
 from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
 
-# 2: the runs table (run markers). A version 1 file gains it when opened.
-SCHEMA_VERSION = 2
+# 2: the runs table (run markers). 3: the publications and discoveries tables (adaptive polling). An older file
+# gains what it lacks when opened; the publications of its recent articles are filled in from them.
+SCHEMA_VERSION = 3
 
 _SCHEMA = (
     """
@@ -51,7 +52,42 @@ _SCHEMA = (
         started INTEGER NOT NULL    -- when it opened, Unix milliseconds
     )
     """,
+    # One B-tree in (site, published) order, no rowid table beside it: what adaptive polling reads is a range of it.
+    """
+    CREATE TABLE IF NOT EXISTS publications (
+        site TEXT NOT NULL,         -- a site key
+        published INTEGER NOT NULL, -- datePublished of an article of the site, Unix seconds
+        key INTEGER NOT NULL,       -- the article (articles.key)
+        PRIMARY KEY (site, published, key)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS discoveries (
+        site TEXT PRIMARY KEY,      -- a site key
+        at INTEGER NOT NULL         -- when its discovery last ran (the run's clock), Unix seconds
+    )
+    """,
 )
+
+# A file of schema 1 or 2: the publication times of its recent articles (compact URLs start with the site key).
+_FILL_PUBLICATIONS = f"""
+INSERT OR IGNORE INTO publications (key, site, published)
+SELECT key, substr(url, 1, instr(url, '/') - 1), published FROM articles
+WHERE published IS NOT NULL AND instr(url, '/') > 1 AND instr(url, ':') = 0
+  AND published >= (SELECT max(published) FROM articles) - {PUBLICATIONS_KEPT}
+"""
+_PUBLICATION = "INSERT OR IGNORE INTO publications (key, site, published) VALUES (?, ?, ?)"
+# Before an article is written again: its publication, if its datePublished changed (one row per article).
+_MOVED_PUBLICATION = """
+DELETE FROM publications WHERE site = ?1 AND key = ?2 AND published != ?3
+AND published = (SELECT published FROM articles WHERE key = ?2)
+"""
+# A site keeps the publications of PUBLICATIONS_KEPT before its newest one: bounded, whatever the runs (a backfill
+# records years of articles), and with no clock (TRIBUN_NOW may simulate any day).
+_PRUNE_PUBLICATIONS = f"""
+DELETE FROM publications WHERE site = ?1
+AND published < (SELECT max(published) FROM publications WHERE site = ?1) - {PUBLICATIONS_KEPT}
+"""
 
 _COLUMNS = "key, url, body, published, modified, recorded, article_id, grp, original"
 _UPSERT = f"""
@@ -77,6 +113,12 @@ def _row(record: ArticleRecord) -> Row:
         record.group,
         record.original,
     )
+
+
+def _publication(record: ArticleRecord) -> list[tuple[int, str, int]]:
+    """The publications row of a record: none without a publication time or a site."""
+    site = record.site
+    return [(record.key, site, record.published)] if site and record.published is not None else []
 
 
 def _record(row: Row | None) -> ArticleRecord | None:
@@ -124,6 +166,8 @@ class SQLiteStateStore(StateStore):
         with self._transaction():
             for statement in _SCHEMA:
                 self._db.execute(statement)
+            if version in (1, 2):
+                self._db.execute(_FILL_PUBLICATIONS)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -164,6 +208,10 @@ class SQLiteStateStore(StateStore):
 
     def put(self, record: ArticleRecord, aliases: Iterable[int] = ()) -> None:
         with self._transaction() as db:
+            for key, site, published in _publication(record):
+                db.execute(_MOVED_PUBLICATION, (site, key, published))
+                db.execute(_PUBLICATION, (key, site, published))
+                db.execute(_PRUNE_PUBLICATIONS, (site,))
             db.execute(_UPSERT, _row(record))
             db.executemany(
                 "INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)",
@@ -179,7 +227,11 @@ class SQLiteStateStore(StateStore):
         iterator = iter(records)
         while chunk := list(islice(iterator, batch)):
             with self._transaction() as db:
+                rows = [row for record, _ in chunk for row in _publication(record)]
+                db.executemany(_MOVED_PUBLICATION, ((site, key, published) for key, site, published in rows))
                 db.executemany(_UPSERT, (_row(record) for record, _ in chunk))
+                db.executemany(_PUBLICATION, rows)
+                db.executemany(_PRUNE_PUBLICATIONS, ((site,) for site in {site for _, site, _ in rows}))
                 db.executemany(
                     "INSERT OR REPLACE INTO aliases (alias, key) VALUES (?, ?)",
                     ((alias, record.key) for record, aliases in chunk for alias in aliases),
@@ -217,6 +269,8 @@ class SQLiteStateStore(StateStore):
             db.execute("DELETE FROM articles")
             db.execute("DELETE FROM aliases")
             db.execute("DELETE FROM runs")
+            db.execute("DELETE FROM publications")
+            db.execute("DELETE FROM discoveries")
 
     def close(self) -> None:
         self._db.close()
@@ -234,3 +288,17 @@ class SQLiteStateStore(StateStore):
 
     def open_runs(self) -> dict[str, int]:
         return {run_id: int(started) for run_id, started in self._db.execute("SELECT id, started FROM runs")}
+
+    def publish_times(self, site: str, since: int) -> list[int]:
+        rows = self._db.execute(
+            "SELECT published FROM publications WHERE site = ? AND published >= ? ORDER BY published", (site, since)
+        )
+        return [published for (published,) in rows]
+
+    def discovered(self, site: str, when: int) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO discoveries (site, at) VALUES (?, ?)", (site, when))
+            db.execute("DELETE FROM publications WHERE site = ? AND published < ?", (site, when - PUBLICATIONS_KEPT))
+
+    def last_discoveries(self) -> dict[str, int]:
+        return {site: int(at) for site, at in self._db.execute("SELECT site, at FROM discoveries")}
