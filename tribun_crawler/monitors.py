@@ -62,12 +62,15 @@ class ArticlesMonitor(StatsMonitor):
             return
         minimum = self.settings.getint("TRIBUN_MONITOR_MIN_ARTICLES")
         articles = int(stats.get("item_scraped_count", 0))
-        # Found again: read and known already, or not asked for because known: a run with nothing new is healthy.
+        # Found again: read and known already, or not asked for because known, or on discovery pages unchanged since
+        # a finished run read them: a run with nothing new is healthy.
         found_again = (
             sum(stat.DUPLICATES.of(stats).values())
             + int(stats.get(stat.DROPPED_UNCHANGED, 0))
             + sum(stat.SKIPPED.of(stats).values())
             + int(stats.get(stat.DISTRIBUTED_FILTERED, 0))
+            + int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0))
+            + int(stats.get(stat.DISCOVERY_SITEMAP_UNCHANGED, 0))
         )
         if articles + found_again < minimum:
             read = ", ".join(f"{kind} {n}" for kind, n in pages.items())

@@ -419,7 +419,11 @@ class RunReport:
                 f"{unreadable} unreadable and {invalid} dropped as invalid"
             )
         shared = report["stats"].get(stat.DISTRIBUTED_FILTERED, 0)
-        if found_again or sum(report["skipped"].values()) or shared:
+        # Discovery pages unchanged since a finished run read them: nothing new to find there.
+        unchanged = report["stats"].get(stat.DISCOVERY_NOT_MODIFIED, 0) + report["stats"].get(
+            stat.DISCOVERY_SITEMAP_UNCHANGED, 0
+        )
+        if found_again or sum(report["skipped"].values()) or shared or unchanged:
             return None
         return f"{pages} pages fetched but no article emitted or recognised"
 
