@@ -48,6 +48,7 @@ from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy, parse_cachecontrol, rfc1123_to_epoch
 from scrapy.http import Headers, Response
+from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
 
 from tribun_crawler import meta
@@ -200,13 +201,10 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     """robots.txt kept between runs, discovery pages revalidated, a 304 marked not modified (module docstring)."""
 
     def __init__(self, crawler: Crawler, folder: Path) -> None:
-        # Not HttpCacheMiddleware.__init__: it reads HTTPCACHE_ENABLED and the replay's HTTPCACHE_* settings.
-        own = crawler.settings.copy()
-        own.set("HTTPCACHE_DIR", str(folder))
-        own.set("HTTPCACHE_EXPIRATION_SECS", 0)  # the policy decides what is fresh
-        own.set("HTTPCACHE_GZIP", False)
-        own.set("HTTPCACHE_ALWAYS_STORE", False)
-        own.set("HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", [])
+        # Not HttpCacheMiddleware.__init__: it reads HTTPCACHE_ENABLED and the replay's HTTPCACHE_* settings. The
+        # policy and storage get Scrapy's defaults instead, but for the folder and no expiry of the storage's own
+        # (the policy decides what is fresh).
+        own = Settings({"HTTPCACHE_DIR": str(folder), "HTTPCACHE_EXPIRATION_SECS": 0})
         self.crawler = crawler
         self.folder = folder
         self.policy = DiscoveryCachePolicy(own, now=self.now)

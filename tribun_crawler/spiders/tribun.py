@@ -773,7 +773,10 @@ class TribunSpider(scrapy.Spider):
     @property
     def discovery_cache(self) -> DiscoveryCacheMiddleware | None:
         """The discovery cache (middlewares/discovery.py), None when it is off."""
-        return self.crawler.get_downloader_middleware(DiscoveryCacheMiddleware)
+        try:
+            return self.crawler.get_downloader_middleware(DiscoveryCacheMiddleware)
+        except RuntimeError:  # no engine: a spider driven without a crawl (tests)
+            return None
 
     def not_modified(self, response: Response) -> bool:
         """True for a discovery page the site answered 304 whose copy a finished run read (middlewares/discovery.py):
