@@ -128,6 +128,14 @@ def test_a_run_with_nothing_new_has_its_articles_found_again() -> None:
     assert failed(run_suite(CloseMonitors, stats)) == {}
 
 
+@pytest.mark.parametrize("name", [stat.DISCOVERY_NOT_MODIFIED, stat.DISCOVERY_SITEMAP_UNCHANGED])
+def test_a_run_whose_discovery_pages_were_unchanged_is_healthy(name: str) -> None:
+    # Every hub answered 304 after a finished run read it (middlewares/discovery.py): nothing new to find.
+    stats = {"finish_reason": "finished", stat.PAGES("section"): 0, stat.PAGES("home"): 1, name: 12}
+    assert failed(run_suite(CloseMonitors, stats)) == {}
+    assert list(failed(run_suite(CloseMonitors, {**stats, name: 0}))) == ["ArticlesMonitor/test_articles_emitted"]
+
+
 def test_thresholds_are_settings() -> None:
     stats = {**HEALTHY, stat.FAILED("http/404"): 9}
     assert failed(run_suite(CloseMonitors, stats, TRIBUN_MAX_FAILED_RATIO=0.5)) == {}

@@ -22,6 +22,7 @@ from scrapy.utils.test import get_crawler
 from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
 from tribun_crawler import settings as project_settings
+from tribun_crawler import stats as stat
 from tribun_crawler.extensions.report import (
     ProgressLog,
     RunReport,
@@ -698,3 +699,13 @@ def test_articles_read_by_the_body_fallback_are_named_and_many_of_them_exit_5(fa
     assert len(named) == (1 if fallback else 0)
     if fallback:
         assert f"{fallback} of 12 articles read" in named[0]
+
+
+def test_discovery_pages_unchanged_since_a_finished_run_explain_a_run_with_nothing_new() -> None:
+    # Every hub answered 304 and was not read again (middlewares/discovery.py): pages fetched, nothing to emit.
+    def report(**stats: int) -> dict[str, Any]:
+        return {"pages": {"total": 12}, "articles": 0, "dropped": {}, "duplicates": {}, "skipped": {}, "stats": stats}
+
+    assert RunReport.no_articles_problem(report(), 0) == "12 pages fetched but no article emitted or recognised"
+    assert RunReport.no_articles_problem(report(**{stat.DISCOVERY_NOT_MODIFIED: 12}), 0) is None
+    assert RunReport.no_articles_problem(report(**{stat.DISCOVERY_SITEMAP_UNCHANGED: 3}), 0) is None
