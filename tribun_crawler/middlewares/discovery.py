@@ -27,6 +27,10 @@ Each kept answer carries three headers of the project's: ``X-Tribun-Cached-At`` 
 ``X-Tribun-Listed-Lastmod``. The spider asks :meth:`DiscoveryCacheMiddleware.sitemap_unchanged` whether a sitemap
 an index lists at a ``lastmod`` was read at that same ``lastmod`` by a finished run, and then does not request it.
 
+RobotsTxtMiddleware downloads robots.txt through ``engine.download_async``, that is through every downloader
+middleware, this one included: a fresh copy answers it without a request, and ``response_received`` still fires
+for the copy, so the spider reads the ``Sitemap:`` lines of a kept robots.txt as of a downloaded one.
+
 The offline replay's cache (``HTTPCACHE_ENABLED``, docs/operations.md) keeps every answer; this one steps aside
 then, so that a recording holds what the site answered and a replay depends on nothing else.
 """
@@ -135,9 +139,9 @@ def _header(response: Response, name: str) -> str:
 class DiscoveryCachePolicy(RFC2616Policy):
     """Which requests and answers are kept, when a kept robots.txt is fresh, when a kept page stands for the answer."""
 
-    def __init__(self, settings: BaseSettings, *, now: Callable[[], float]) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.now = now
+        self.now: Callable[[], float] = lambda: crawl_now(settings).timestamp()
 
     def should_cache_request(self, request: Request) -> bool:
         return (is_robots_txt(request) or is_discovery_page(request)) and super().should_cache_request(request)
@@ -185,9 +189,10 @@ class DiscoveryCachePolicy(RFC2616Policy):
 class DiscoveryCacheStorage(FilesystemCacheStorage):
     """Scrapy's filesystem storage; each answer is stored with the project's headers (``stamp``)."""
 
-    def __init__(self, settings: BaseSettings, *, stamp: Callable[[Request], dict[str, str]]) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.stamp = stamp
+        self.stamp: Callable[[Request], dict[str, str]] = lambda request: {}
+        """The project's headers for an answer to ``request`` (set by the middleware)."""
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
         headers = Headers(response.headers)
@@ -201,16 +206,24 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     """robots.txt kept between runs, discovery pages revalidated, a 304 marked not modified (module docstring)."""
 
     def __init__(self, crawler: Crawler, folder: Path) -> None:
-        # Not HttpCacheMiddleware.__init__: it reads HTTPCACHE_ENABLED and the replay's HTTPCACHE_* settings. The
-        # policy and storage get Scrapy's defaults instead, but for the folder and no expiry of the storage's own
-        # (the policy decides what is fresh).
-        own = Settings({"HTTPCACHE_DIR": str(folder), "HTTPCACHE_EXPIRATION_SECS": 0})
+        # HttpCacheMiddleware configured by settings of its own, not the crawl's HTTPCACHE_* (the offline replay's):
+        # Scrapy's defaults but for this policy and storage, the folder, and no expiry of the storage's (the policy
+        # decides what is fresh), and the crawl's clock for the policy.
+        own = Settings(
+            {
+                "HTTPCACHE_ENABLED": True,
+                "HTTPCACHE_POLICY": f"{__name__}.{DiscoveryCachePolicy.__name__}",
+                "HTTPCACHE_STORAGE": f"{__name__}.{DiscoveryCacheStorage.__name__}",
+                "HTTPCACHE_DIR": str(folder),
+                "HTTPCACHE_EXPIRATION_SECS": 0,
+                "TRIBUN_NOW": crawler.settings.get("TRIBUN_NOW"),
+            }
+        )
+        super().__init__(own, crawler.stats)
         self.crawler = crawler
         self.folder = folder
-        self.policy = DiscoveryCachePolicy(own, now=self.now)
-        self.storage = DiscoveryCacheStorage(own, stamp=self.stamp)
-        self.ignore_missing = False
-        self.stats = crawler.stats
+        assert isinstance(self.storage, DiscoveryCacheStorage)
+        self.storage.stamp = self.stamp
         self.finished_runs = read_finished_runs(folder)
         self.reuse = False
         """Whether a kept page read by a finished run may stand for nothing new (module docstring); set at open."""
@@ -259,11 +272,8 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     def run_id(self) -> str:
         return CrawlState.of(self.crawler).run_id
 
-    def now(self) -> float:
-        return crawl_now(self.crawler.settings).timestamp()
-
     def stamp(self, request: Request) -> dict[str, str]:
-        stamps = {CACHED_AT: f"{self.now():.3f}", CACHED_BY: self.run_id}
+        stamps = {CACHED_AT: f"{crawl_now(self.crawler.settings).timestamp():.3f}", CACHED_BY: self.run_id}
         listed = meta.sitemap_listed_lastmod(request.meta)
         if listed:
             stamps[LISTED_LASTMOD] = listed
