@@ -8,6 +8,7 @@ cache folder with the runs before it; the site is a function of the request, so 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.settings import Settings
 from twisted.internet.error import TCPTimedOutError
 
+from tests.local_crawl import LocalSite, PagesSpider, html
+from tests.local_crawl import make_crawler as local_crawler
 from tests.test_spider import make_spider
 from tribun_crawler import meta
+from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
 from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.discovery import (
@@ -52,6 +57,7 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemap><loc>https://jateng.tribunnews.com/solo/sitemap_news.xml</loc></sitemap>
 </sitemapindex>
 """
+UNREACHABLE = "tribun_crawler.middlewares.discovery.UnreachableRobotsTxtMiddleware"
 START = datetime.fromisoformat("2026-12-04T08:00:00+07:00")
 
 
@@ -416,3 +422,45 @@ def test_the_spider_reads_an_unchanged_index_again_for_its_files(tmp_path: Path)
         assert spider.crawler.stats.get_value(stat.DISCOVERY_NOT_MODIFIED) is None
     finally:
         CrawlState.of(spider.crawler).close("finished")
+
+
+# --- robots.txt unreachable, no copy kept ---------------------------------------------------------------------------
+
+
+def crawl_behind(robots: Callable[[], Any], **settings: Any) -> tuple[Any, LocalSite]:
+    """A crawl of two pages of a local site whose robots.txt answers ``robots()``, with Scrapy's RobotsTxt and Retry
+    middlewares and the project's UnreachableRobotsTxtMiddleware."""
+
+    async def run() -> tuple[Any, LocalSite]:
+        def reply(request: web.Request) -> web.Response:
+            return robots() if request.path == "/robots.txt" else html()
+
+        async with LocalSite(reply) as site:
+            crawler = local_crawler(
+                PagesSpider,
+                {
+                    "ROBOTSTXT_OBEY": True,
+                    "RETRY_TIMES": 1,
+                    "DOWNLOADER_MIDDLEWARES": {UNREACHABLE: project_settings.DOWNLOADER_MIDDLEWARES[UNREACHABLE]},
+                    **settings,
+                },
+            )
+            await crawler.crawl_async(urls=[site.url("/nasional/1/satu"), site.url("/nasional/2/dua")])
+            return crawler, site
+
+    return asyncio.run(run())
+
+
+def test_a_robots_txt_answering_5xx_after_the_retries_disallows_the_whole_host(caplog: Any) -> None:
+    """RFC 9309 2.3.1.4; Scrapy alone would read the error page as robots.txt and allow everything."""
+    crawler, site = crawl_behind(lambda: html("<html><body>Service Unavailable</body></html>", status=503))
+    assert site.hits == ["/robots.txt", "/robots.txt"]  # retried once, then complete disallow
+    assert crawler.stats.get_value("robotstxt/forbidden") == 2
+    assert crawler.stats.get_value(stat.DISCOVERY_ROBOTS_TXT_UNREACHABLE("127.0.0.1")) == 1
+    assert "answered 503 and no copy is kept: every page of 127.0.0.1 is disallowed for this run" in caplog.text
+
+    # A robots.txt that answers, or is absent (404), allows as before.
+    for robots in (lambda: web.Response(text="User-agent: *\nDisallow: /api/\n"), lambda: html("no", status=404)):
+        crawler, site = crawl_behind(robots)
+        assert sorted(site.hits) == ["/nasional/1/satu", "/nasional/2/dua", "/robots.txt"]
+        assert crawler.stats.get_value(stat.DISCOVERY_ROBOTS_TXT_UNREACHABLE("127.0.0.1")) is None

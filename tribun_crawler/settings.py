@@ -205,6 +205,9 @@ DOWNLOADER_MIDDLEWARES = {
     "tribun_crawler.middlewares.failures.FailedDownloadMiddleware": 540,
     # Empty pages and pages cut off before </html> are retried, then reported, never read as whole articles.
     "tribun_crawler.middlewares.documents.WholeDocumentMiddleware": 545,
+    # A robots.txt that answered 5xx after the retries, with no copy kept: complete disallow (RFC 9309 2.3.1.4).
+    # Below RetryMiddleware, which it lets retry first, and the discovery cache, which answers with its copy.
+    "tribun_crawler.middlewares.discovery.UnreachableRobotsTxtMiddleware": 548,
     # (Scrapy: 550 RetryMiddleware.)
     # robots.txt Crawl-delay per host, and backoff after 429/5xx/timeouts: above RetryMiddleware, so on the way
     # back it sees what RetryMiddleware turns into retries.

@@ -89,6 +89,8 @@ DISCOVERY_NOT_MODIFIED = "tribun/discovery/not_modified"
 DISCOVERY_SITEMAP_UNCHANGED = "tribun/discovery/sitemap_unchanged"
 #: robots.txt files read from the discovery cache because the host answered 5xx or could not be reached.
 DISCOVERY_ROBOTS_TXT_FALLBACK = "tribun/discovery/robots_txt_fallback"
+#: Hosts whose robots.txt answered 5xx after the retries with no copy kept: every page of it disallowed for the run.
+DISCOVERY_ROBOTS_TXT_UNREACHABLE = Family("tribun/discovery/robots_txt_unreachable/")
 
 # --- Fields --------------------------------------------------------------------------------------------------
 #: Articles the spider read (``items``) and how many had each field, before any pipeline drops one.

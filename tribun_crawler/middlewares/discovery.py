@@ -27,6 +27,9 @@ Each kept answer carries three headers of the project's: ``X-Tribun-Cached-At`` 
 ``X-Tribun-Listed-Lastmod``. The spider asks :meth:`DiscoveryCacheMiddleware.sitemap_unchanged` whether a sitemap
 an index lists at a ``lastmod`` was read at that same ``lastmod`` by a finished run, and then does not request it.
 
+Without a copy, a robots.txt still answering 5xx after Scrapy's retries is complete disallow for the run
+(:class:`UnreachableRobotsTxtMiddleware`, RFC 9309 §2.3.1.4).
+
 RobotsTxtMiddleware downloads robots.txt through ``engine.download_async``, that is through every downloader
 middleware, this one included: a fresh copy answers it without a request, and ``response_received`` still fires
 for the copy, so the spider reads the ``Sitemap:`` lines of a kept robots.txt as of a downloaded one.
@@ -335,6 +338,44 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         except _UNREADABLE:
             return False
         return kept is not None and _header(kept, LISTED_LASTMOD) == lastmod and self.read_by_finished_run(kept)
+
+
+class UnreachableRobotsTxtMiddleware:
+    """RFC 9309 §2.3.1.4: a robots.txt unreachable for a server error (5xx) means complete disallow.
+
+    Below RetryMiddleware, so it sees the 5xx Scrapy's retries gave up on, and below the discovery cache, which
+    answers with the copy it keeps instead when it has one (RFC 9309 §2.4). Scrapy itself would read the error
+    page as robots.txt, allowing everything; here the body becomes ``Disallow: /`` for every agent, so the host's
+    pages are refused by RobotsTxtMiddleware for this run (``tribun/discovery/robots_txt_unreachable/<host>``, one
+    warning). A host that cannot be reached at all is left to Scrapy (its robots.txt allows everything): its pages
+    then fail to connect too, and a network that is down stops the run as ``network_down`` (extensions/network.py).
+    """
+
+    COMPLETE_DISALLOW = b"User-agent: *\nDisallow: /\n"
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if not (is_robots_txt(request) and 500 <= response.status <= 599):
+            return response
+        host = urlparse_cached(request).hostname or ""
+        logger.warning(
+            "%s answered %s and no copy is kept: every page of %s is disallowed for this run (RFC 9309 2.3.1.4)",
+            request.url,
+            response.status,
+            host,
+        )
+        self.crawler.stats.inc_value(stat.DISCOVERY_ROBOTS_TXT_UNREACHABLE(host))
+        return response.replace(body=self.COMPLETE_DISALLOW)
 
 
 def read_finished_runs(folder: Path) -> frozenset[str]:
