@@ -80,6 +80,8 @@ ROBOTS_TXT_MAX_AGE = 24 * 3600
 ROBOTS_TXT_KEPT = frozenset({200, 404, 410})
 #: The page kinds a run starts discovery from, asked for again on every run.
 DISCOVERY_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX, PageKind.SITEMAP})
+#: The project's headers on a kept answer: when it was stored (crawl clock, Unix seconds), by which run, and the
+#: lastmod the index that led to a sitemap gave it.
 CACHED_AT = "X-Tribun-Cached-At"
 CACHED_BY = "X-Tribun-Cached-By"
 LISTED_LASTMOD = "X-Tribun-Listed-Lastmod"
