@@ -9,6 +9,8 @@ cache folder with the runs before it; the site is a function of the request, so 
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -358,6 +360,26 @@ def test_an_indexed_sitemap_is_unchanged_only_at_the_lastmod_a_finished_run_read
     with runs(at=START + timedelta(minutes=15)) as second:
         assert second.middleware.sitemap_unchanged(listed("2026-12-04T13:12:00+07:00"), "2026-12-04T13:12:00+07:00")
         assert not second.middleware.sitemap_unchanged(listed("2026-12-04T13:40:00+07:00"), "2026-12-04T13:40:00+07:00")
+
+
+def test_answers_no_run_used_for_30_days_are_removed_when_a_run_finishes(runs: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "state-discovery"
+    old_index = "https://www.tribunnews.com/index-news?date=2026-10-1"
+    with runs(at=START) as first:
+        first.download(page_request(old_index, PageKind.INDEX), Site(answer(body=b"<html>1 Okt</html>", ETag='"i"')))
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), Site(answer(body=URLSET, ETag='"s1"')))
+    kept = sorted(folder.glob("*/*/*/pickled_meta"))
+    assert len(kept) == 2
+    month_ago = time.time() - 31 * 86400
+    os.utime(next(p for p in kept if "2026-10-1" in (p.parent / "meta").read_text()), (month_ago, month_ago))
+
+    with runs(at=START + timedelta(minutes=15), reason="shutdown"):
+        pass
+    assert len(list(folder.glob("*/*/*/pickled_meta"))) == 2  # only a run that finished cleans up
+    with runs(at=START + timedelta(minutes=30)):
+        pass
+    (left,) = folder.glob("*/*/*/pickled_meta")
+    assert "sitemap_news.xml" in (left.parent / "meta").read_text()
 
 
 # --- Where the cache is, and when it is off ---------------------------------------------------------------------

@@ -44,7 +44,9 @@ import logging
 import math
 import os
 import pickle
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +90,10 @@ LISTED_LASTMOD = "X-Tribun-Listed-Lastmod"
 #: The ids of the runs that finished, one a line, in the cache folder; the newest are kept.
 FINISHED_RUNS_FILE = "finished-runs"
 FINISHED_RUNS_KEPT = 200
+#: Kept answers no run used (stored or confirmed) for this long are removed when a run finishes: the daily indexes
+#: of past days, hubs of sections no longer crawled. RFC 9309 §2.3.1.4 names 30 days as a reasonably long time for
+#: a robots.txt to stay unreachable before its copy need no longer be used.
+PRUNE_AFTER_DAYS = 30
 #: What reading a damaged cache entry may raise: it is then as if nothing were kept.
 _UNREADABLE = (OSError, EOFError, ValueError, pickle.UnpicklingError)
 
@@ -272,6 +278,9 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         super().spider_closed(spider)
         if reason == FINISHED:
             record_finished_run(self.folder, self.run_id)
+            removed = prune(self.folder, time.time() - PRUNE_AFTER_DAYS * 86400)
+            if removed:
+                logger.info("Discovery cache: %d answer(s) not used for %d days removed", removed, PRUNE_AFTER_DAYS)
 
     @property
     def run_id(self) -> str:
@@ -378,6 +387,24 @@ class UnreachableRobotsTxtMiddleware:
         )
         self.crawler.stats.inc_value(stat.DISCOVERY_ROBOTS_TXT_UNREACHABLE(host))
         return response.replace(body=self.COMPLETE_DISALLOW)
+
+
+def prune(folder: Path, older_than: float) -> int:
+    """Remove the kept answers last written before ``older_than`` (Unix time, the files' own clock); how many.
+
+    Scrapy's filesystem storage keeps each answer in a folder of its own, ``<folder>/<spider>/<xx>/<fingerprint>``,
+    with a ``pickled_meta`` file rewritten whenever the answer is stored again (a 304 included).
+    """
+    removed = 0
+    for written in folder.glob("*/*/*/pickled_meta"):
+        try:
+            if written.stat().st_mtime >= older_than:
+                continue
+        except FileNotFoundError:
+            continue
+        shutil.rmtree(written.parent, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def read_finished_runs(folder: Path) -> frozenset[str]:
