@@ -4,6 +4,8 @@ so one cache folder (beside it), as cron runs them. What was requested is read f
 - sitemaps, on a replica that sends validators (``--validators``): the second run asks for no robots.txt, every
   sitemap it asks for is answered 304 and no url set is read again; the files an index lists at an unchanged
   ``lastmod`` are not asked for at all; the run emits nothing and exits 0;
+- after a run cut short (a page limit: not ``finished``), the next one reads the sitemaps answered 304 all the
+  same, and between them the two runs fetch and emit every listed article once;
 - robots.txt on the crawl's clock (``TRIBUN_NOW``), on the replica as it is by default (no validators): asked for
   once by runs within 24 hours, again by the run after them; the hubs, without validators, are asked for every run.
 """
@@ -21,6 +23,7 @@ from tests.crawl import CrawlResult, run_crawl, spider_today
 from tests.replica import Replica, start_replica
 from tests.replica.network import POPULATED_SITES
 from tests.replica.pages import sitemap_files
+from tests.test_sitemap_e2e import article_keys, sitemap_articles
 from tribun_crawler.sites import SITES, WIB, site_key
 
 pytestmark = pytest.mark.slow
@@ -103,3 +106,29 @@ def test_robots_txt_is_asked_for_once_a_day_of_the_crawl_clock(tmp_path: Path) -
     # after the first, so it is asked for again. The homepage carries no validator: asked for every run.
     assert robots == [1, 0, 0, 1]
     assert hubs == [1, 1, 1, 1]
+
+
+def test_after_a_run_cut_short_the_unchanged_sitemaps_are_read_again(tmp_path: Path) -> None:
+    """Run 1 stops at a page limit, before it asked for every article its sitemaps list: its copies vouch for
+    nothing. Run 2 gets 304 for every sitemap, reads them all the same, and fetches what run 1 left."""
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RELATED_DEPTH": "0"}
+    with start_replica(tmp_path, today=spider_today(), validators=True) as replica:
+        network = replica.network()
+        first, first_log = crawl(replica, tmp_path, "sitemaps1", **settings, CLOSESPIDER_PAGECOUNT="20")
+        assert first.stats["finish_reason"] == "closespider_pagecount"
+        assert not (tmp_path / "state-discovery" / "finished-runs").exists()
+        second, second_log = crawl(replica, tmp_path, "sitemaps2", **settings)
+
+    listed = sitemap_articles(network, POPULATED_SITES)
+    assert article_keys(network, first_log) < listed
+    # The sitemaps run 1 read are unchanged (304); those it never reached come whole.
+    read_before = {(e["host"], e["path"]) for e in gets(first_log) if is_sitemap(e)}
+    again = {(e["host"], e["path"]): e["status"] for e in gets(second_log) if is_sitemap(e)}
+    assert {status for key, status in again.items() if key in read_before} == {304}
+    stats = second.stats["stats"]
+    assert "tribun/discovery/not_modified" not in stats
+    assert stats["tribun/sitemap/entries"] > 0
+    # Between them, the two runs fetched every listed article once, and emitted every story once.
+    assert article_keys(network, first_log) | article_keys(network, second_log) == listed
+    emitted = [item["url"] for item in first.items + second.items]
+    assert len(emitted) == len(set(emitted)) == len(listed) - 1  # the syndicated pair is one story
