@@ -107,7 +107,9 @@ class FailedPagesMonitor(StatsMonitor):
     def test_failed_pages_ratio(self) -> None:
         stats = self.stats
         failed = stat.FAILED.of(stats)
-        asked = sum(stat.PAGES.of(stats).values()) + sum(failed.values())
+        # Asked for: read, failed, or answered 304 and not read again (middlewares/discovery.py).
+        unchanged = int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0))
+        asked = sum(stat.PAGES.of(stats).values()) + sum(failed.values()) + unchanged
         maximum = self.settings.getfloat("TRIBUN_MAX_FAILED_RATIO")
         if asked and sum(failed.values()) / asked > maximum:
             reasons = ", ".join(f"{reason} {n}" for reason, n in failed.items())
