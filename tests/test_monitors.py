@@ -128,6 +128,23 @@ def test_a_run_with_nothing_new_has_its_articles_found_again() -> None:
     assert failed(run_suite(CloseMonitors, stats)) == {}
 
 
+@pytest.mark.parametrize("name", [stat.DISCOVERY_NOT_MODIFIED, stat.DISCOVERY_SITEMAP_UNCHANGED])
+def test_a_run_whose_discovery_pages_were_unchanged_is_healthy(name: str) -> None:
+    # Every hub answered 304 after a finished run read it (middlewares/discovery.py): nothing new to find.
+    stats = {"finish_reason": "finished", "response_received_count": 1, stat.PAGES("home"): 1, name: 12}
+    assert failed(run_suite(CloseMonitors, stats)) == {}
+    assert list(failed(run_suite(CloseMonitors, {**stats, name: 0}))) == ["ArticlesMonitor/test_articles_emitted"]
+
+
+def test_pages_answered_not_modified_count_among_the_pages_asked_for() -> None:
+    # 20 hubs unchanged (304, not read again), one failed: 1 of 21 asked for, not 1 of 1.
+    stats = {"finish_reason": "finished", stat.DISCOVERY_NOT_MODIFIED: 20, stat.FAILED("http/503"): 1}
+    assert failed(run_suite(CloseMonitors, stats)) == {}
+    assert list(failed(run_suite(CloseMonitors, {**stats, stat.DISCOVERY_NOT_MODIFIED: 0}))) == [
+        "FailedPagesMonitor/test_failed_pages_ratio"
+    ]
+
+
 def test_thresholds_are_settings() -> None:
     stats = {**HEALTHY, stat.FAILED("http/404"): 9}
     assert failed(run_suite(CloseMonitors, stats, TRIBUN_MAX_FAILED_RATIO=0.5)) == {}

@@ -63,13 +63,16 @@ def _unverified() -> ssl.SSLContext:
     return context
 
 
-def fetch(replica: Replica, url: str, user_agent: str | None = BROWSER_UA) -> Fetched:
+def fetch(
+    replica: Replica, url: str, user_agent: str | None = BROWSER_UA, headers: dict[str, str] | None = None
+) -> Fetched:
     """GET through the replica proxy (https through CONNECT); ``user_agent=None`` sends urllib's default."""
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({"http": replica.proxy_url, "https": replica.proxy_url}),
         urllib.request.HTTPSHandler(context=_unverified()),
     )
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent} if user_agent else {})
+    sent = {**({"User-Agent": user_agent} if user_agent else {}), **(headers or {})}
+    request = urllib.request.Request(url, headers=sent)
     try:
         with opener.open(request) as response:
             return Fetched(response.status, dict(response.headers), response.read().decode("utf-8", "replace"))
@@ -833,3 +836,42 @@ def test_request_log_helpers_flag_traps_deep_articles_and_refetches() -> None:
         NET.article("w-psbb-2020").path,
     ]
     assert NET.forbidden_requests(log[-1:], depth=3) == []
+
+
+# --- Validators (--validators) ------------------------------------------------------------------------------------
+
+
+def test_conditional_requests_are_answered_as_rfc_9110_says() -> None:
+    from email.message import Message
+
+    from tests.replica.server import Response, not_modified
+
+    def asked(**headers: str) -> Message:
+        message = Message()
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        return message
+
+    page = Response(200, b"x", headers={"ETag": '"abc"', "Last-Modified": "Fri, 04 Dec 2026 02:00:00 GMT"})
+    assert not_modified(asked(If_None_Match='"abc"'), page)
+    assert not_modified(asked(If_None_Match='W/"abc", "other"'), page)
+    assert not not_modified(asked(If_None_Match='"old"'), page)
+    # If-None-Match decides when sent, even against a matching If-Modified-Since.
+    assert not not_modified(asked(If_None_Match='"old"', If_Modified_Since="Fri, 04 Dec 2026 03:00:00 GMT"), page)
+    assert not_modified(asked(If_Modified_Since="Fri, 04 Dec 2026 02:00:00 GMT"), page)
+    assert not not_modified(asked(If_Modified_Since="Fri, 04 Dec 2026 01:59:59 GMT"), page)
+    assert not not_modified(asked(), page)
+    assert not not_modified(asked(If_None_Match='"abc"'), Response(200, b"x"))
+
+
+def test_with_validators_discovery_pages_carry_an_etag_and_answer_304_unchanged(tmp_path: Path) -> None:
+    with start_replica(tmp_path, validators=True) as replica:
+        for path in ("/robots.txt", "/sitemap_news.xml", "/index-news"):
+            url = f"https://banyumas.tribunnews.com{path}"
+            first = fetch(replica, url)
+            etag = first.headers["ETag"]
+            again = fetch(replica, url, headers={"If-None-Match": etag})
+            assert (first.status, again.status, again.text) == (200, 304, ""), path
+            assert again.headers["ETag"] == etag
+        article = next(a for a in replica.network().articles if a.site == "banyumas")
+        assert "ETag" not in fetch(replica, article.url).headers

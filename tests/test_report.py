@@ -695,3 +695,11 @@ def test_articles_read_by_the_body_fallback_are_named_and_many_of_them_exit_5(fa
     assert len(named) == (1 if fallback else 0)
     if fallback:
         assert f"{fallback} of 12 articles read" in named[0]
+
+
+def test_discovery_pages_unchanged_since_a_finished_run_explain_a_run_with_nothing_new() -> None:
+    # Every hub answered 304 and was not read again (middlewares/discovery.py): pages fetched, nothing to emit.
+    settings = get_crawler(Spider, with_tribun_defaults()).settings
+    assert no_articles(_empty_run(**{stat.DISCOVERY_NOT_MODIFIED: 12}), settings) == []
+    assert no_articles(_empty_run(**{stat.DISCOVERY_SITEMAP_UNCHANGED: 3}), settings) == []
+    assert no_articles(_empty_run(), settings) != []

@@ -186,6 +186,11 @@ class Run:
     duplicates: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     distributed_filtered: int = 0
+    #: Discovery pages answered 304 and not read again, and indexed sitemaps not asked for at an unchanged lastmod
+    #: (``middlewares/discovery.py``): nothing new there since a finished run read them.
+    discovery_unchanged: int = 0
+    #: Of those, the pages answered 304 (asked for, not read).
+    not_modified: int = 0
     blocked_hosts: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     #: Errors by kind, for the message of a run closed on too many errors (the report's ``errors``).
@@ -214,6 +219,9 @@ class Run:
             duplicates=stat.DUPLICATES.of(stats),
             skipped=stat.SKIPPED.of(stats),
             distributed_filtered=int(stats.get(stat.DISTRIBUTED_FILTERED, 0)),
+            discovery_unchanged=int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0))
+            + int(stats.get(stat.DISCOVERY_SITEMAP_UNCHANGED, 0)),
+            not_modified=int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0)),
             blocked_hosts=stat.BLOCKED.of(stats),
             failed=stat.FAILED.of(stats),
             errors=error_counts(stats),
@@ -305,7 +313,9 @@ def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
             f"{run.unreadable} unreadable and {invalid} dropped as invalid"
         )
         return [Finding("no_articles", EXIT_NO_ARTICLES, message)]
-    if found_again or sum(run.skipped.values()) or run.distributed_filtered:
+    # A run with nothing new: its articles found again, skipped as known, taken by another worker, or its discovery
+    # pages unchanged since a finished run read them.
+    if found_again or sum(run.skipped.values()) or run.distributed_filtered or run.discovery_unchanged:
         return []
     return [Finding("no_articles", EXIT_NO_ARTICLES, f"{run.pages} pages fetched but no article emitted or recognised")]
 
@@ -409,7 +419,8 @@ def failed_pages(run: Run, settings: BaseSettings) -> list[Finding]:
     if not run.judged:
         return []
     failed = sum(run.failed.values())
-    asked = sum(run.page_kinds.values()) + failed
+    # Asked for: read, failed, or answered 304 and not read again.
+    asked = sum(run.page_kinds.values()) + failed + run.not_modified
     maximum = settings.getfloat("TRIBUN_MAX_FAILED_RATIO")
     if not asked or failed / asked <= maximum:
         return []

@@ -62,6 +62,12 @@ SITEMAP_DEPTH = "sitemap_depth"
 SITEMAP_HINTS = "tribun_sitemap"
 #: A sitemap looked for at a usual name: the names still to look for on its host once it is answered.
 SITEMAP_GUESSES = "tribun_sitemap_guesses"
+#: A sitemap an index listed with a ``lastmod``: that ``lastmod`` (ISO 8601), kept with the file in the discovery
+#: cache, so a later run that sees the same ``lastmod`` does not ask for the file again.
+SITEMAP_LISTED_LASTMOD = "tribun_sitemap_listed_lastmod"
+#: True on a discovery page the site answered 304 Not Modified, whose cached copy a run that finished has read:
+#: the discovery cache (middlewares/discovery.py) sets it, the spider reads nothing new from it.
+NOT_MODIFIED = "tribun_not_modified"
 #: A list that, when present, collects the request's failures as ``(reason, detail)`` instead of their being
 #: reported: the spider has another way to the page. Retries and redirects copy meta shallowly, so every request
 #: of a chain appends to the one list the spider gave the first.
@@ -126,6 +132,15 @@ def discovery_site(meta: Mapping[str, Any]) -> str | None:
 
 def sitemap_guesses(meta: Mapping[str, Any]) -> list[str]:
     return list(meta.get(SITEMAP_GUESSES) or ())
+
+
+def sitemap_listed_lastmod(meta: Mapping[str, Any]) -> str | None:
+    value = meta.get(SITEMAP_LISTED_LASTMOD)
+    return str(value) if value else None
+
+
+def not_modified(meta: Mapping[str, Any]) -> bool:
+    return bool(meta.get(NOT_MODIFIED))
 
 
 def held_failures(meta: Mapping[str, Any]) -> list[tuple[str, str]] | None:

@@ -79,6 +79,12 @@ REDIS_URL = _env("REDIS_URL", "") or None
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
 #: A fixed present moment (ISO 8601 with offset) for simulations and tests; empty: the real clock (clock.py). (env)
 TRIBUN_NOW = _env("TRIBUN_NOW", "")
+#: Keep robots.txt between runs (24 h at most, RFC 9309) and ask again for hubs, daily indexes and sitemaps with
+#: If-None-Match/If-Modified-Since (middlewares/discovery.py); 0 turns it off. Off while HTTPCACHE_ENABLED. (env)
+TRIBUN_DISCOVERY_CACHE = is_truthy(_env("TRIBUN_DISCOVERY_CACHE", "1"))
+#: Folder of the discovery cache; empty: beside the SQLite state file (``.state/tribun-discovery`` for the default
+#: one), and none with the Redis state unless set. (env)
+TRIBUN_DISCOVERY_CACHE_DIR = _env("TRIBUN_DISCOVERY_CACHE_DIR", "")
 
 #: Where the state lives: auto (Redis when REDIS_URL is set, else the SQLite file), sqlite or redis. (env)
 TRIBUN_STATE_BACKEND = _env("TRIBUN_STATE_BACKEND", "auto")
@@ -209,6 +215,9 @@ DOWNLOADER_MIDDLEWARES = {
     "tribun_crawler.middlewares.failures.FailedDownloadMiddleware": 540,
     # Empty pages and pages cut off before </html> are retried, then reported, never read as whole articles.
     "tribun_crawler.middlewares.documents.WholeDocumentMiddleware": 545,
+    # A robots.txt that answered 5xx after the retries, with no copy kept: complete disallow (RFC 9309 2.3.1.4).
+    # Below RetryMiddleware, which it lets retry first, and the discovery cache, which answers with its copy.
+    "tribun_crawler.middlewares.discovery.UnreachableRobotsTxtMiddleware": 548,
     # (Scrapy: 550 RetryMiddleware.)
     # robots.txt Crawl-delay per host, and backoff after 429/5xx/timeouts: above RetryMiddleware, so on the way
     # back it sees what RetryMiddleware turns into retries.
@@ -228,7 +237,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Refuses redirect loops, over-long chains and article -> non-article redirects (a removed story sent to
     # the homepage) before RedirectMiddleware follows them.
     "tribun_crawler.middlewares.scope.RedirectPolicyMiddleware": 610,
-    # (Scrapy: 700 Cookies (off here), 750 HttpProxy, 850 DownloaderStats, 900 HttpCache.)
+    # (Scrapy: 700 Cookies (off here), 750 HttpProxy, 850 DownloaderStats.)
+    # robots.txt kept between runs, discovery pages asked for again with their validators, a 304 turned into the
+    # cached page marked not modified. Where Scrapy's HttpCacheMiddleware sits (it steps aside when HTTPCACHE_ENABLED
+    # turns that one on): above RetryMiddleware and everything that reads a status, so none of them sees a 304.
+    "tribun_crawler.middlewares.discovery.DiscoveryCacheMiddleware": 890,
+    # (Scrapy: 900 HttpCache, the offline replay's.)
     # Drops requests to a blocked host (403s or challenge pages in a row) during its cool-down. After robots.txt
     # and the cache: a request it lets pass goes straight into its host's slot.
     "tribun_crawler.middlewares.blocks.BlockDetectionMiddleware": 950,

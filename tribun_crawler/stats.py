@@ -91,6 +91,16 @@ SITEMAP_SKIPPED = Family("tribun/sitemap/skipped/")
 #: Article fields the page lacked and the sitemap entry gave (``datePublished``, ``keywords``).
 SITEMAP_FILLED = Family("tribun/sitemap/filled/")
 
+# --- Discovery cache (middlewares/discovery.py) ---------------------------------------------------------------
+#: Discovery pages (hubs, daily indexes, sitemaps) answered 304 Not Modified and not read again.
+DISCOVERY_NOT_MODIFIED = "tribun/discovery/not_modified"
+#: Sitemaps an index lists with the ``lastmod`` a finished run saw: not requested.
+DISCOVERY_SITEMAP_UNCHANGED = "tribun/discovery/sitemap_unchanged"
+#: robots.txt files read from the discovery cache because the host answered 5xx or could not be reached.
+DISCOVERY_ROBOTS_TXT_FALLBACK = "tribun/discovery/robots_txt_fallback"
+#: Hosts whose robots.txt answered 5xx after the retries with no copy kept: every page of it disallowed for the run.
+DISCOVERY_ROBOTS_TXT_UNREACHABLE = Family("tribun/discovery/robots_txt_unreachable/")
+
 # --- Fields --------------------------------------------------------------------------------------------------
 #: Articles the spider read (``items``) and how many had each field, before any pipeline drops one.
 FIELDS = Family("tribun/fields/")

@@ -119,6 +119,7 @@ def start_replica(
     hostile: bool = False,
     sitemap_index: bool = False,
     latency: float = 0.0,
+    validators: bool = False,
 ) -> Replica:
     """Start ``python -m tests.replica.server`` on a free port and wait for READY.
 
@@ -129,7 +130,8 @@ def start_replica(
     ``hostile`` adds the hostile hosts (``--hostile``, ``hostile.py``); ``sitemap_index`` the articles of the
     host whose sitemaps are only at /sitemap.xml (``--sitemap-index``, ``sitemap_index.py``). The request log and
     the server's stderr go to ``tmp_path``. ``latency`` delays every answer by that many seconds
-    (``--latency``), so concurrent workers overlap as they do against the real site.
+    (``--latency``), so concurrent workers overlap as they do against the real site. ``validators`` puts ETags
+    on discovery pages and answers 304 when one is unchanged (``--validators``).
     """
     day = today or default_today()
     log_path = tmp_path / log_name
@@ -160,6 +162,8 @@ def start_replica(
         command.append("--sitemap-index")
     if latency:
         command += ["--latency", str(latency)]
+    if validators:
+        command.append("--validators")
     stderr_path = tmp_path / f"{log_path.stem}.stderr"
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)

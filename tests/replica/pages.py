@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
+from urllib.parse import urlsplit
 
 from tests.replica.network import (
     DAYS,
@@ -44,7 +45,7 @@ from tests.replica.network import (
     visible_date,
     wrapper_url,
 )
-from tribun_crawler.sites import SITES
+from tribun_crawler.sites import SITES, site_key
 
 __all__ = ["DAYS", "MONTHS", "long_date"]  # re-exported: listings and the benchmark format dates with them
 
@@ -1093,7 +1094,7 @@ def sitemap_files(site: str) -> dict[str, SitemapDocument]:
 def render_sitemap(net: Network, site: str, file: SitemapDocument) -> bytes:
     """The bytes a sitemap file is served as (gzip-compressed for a gzip file)."""
     if file.kind == "index":
-        text = sitemap_index(file.children)
+        text = sitemap_index(file.children, {url: sitemap_lastmod(net, url) for url in file.children})
     elif file.kind == "news":
         text = news_sitemap(net, site, file.section, malformed=(site, file.section, "news") == MALFORMED_SITEMAP)
     else:
@@ -1108,8 +1109,34 @@ def _recent(net: Network, site: str, section: str | None) -> list[Article]:
     return [a for a in net.latest(site, section) if a.published >= since]
 
 
-def sitemap_index(urls: Iterable[str]) -> str:
-    entries = "".join(f"<sitemap><loc>{url}</loc></sitemap>\n" for url in urls)
+def sitemap_lastmod(net: Network, url: str) -> datetime | None:
+    """When the sitemap file at ``url`` last changed: the latest change of an article it lists, through nested
+    indexes (None for an empty file). An index lists its files with this ``lastmod``, as the fixtures'
+    ``www-sitemap-index`` does."""
+    parts = urlsplit(url)
+    site = site_key(parts.hostname)
+    file = sitemap_files(site).get(parts.path) if site else None
+    if site is None or file is None:
+        return None
+    if file.kind == "index":
+        dates = [d for child in file.children if (d := sitemap_lastmod(net, child)) is not None]
+    else:
+        dates = [max(a.published, a.modified) for a in _recent(net, site, file.section)]
+    return max(dates, default=None)
+
+
+def sitemap_index(urls: Iterable[str], lastmods: Mapping[str, datetime | None] | None = None) -> str:
+    """A sitemap index of ``urls``, each with its ``lastmod`` when ``lastmods`` gives one."""
+
+    def entry(url: str) -> str:
+        lastmod = (lastmods or {}).get(url)
+        return (
+            f"<sitemap><loc>{url}</loc><lastmod>{lastmod.isoformat()}</lastmod></sitemap>\n"
+            if lastmod
+            else (f"<sitemap><loc>{url}</loc></sitemap>\n")
+        )
+
+    entries = "".join(entry(url) for url in urls)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n'

@@ -17,11 +17,14 @@ template whose body div has other classes (older articles keep their era's templ
 article pages, every article page it serves comes in the new template.
 ``--hostile`` adds the hostile hosts of ``hostile.py`` (broken servers and pages, traps; its 403 host blocked).
 ``--sitemap-index`` adds the articles of the host that publishes its sitemaps only at /sitemap.xml
-(``sitemap_index.py``).
+(``sitemap_index.py``). ``--validators`` sends an ``ETag`` (and, on sitemaps, a ``Last-Modified``) with robots.txt,
+homepages, section hubs, daily indexes and sitemaps, and answers a conditional request for an unchanged one with
+304 Not Modified, as CloudFront does for an object whose origin sent validators (whether Tribun's origin sends them
+is not established: docs/site.md#robots-and-blocking); without it, no page carries a validator.
 
     python -m tests.replica.server --port 0 --log FILE [--generation N] [--today YYYY-MM-DD]
         [--block HOST ...] [--crawl-delay HOST=SECONDS ...] [--redesign-since YYYY-MM-DD]
-        [--redesign HOST=N ...] [--hostile] [--sitemap-index]
+        [--redesign HOST=N ...] [--hostile] [--sitemap-index] [--validators]
 
 prints ``READY <port>`` once listening and stops cleanly on SIGTERM.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -43,6 +47,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.message import Message
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import FrameType
@@ -101,6 +107,8 @@ class Config:
     """Sites beyond ``ARTICLE_SITES`` whose articles the network holds (``--sitemap-index``)."""
     latency: float = 0.0
     """Seconds each on-network answer waits before it is sent (``--latency``): overlapping workers, as on the site."""
+    validators: bool = False
+    """Discovery pages carry validators and conditional requests are answered 304 (``--validators``)."""
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def redesigned_now(self, host: str) -> bool:
@@ -164,9 +172,48 @@ def respond(config: Config, host: str, path: str, query: str, user_agent: str) -
     assert site is not None
     if path == "/robots.txt":
         delay = config.crawl_delays.get(host)
-        return Response(200, pages.robots_txt(site, delay).encode(), "text/plain; charset=UTF-8")
-    response = _route(config, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
-    return response or _html(404, pages.render_not_found(site))
+        response = Response(200, pages.robots_txt(site, delay).encode(), "text/plain; charset=UTF-8")
+    else:
+        found = _route(config, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
+        response = found or _html(404, pages.render_not_found(site))
+    if config.validators and response.status == 200 and _is_discovery_page(site, path):
+        _add_validators(config.network, site, path, response)
+    return response
+
+
+def _is_discovery_page(site: str, path: str) -> bool:
+    """robots.txt, the homepage, a section hub, a daily index or a sitemap: what ``--validators`` validates."""
+    return (
+        path in ("/robots.txt", "/", "/index-news", "/indeks")
+        or path.startswith("/index-news/")
+        or path in pages.sitemap_files(site)
+        or path.strip("/") in dict(SECTIONS.get(site, ()))
+    )
+
+
+def _add_validators(net: Network, site: str, path: str, response: Response) -> None:
+    """A strong ETag of the body, and the sitemap's own ``lastmod`` as its Last-Modified."""
+    response.headers["ETag"] = f'"{hashlib.sha256(response.body).hexdigest()[:24]}"'
+    if path in pages.sitemap_files(site):
+        changed = pages.sitemap_lastmod(net, f"{SITES[site].home}{path.lstrip('/')}")
+        if changed is not None:
+            response.headers["Last-Modified"] = formatdate(changed.timestamp(), usegmt=True)
+
+
+def not_modified(request_headers: Message, response: Response) -> bool:
+    """RFC 9110 §13.1: If-None-Match decides when it is sent (weak comparison, as for GET), else If-Modified-Since."""
+    etag = response.headers.get("ETag")
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag is not None and ("*" in tags or etag.removeprefix("W/") in tags)
+    modified, since = response.headers.get("Last-Modified"), request_headers.get("If-Modified-Since")
+    if modified is None or since is None:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def _route(config: Config, site: str, path: str, params: dict[str, str], query: str) -> Response | None:
@@ -343,6 +390,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
             hostile.serve(self, scheme, host, path, query)
             return
         response = respond(self.server.config, host, path, query, user_agent)
+        if response.status == 200 and not_modified(self.headers, response):
+            kept = ("ETag", "Last-Modified")
+            response = Response(304, b"", headers={k: v for k, v in response.headers.items() if k in kept})
         if self.server.config.latency:
             time.sleep(self.server.config.latency)
         self._log(
@@ -362,8 +412,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
             body = gzip.compress(body)
             response.headers["Content-Encoding"] = "gzip"
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if response.status != 304:  # a 304 has no body, and describes none (RFC 9110 §15.4.5)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(body)))
         headers = {
             "Vary": "Accept-Encoding",
             "X-Cache": "Miss from cloudfront",
@@ -459,6 +510,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--sitemap-index", action="store_true", help="also serve the articles of the host of sitemap_index.py"
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each answer waits (server think time)")
+    parser.add_argument(
+        "--validators", action="store_true", help="ETag/Last-Modified on discovery pages, 304 when unchanged"
+    )
     return parser.parse_args(argv)
 
 
@@ -487,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hostile=hostile,
         extra_sites=extra_sites,
         latency=args.latency,
+        validators=args.validators,
     )
     server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
     stop = threading.Event()

@@ -29,10 +29,11 @@ from tribun_crawler.clock import crawl_now
 from tribun_crawler.dates import isoformat
 from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.extractors.listing import ListingPage
-from tribun_crawler.extractors.sitemap import SitemapFile, SitemapLink, UrlEntry, sitemaps_in_robots_txt
+from tribun_crawler.extractors.sitemap import SitemapFile, SitemapKind, SitemapLink, UrlEntry, sitemaps_in_robots_txt
 from tribun_crawler.failures import report_failed_page, requested_url
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.meta import PageKind
+from tribun_crawler.middlewares.discovery import DiscoveryCacheMiddleware
 from tribun_crawler.polling import PollPolicy
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
@@ -371,6 +372,8 @@ class TribunSpider(scrapy.Spider):
     # --- Listings ---------------------------------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        if self.not_modified(response):
+            return
         if not isinstance(response, TextResponse):
             self.report_unreadable(response, "not-html")
             return
@@ -468,21 +471,31 @@ class TribunSpider(scrapy.Spider):
         return [request]
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value(stat.PAGES("sitemap"))
+        # Not modified since a finished run read it (middlewares/discovery.py): a url set holds nothing new, but an
+        # index is read again, as its files are what change; those it lists at the lastmod a finished run saw are
+        # not asked for, the others are asked for again conditionally.
+        unchanged = meta.not_modified(response.meta)
+        if not unchanged:
+            self.crawler.stats.inc_value(stat.PAGES("sitemap"))
         depth = meta.sitemap_depth(response.meta)
         sitemap = SitemapFile(
             response.body, max_size=self.decompressed_size_limit(response), default_tz=self.tz_of(response.url)
         )
         for entry in sitemap.entries():
+            if unchanged and isinstance(entry, UrlEntry):
+                break
             request: scrapy.Request | None
             if isinstance(entry, SitemapLink):
-                request = self.nested_sitemap_request(entry.loc, depth=depth + 1)
+                request = self.nested_sitemap_request(entry.loc, depth=depth + 1, lastmod=entry.lastmod)
             else:
                 request = self.sitemap_article_request(entry)
             if request is not None:
                 yield request
                 if isinstance(entry, UrlEntry):
                     yield from self.requests_reached_at(entry.loc, 0)
+        if unchanged and sitemap.kind is not SitemapKind.INDEX:
+            self.not_modified(response)
+            return
         if sitemap.problem:
             logger.warning(
                 "Sitemap %s is not readable (%s: %s); entries read before that are kept",
@@ -496,8 +509,9 @@ class TribunSpider(scrapy.Spider):
         if sitemap.compressed:
             self.crawler.stats.inc_value(stat.SITEMAP_READ("gzip"))
 
-    def nested_sitemap_request(self, url: str, *, depth: int) -> scrapy.Request | None:
-        """The request for a sitemap an index or a robots.txt names: on a chosen site, not nested too deep."""
+    def nested_sitemap_request(self, url: str, *, depth: int, lastmod: datetime | None = None) -> scrapy.Request | None:
+        """The request for a sitemap an index (at ``lastmod``) or a robots.txt names: on a chosen site, not nested too
+        deep, and not listed at the ``lastmod`` a finished run read it at."""
         key = site_key(urlsplit(url).hostname)
         if not on_network(url) or key is None:
             reason = "off_network"
@@ -506,7 +520,16 @@ class TribunSpider(scrapy.Spider):
         elif depth > MAX_SITEMAP_DEPTH:
             reason = "too_deep"
         else:
-            return self.sitemap_request(url, depth=depth)
+            request = self.sitemap_request(url, depth=depth)
+            if lastmod is None:
+                return request
+            request.meta[meta.SITEMAP_LISTED_LASTMOD] = lastmod.isoformat()
+            cache = self.discovery_cache
+            if cache is None or not cache.sitemap_unchanged(request, lastmod.isoformat()):
+                return request
+            logger.debug("Sitemap %s unchanged since a finished run read it (lastmod %s)", url, lastmod.isoformat())
+            self.crawler.stats.inc_value(stat.DISCOVERY_SITEMAP_UNCHANGED)
+            return None
         logger.info("Sitemap %s not followed: %s", url, reason)
         self.crawler.stats.inc_value(stat.SITEMAP_SKIPPED(reason))
         return None
@@ -862,6 +885,23 @@ class TribunSpider(scrapy.Spider):
         report_failed_page(self.crawler, url, reason, detail, "article")
 
     # --- Helpers ----------------------------------------------------------------------------------------------
+
+    @property
+    def discovery_cache(self) -> DiscoveryCacheMiddleware | None:
+        """The discovery cache (middlewares/discovery.py), None when it is off."""
+        try:
+            return self.crawler.get_downloader_middleware(DiscoveryCacheMiddleware)
+        except RuntimeError:  # no engine: a spider driven without a crawl (tests)
+            return None
+
+    def not_modified(self, response: Response) -> bool:
+        """True for a discovery page the site answered 304 whose copy a finished run read (middlewares/discovery.py):
+        it links to nothing that run did not follow, and is not read again (``tribun/discovery/not_modified``)."""
+        if not meta.not_modified(response.meta):
+            return False
+        logger.debug("%s not modified since a finished run read it: nothing new", response.url)
+        self.crawler.stats.inc_value(stat.DISCOVERY_NOT_MODIFIED)
+        return True
 
     def report_unreadable(self, response: Response, reason: str) -> None:
         """A page that came but yields nothing: a failed page of the run report (``unreadable/<reason>``).
