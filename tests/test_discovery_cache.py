@@ -9,6 +9,7 @@ cache folder with the runs before it; the site is a function of the request, so 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -368,18 +369,18 @@ def test_answers_no_run_used_for_30_days_are_removed_when_a_run_finishes(runs: A
     with runs(at=START) as first:
         first.download(page_request(old_index, PageKind.INDEX), Site(answer(body=b"<html>1 Okt</html>", ETag='"i"')))
         first.download(page_request(SITEMAP, PageKind.SITEMAP), Site(answer(body=URLSET, ETag='"s1"')))
-    kept = sorted(folder.glob("*/*/*/pickled_meta"))
+    kept = sorted(folder.glob("*/*/*/meta.json"))
     assert len(kept) == 2
     month_ago = time.time() - 31 * 86400
-    os.utime(next(p for p in kept if "2026-10-1" in (p.parent / "meta").read_text()), (month_ago, month_ago))
+    os.utime(next(p for p in kept if "2026-10-1" in p.read_text()), (month_ago, month_ago))
 
     with runs(at=START + timedelta(minutes=15), reason="shutdown"):
         pass
-    assert len(list(folder.glob("*/*/*/pickled_meta"))) == 2  # only a run that finished cleans up
+    assert len(list(folder.glob("*/*/*/meta.json"))) == 2  # only a run that finished cleans up
     with runs(at=START + timedelta(minutes=30)):
         pass
-    (left,) = folder.glob("*/*/*/pickled_meta")
-    assert "sitemap_news.xml" in (left.parent / "meta").read_text()
+    (left,) = folder.glob("*/*/*/meta.json")
+    assert "sitemap_news.xml" in left.read_text()
 
 
 # --- Where the cache is, and when it is off ---------------------------------------------------------------------
@@ -486,3 +487,15 @@ def test_a_robots_txt_answering_5xx_after_the_retries_disallows_the_whole_host(c
         crawler, site = crawl_behind(robots)
         assert sorted(site.hits) == ["/nasional/1/satu", "/nasional/2/dua", "/robots.txt"]
         assert crawler.stats.get_value(stat.DISCOVERY_ROBOTS_TXT_UNREACHABLE("127.0.0.1")) is None
+
+
+def test_a_kept_answer_is_json_never_pickle_and_a_damaged_one_is_as_if_none(runs: Any, tmp_path: Path) -> None:
+    # Whoever can write to the cache folder must not be able to make the crawler run code.
+    with runs(at=START) as first:
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), Site(answer(body=URLSET, ETag='"s1"')))
+    (entry,) = (tmp_path / "state-discovery").glob("*/*/*/meta.json")
+    assert json.loads(entry.read_text(encoding="utf-8"))["status"] == 200
+    assert sorted(p.name for p in entry.parent.iterdir()) == ["meta.json", "response_body", "response_headers"]
+    entry.write_bytes(b"\x80\x04\x95 a pickle")
+    with runs(at=START + timedelta(minutes=15)) as second:
+        assert not second.middleware.sitemap_unchanged(page_request(SITEMAP, PageKind.SITEMAP), "2026-12-04")

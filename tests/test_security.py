@@ -358,8 +358,11 @@ def test_scrapy_crawl_with_a_hostile_name_writes_only_inside_the_feed_folder(tmp
         status = crawl_named(tmp_path, replica, "../../escaped", article, out)
     assert status == 0, (tmp_path / "crawl.log").read_text(encoding="utf-8")[-3000:]
     written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    outside = [p for p in written if not inside(p, out) and p.parent != tmp_path]
+    # The state (state.sqlite3) and its discovery cache (state-discovery/) are the crawler's own, beside it.
+    state = [p for p in written if p.parent == tmp_path or inside(p, tmp_path / "state-discovery")]
+    outside = [p for p in written if not inside(p, out) and p not in state]
     assert outside == []
+    assert all(".._.._escaped" in p.parts or "escaped" not in str(p) for p in state)
     feeds_written = sorted(out.rglob("*.jsonl"))
     assert [p.parent.name for p in feeds_written] == [".._.._escaped"]
     assert [item["url"] for item in read_jsonl(feeds_written[0])] == [article]

@@ -217,7 +217,8 @@ return n
 """
 )
 
-# KEYS: workers, busy, requests, dupefilter, current. ARGV: worker, stale seconds, run id, leases key prefix.
+# KEYS: workers, busy, requests, dupefilter, current, the run's hosts (blocks.py).
+# ARGV: worker, stale seconds, run id, leases key prefix, pace key prefix, blocked key prefix.
 _LEAVE = (
     _NOW
     + """
@@ -229,6 +230,9 @@ for _, worker in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL
 redis.call('DEL', ARGV[4] .. ARGV[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 if redis.call('GET', KEYS[5]) == ARGV[3] then redis.call('DEL', KEYS[5]) end
+-- Each host's turns and block (pacing.py, blocks.py) go with the run too, rather than wait for their TTL.
+for _, host in ipairs(redis.call('SMEMBERS', KEYS[6])) do redis.call('DEL', ARGV[5] .. host, ARGV[6] .. host) end
+redis.call('DEL', KEYS[6])
 return 1
 """
 )
@@ -302,8 +306,15 @@ class SharedRun:
         """Leave the run; True when this was its last live worker and the run's keys were deleted."""
         return bool(
             self._leave(
-                keys=[*self.run_keys(), self.current_key],
-                args=[self.worker, self.stale_after, self.run_id, self.leased_prefix],
+                keys=[*self.run_keys(), self.current_key, self.key("blocks:hosts")],
+                args=[
+                    self.worker,
+                    self.stale_after,
+                    self.run_id,
+                    self.leased_prefix,
+                    self.key("pace:"),
+                    self.key("blocks:blocked:"),
+                ],
             )
         )
 

@@ -40,10 +40,10 @@ then, so that a recording holds what the site answered and a replay depends on n
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -55,14 +55,17 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy, parse_cachecontrol, rfc1123_to_epoch
+from scrapy.extensions.httpcache import RFC2616Policy, parse_cachecontrol, rfc1123_to_epoch
 from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
+from w3lib.http import headers_dict_to_raw, headers_raw_to_dict
 
 from tribun_crawler import meta
 from tribun_crawler import stats as stat
 from tribun_crawler.clock import crawl_now
+from tribun_crawler.feeds import path_component
 from tribun_crawler.meta import PageKind
 from tribun_crawler.state import backend_name, reset_requested
 from tribun_crawler.state.crawl import CrawlState
@@ -95,7 +98,7 @@ FINISHED_RUNS_KEPT = 200
 #: a robots.txt to stay unreachable before its copy need no longer be used.
 PRUNE_AFTER_DAYS = 30
 #: What reading a damaged cache entry may raise: it is then as if nothing were kept.
-_UNREADABLE = (OSError, EOFError, ValueError, pickle.UnpicklingError)
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError)
 
 
 def is_robots_txt(request: Request) -> bool:
@@ -197,20 +200,75 @@ class DiscoveryCachePolicy(RFC2616Policy):
         return max(0.0, self.now() - stored) + came_aged
 
 
-class DiscoveryCacheStorage(FilesystemCacheStorage):
-    """Scrapy's filesystem storage; each answer is stored with the project's headers (``stamp``)."""
+class DiscoveryCacheStorage:
+    """A cache storage of Scrapy's interface (``HTTPCACHE_STORAGE``) on the filesystem, without pickle.
+
+    Scrapy's ``FilesystemCacheStorage`` pickles each answer's metadata, so whoever can write to the cache folder
+    could make the crawler run code; this one keeps the same layout, ``<folder>/<spider>/<xx>/<fingerprint>/``,
+    with the metadata as JSON (``meta.json``), the headers raw and the body as it came. Each answer is stored with
+    the project's headers (``stamp``), and read back as the response class its headers and URL call for.
+    """
+
+    META = "meta.json"
 
     def __init__(self, settings: BaseSettings) -> None:
-        super().__init__(settings)
+        self.folder = Path(settings["HTTPCACHE_DIR"])
         self.stamp: Callable[[Request], dict[str, str]] = lambda request: {}
         """The project's headers for an answer to ``request`` (set by the middleware)."""
+
+    def open_spider(self, spider: Spider) -> None:
+        self._fingerprinter = spider.crawler.request_fingerprinter
+
+    def close_spider(self, spider: Spider) -> None:
+        pass
+
+    def entry(self, spider: Spider, request: Request) -> Path:
+        key = self._fingerprinter.fingerprint(request).hex()
+        # The spider's name may be given on the command line (``-a name=``): made a safe folder name.
+        return self.folder / path_component(spider.name) / key[:2] / key
+
+    def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
+        """The kept answer to ``request``, or None: none kept, or a damaged entry (logged; asked for afresh)."""
+        entry = self.entry(spider, request)
+        try:
+            return self.read_entry(entry, request)
+        except FileNotFoundError:
+            return None
+        except _UNREADABLE as exc:
+            logger.warning("Discovery cache entry %s unreadable, asked for afresh: %r", entry, exc)
+            return None
+
+    def read_entry(self, entry: Path, request: Request) -> Response:
+        kept = json.loads((entry / self.META).read_text(encoding="utf-8"))
+        if not isinstance(kept, dict):
+            raise ValueError(f"not a kept answer: {entry / self.META}")
+        headers = Headers(headers_raw_to_dict((entry / "response_headers").read_bytes()))
+        body = (entry / "response_body").read_bytes()
+        url = str(kept["response_url"])
+        cls = responsetypes.from_args(headers=headers, url=url, body=body)
+        request.meta["cache_timestamp"] = kept["timestamp"]
+        return cls(url=url, status=int(kept["status"]), headers=headers, body=body)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
         headers = Headers(response.headers)
         headers.pop(LISTED_LASTMOD, None)
         headers.update(self.stamp(request))
-        # A copy: the answer handed on keeps the stamps it was read with (the run that read it before).
-        super().store_response(spider, request, response.replace(headers=headers))
+        entry = self.entry(spider, request)
+        entry.mkdir(parents=True, exist_ok=True)
+        (entry / "response_headers").write_bytes(headers_dict_to_raw(headers))
+        (entry / "response_body").write_bytes(response.body)
+        kept = {
+            "url": request.url,
+            "method": request.method,
+            "status": response.status,
+            "response_url": response.url,
+            "timestamp": time.time(),
+        }
+        # Last, and whole: an entry is kept once its metadata is there (prune() reads its time).
+        fd, temporary = tempfile.mkstemp(dir=entry, prefix=".meta.")
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(kept, file)
+        os.replace(temporary, entry / self.META)
 
 
 class DiscoveryCacheMiddleware(HttpCacheMiddleware):
@@ -373,9 +431,7 @@ class UnreachableRobotsTxtMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         if not (is_robots_txt(request) and 500 <= response.status <= 599):
             return response
         host = urlparse_cached(request).hostname or ""
@@ -392,11 +448,11 @@ class UnreachableRobotsTxtMiddleware:
 def prune(folder: Path, older_than: float) -> int:
     """Remove the kept answers last written before ``older_than`` (Unix time, the files' own clock); how many.
 
-    Scrapy's filesystem storage keeps each answer in a folder of its own, ``<folder>/<spider>/<xx>/<fingerprint>``,
-    with a ``pickled_meta`` file rewritten whenever the answer is stored again (a 304 included).
+    The storage keeps each answer in a folder of its own, ``<folder>/<spider>/<xx>/<fingerprint>``,
+    with a ``meta.json`` file rewritten whenever the answer is stored again (a 304 included).
     """
     removed = 0
-    for written in folder.glob("*/*/*/pickled_meta"):
+    for written in folder.glob(f"*/*/*/{DiscoveryCacheStorage.META}"):
         try:
             if written.stat().st_mtime >= older_than:
                 continue
