@@ -103,6 +103,7 @@ from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons: r
     EXIT_NO_ARTICLES,
     EXIT_NOT_CLOSED,
     EXIT_OK,
+    EXIT_REDIS_DOWN,
     EXIT_TOO_MANY_ERRORS,
     EXIT_USAGE,
     JUDGED_REASONS,

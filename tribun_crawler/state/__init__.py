@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tribun_crawler.distributed.faults import state_client_params
 from tribun_crawler.settings import is_truthy
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, ItemFingerprints
@@ -50,7 +51,12 @@ def open_store(settings: Any) -> StateStore:
         url = settings.get("REDIS_URL")
         if not url:
             raise ValueError("TRIBUN_STATE_BACKEND=redis needs REDIS_URL")
-        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"))
+        # The shared queue's REDIS_PARAMS (TLS certificates …) apply to the state's connection too, with a
+        # patient retry policy of its own (distributed/faults.py).
+        give_up = float(settings.get("TRIBUN_REDIS_GIVE_UP") or 0)
+        params = {**state_client_params(give_up), **dict(settings.get("REDIS_PARAMS") or {})}
+        params.pop("redis_cls", None)  # scrapy-redis' own key, no redis-py argument
+        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"), params=params)
     return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH"))
 
 
