@@ -29,7 +29,7 @@ from redis import exceptions
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 from scrapy.settings import BaseSettings
-from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.connection import SETTINGS_PARAMS_MAP, get_redis_from_settings
 
 from tribun_crawler import stats as stat
 
@@ -67,16 +67,19 @@ def queue_client_params() -> dict[str, Any]:
 def state_client_params(give_up: float) -> dict[str, Any]:
     """redis-py arguments of the state store's client: retries for ``give_up`` seconds (module docstring)."""
     backoff = ExponentialBackoff(cap=STATE_BACKOFF_CAP, base=0.05)
-    # The first tries are quicker than the cap; counting every try at the cap errs on the side of waiting less.
-    retries = max(QUEUE_RETRIES, int(give_up / STATE_BACKOFF_CAP))
+    # As many retries as it takes for their pauses (redis-py's failure count starts at 1) to add up to give_up.
+    retries, waited = 0, 0.0
+    while waited < give_up or retries < QUEUE_RETRIES:
+        retries += 1
+        waited += backoff.compute(retries)
     return {"retry": Retry(backoff, retries), "retry_on_error": RETRY_ON, "socket_connect_timeout": CONNECT_TIMEOUT}
 
 
 def queue_client(settings: BaseSettings) -> Any:
     """The shared queue's Redis client: scrapy-redis' ``get_redis_from_settings``, with the retry policy unless
     ``REDIS_PARAMS`` sets its own (``retry``, ``retry_on_error``, ``socket_connect_timeout``)."""
-    own = settings.copy()
-    own.set("REDIS_PARAMS", {**queue_client_params(), **settings.getdict("REDIS_PARAMS")}, priority="cmdline")
+    own = BaseSettings({name: settings.get(name) for name in SETTINGS_PARAMS_MAP})
+    own.set("REDIS_PARAMS", {**queue_client_params(), **settings.getdict("REDIS_PARAMS")})
     return get_redis_from_settings(own)
 
 
@@ -147,7 +150,7 @@ class RedisOutage:
         # A float: StatsCollector.inc_value is typed for counts.
         total = self.stats.get_value(stat.DISTRIBUTED_REDIS_DOWN_SECONDS, 0.0) + length
         self.stats.set_value(stat.DISTRIBUTED_REDIS_DOWN_SECONDS, round(total, 3))
-        logger.warning("Redis at %s is back after %.1f s unreachable", self.where, length)
+        logger.warning("Redis at %s answers again, after %.1f s away", self.where, length)
 
     def exceeded(self) -> bool:
         return self.down_since is not None and self.down_for() >= self.give_up
