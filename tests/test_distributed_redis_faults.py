@@ -30,12 +30,11 @@ from tests.test_distributed import (
     worker_settings,
 )
 from tribun_crawler import stats as stat
-from tribun_crawler.checks import EXIT_REDIS_DOWN, CUT_SHORT_REASONS
+from tribun_crawler.checks import CUT_SHORT_REASONS, EXIT_REDIS_DOWN
 from tribun_crawler.distributed import SharedScheduler
 from tribun_crawler.distributed.faults import PROBE_INTERVAL, REDIS_DOWN_REASON, RedisOutage
 from tribun_crawler.extensions.report import RunReport, exit_code_of
 from tribun_crawler.state import open_store
-from tribun_crawler.state.records import ArticleRecord
 
 pytestmark = pytest.mark.redis
 
@@ -207,7 +206,8 @@ def test_outage_clock_gives_up_after_the_setting() -> None:
     crawler = crawler_for("redis://127.0.0.1:1/0")
     assert crawler.stats is not None
     outage = RedisOutage(crawler.stats, "127.0.0.1:1", give_up=30, clock=lambda: now[0])
-    assert outage.may_try() and not outage.down
+    assert outage.may_try()
+    assert not outage.down
     outage.failed(redis.ConnectionError("refused"), "taking a request")
     outage.failed(redis.ConnectionError("refused"), "taking a request")
     assert crawler.stats.get_value(stat.DISTRIBUTED_REDIS_OUTAGES) == 1
@@ -224,9 +224,7 @@ def test_outage_clock_gives_up_after_the_setting() -> None:
     assert CUT_SHORT_REASONS[REDIS_DOWN_REASON] == EXIT_REDIS_DOWN == 9
 
 
-def test_worker_gives_up_when_redis_stays_away(
-    restartable: RedisProcess, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_worker_gives_up_when_redis_stays_away(restartable: RedisProcess, caplog: pytest.LogCaptureFixture) -> None:
     """A real crawl: Redis stopped at the first article, never back; the worker closes by itself, exit 9."""
 
     async def scenario() -> tuple[Crawler, float]:
@@ -258,4 +256,5 @@ def test_worker_gives_up_when_redis_stays_away(
     # Given up after the setting, not long after (heartbeat 0.2 s, probes once a second).
     assert 2.0 <= closed_after < 15, closed_after
     gave_up = [r for r in caplog.records if r.levelno == logging.ERROR and "TRIBUN_REDIS_GIVE_UP" in r.getMessage()]
-    assert gave_up and f"127.0.0.1:{restartable.port}" in gave_up[0].getMessage()
+    assert gave_up
+    assert f"127.0.0.1:{restartable.port}" in gave_up[0].getMessage()
