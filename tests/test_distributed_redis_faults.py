@@ -164,7 +164,7 @@ def test_worker_closing_without_redis_leaves_its_leases_and_counts_what_it_held(
     assert "1 request(s) it found while Redis was away never reached the shared queue and are lost" in message
 
 
-def test_state_store_waits_for_redis_to_come_back(restartable: RedisProcess) -> None:
+def test_state_store_waits_for_redis_to_come_back(restartable: RedisProcess, caplog: pytest.LogCaptureFixture) -> None:
     settings = {
         "TRIBUN_STATE_BACKEND": "redis",
         "REDIS_URL": restartable.url,
@@ -182,6 +182,12 @@ def test_state_store_waits_for_redis_to_come_back(restartable: RedisProcess) -> 
         finally:
             restarter.join()
         assert time.monotonic() - started >= 1.5
+    # Why the worker stood still, and for how long, in the log: once per call, not once per try.
+    messages = [r.getMessage() for r in caplog.records if r.name == "tribun_crawler.distributed.faults"]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("State store: Redis unreachable")
+    assert "retrying for 3" in messages[0]  # TRIBUN_REDIS_GIVE_UP=30: about 30 s of tries
+    assert messages[1].startswith("State store: Redis answers again, after ")
 
 
 def test_state_store_fails_after_the_give_up(restartable: RedisProcess) -> None:

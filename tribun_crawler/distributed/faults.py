@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis import exceptions
 from redis.backoff import ExponentialBackoff
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The finish reason of a worker that gave up on Redis (``CUT_SHORT_REASONS`` in checks.py).
 REDIS_DOWN_REASON = "redis_down"
@@ -64,6 +66,40 @@ def queue_client_params() -> dict[str, Any]:
     }
 
 
+class LoggedRetry(Retry):
+    """redis-py's ``Retry`` that logs a call's first failure and its recovery: a state lookup waiting for Redis
+    holds the whole worker, and the log must say why."""
+
+    def __init__(self, backoff: ExponentialBackoff, retries: int, *, what: str) -> None:
+        super().__init__(backoff, retries)
+        self.what = what
+
+    def call_with_retry(
+        self,
+        do: Callable[[], T],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> T:
+        failed_at: float | None = None
+
+        def logged(error: Exception, *failures: int) -> Any:
+            nonlocal failed_at
+            if failed_at is None:
+                failed_at = monotonic()
+                logger.warning("%s: Redis unreachable (%s), retrying for %.0f s", self.what, error, self.patience)
+            return fail(error, *failures)
+
+        result = super().call_with_retry(do, logged, is_retryable, with_failure_count)
+        if failed_at is not None:
+            logger.warning("%s: Redis answers again, after %.1f s", self.what, monotonic() - failed_at)
+        return result
+
+    @property
+    def patience(self) -> float:
+        return sum(self._backoff.compute(failures) for failures in range(1, self._retries + 1))
+
+
 def state_client_params(give_up: float) -> dict[str, Any]:
     """redis-py arguments of the state store's client: retries for ``give_up`` seconds (module docstring)."""
     backoff = ExponentialBackoff(cap=STATE_BACKOFF_CAP, base=0.05)
@@ -72,7 +108,11 @@ def state_client_params(give_up: float) -> dict[str, Any]:
     while waited < give_up or retries < QUEUE_RETRIES:
         retries += 1
         waited += backoff.compute(retries)
-    return {"retry": Retry(backoff, retries), "retry_on_error": RETRY_ON, "socket_connect_timeout": CONNECT_TIMEOUT}
+    return {
+        "retry": LoggedRetry(backoff, retries, what="State store"),
+        "retry_on_error": RETRY_ON,
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+    }
 
 
 def queue_client(settings: BaseSettings) -> Any:

@@ -1,0 +1,135 @@
+"""End to end, distributed: Redis stopped for 5 s under two real ``scrapy crawl tribun`` workers, then started again.
+
+Redis is a server of the test's own with an append-only file (as a deployment's should be, docs/operations.md): a
+restart keeps the shared queue, the leases, the dupefilter and the state. The replica answers every request after
+50 ms, so the crawl is under way, with requests in flight on both workers, when Redis goes away. The workers ride
+out the outage (the scheduler hands out nothing and holds what it is given, the state store waits), and once Redis
+is back they finish the crawl: both exit 0, and across the two feeds every story of the network is emitted exactly
+once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command, spider_today
+from tests.redis_server import RedisProcess
+from tests.replica import Replica, start_replica
+from tests.replica.network import POPULATED_SITES
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
+SITES = ",".join(POPULATED_SITES)
+WORKERS = 2
+SETTINGS = {"TRIBUN_DISTRIBUTED_IDLE_TIMEOUT": "3"}
+#: Redis is stopped once the workers have emitted this many articles between them (the crawl is under way).
+STOP_AFTER_ITEMS = 8
+#: How long Redis stays away.
+OUTAGE = 5.0
+#: A worker that has not closed after this long is hanging.
+RUN_TIMEOUT = 180
+
+
+@pytest.fixture
+def restartable(tmp_path: Path) -> Iterator[RedisProcess]:
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisProcess(folder, appendonly=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slow_replica(tmp_path: Path) -> Iterator[Replica]:
+    with start_replica(tmp_path, today=spider_today(), latency=0.05) as running:
+        yield running
+
+
+def lines(feed: Path) -> int:
+    return feed.read_bytes().count(b"\n") if feed.exists() else 0
+
+
+def test_redis_stopped_for_five_seconds_mid_crawl_loses_and_doubles_nothing(
+    tmp_path: Path, slow_replica: Replica, restartable: RedisProcess
+) -> None:
+    network = slow_replica.network()
+    expected = network.expected(POPULATED_SITES, depth=2, index_dates=[slow_replica.today], include_copies=True)
+    env = crawl_env({**slow_replica.env, "REDIS_URL": restartable.url})
+    names = [f"worker{n}" for n in range(1, WORKERS + 1)]
+    started = time.monotonic()
+    processes = {
+        name: subprocess.Popen(
+            scrapy_command(tmp_path / f"{name}.jsonl", {"sites": SITES}, SETTINGS, tmp_path / f"{name}.log"),
+            cwd=REPO_ROOT,
+            env=env,
+        )
+        for name in names
+    }
+    try:
+        while sum(lines(tmp_path / f"{name}.jsonl") for name in names) < STOP_AFTER_ITEMS:
+            assert time.monotonic() - started < RUN_TIMEOUT, "the crawl never got under way"
+            assert all(p.poll() is None for p in processes.values()), "a worker ended before the outage"
+            time.sleep(0.02)
+        emitted_before = sum(lines(tmp_path / f"{name}.jsonl") for name in names)
+        stopped_at = time.monotonic()
+        restartable.stop()
+        time.sleep(OUTAGE)
+        restartable.start()
+        outage = time.monotonic() - stopped_at
+        assert all(p.poll() is None for p in processes.values()), "a worker died while Redis was away"
+        results: dict[str, dict[str, Any]] = {}
+        for name, process in processes.items():
+            status = process.wait(timeout=max(1.0, RUN_TIMEOUT - (time.monotonic() - started)))
+            results[name] = {
+                "status": status,
+                "items": read_jsonl(tmp_path / f"{name}.jsonl"),
+                "report": read_report(tmp_path / f"{name}.jsonl"),
+                "log": (tmp_path / f"{name}.log").read_text(encoding="utf-8"),
+            }
+        run_time = time.monotonic() - started
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    for result in results.values():
+        assert result["status"] == 0, result["log"][-3000:]
+        assert result["report"]["finish_reason"] == "finished"
+        assert "Shared queue empty and no worker busy" in result["log"]
+    urls = [item["url"] for result in results.values() for item in result["items"]]
+    assert [url for url, n in Counter(urls).items() if n > 1] == []
+    assert set(urls) <= {e.url for e in expected}
+    # Every story once: the original or its syndicated copy, whichever was read first.
+    stories = {e.based_on or e.url for e in expected}
+    assert sorted({e.based_on or e.url for e in expected if e.url in urls}) == sorted(stories)
+    assert len(urls) == len(stories)
+    assert len(urls) > emitted_before, "the outage came after the crawl's end: nothing was tested"
+    # The outage was seen, and its end, by at least one worker (one stuck in a state lookup sees only that).
+    outages = [result["report"]["stats"].get("tribun/distributed/redis_outages", 0) for result in results.values()]
+    down = [result["report"]["stats"].get("tribun/distributed/redis_down_seconds", 0) for result in results.values()]
+    held = [result["report"]["stats"].get("tribun/distributed/redis_held", 0) for result in results.values()]
+    assert sum(outages) >= 1
+    assert any("answers again" in result["log"] for result in results.values())
+    # No worker took the other for gone (the outage is shorter than three heartbeats): nothing fetched twice.
+    assert network.duplicate_fetches(slow_replica.requests()) == {}
+    client = redis.Redis.from_url(restartable.url)
+    try:
+        assert list(client.scan_iter(match="tribun:run*")) == []
+    finally:
+        client.close()
+    print(
+        f"\nRedis away {outage:.1f} s (workers measured {', '.join(f'{d:.1f}' for d in down)} s; outages "
+        f"{outages}; requests held in memory {held}); run {run_time:.1f} s; {len(urls)} articles, "
+        f"{emitted_before} before the outage, {len(stories)} stories expected; per worker "
+        f"{[len(result['items']) for result in results.values()]}"
+    )
