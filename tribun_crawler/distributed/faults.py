@@ -46,9 +46,10 @@ T = TypeVar("T")
 REDIS_DOWN_REASON = "redis_down"
 #: The errors worth a retry: Redis restarting, unreachable for a while, or loading its data after a restart.
 RETRY_ON: list[type[Exception]] = [exceptions.ConnectionError, exceptions.TimeoutError, exceptions.BusyLoadingError]
-#: The shared queue's client: 3 retries, 0.1 + 0.2 + 0.4 s apart; the scheduler's buffer takes over after that.
-QUEUE_RETRIES = 3
-QUEUE_BACKOFF = ExponentialBackoff(cap=0.4, base=0.05)
+#: The shared queue's client: 2 retries, 0.1 and 0.2 s apart (a dropped connection, a failover); the scheduler
+#: takes over after that. Every failing call holds the engine that long (pacing and blocks use this client too).
+QUEUE_RETRIES = 2
+QUEUE_BACKOFF = ExponentialBackoff(cap=0.2, base=0.05)
 #: The state store's client: a try every second at most.
 STATE_BACKOFF_CAP = 1.0
 #: Seconds to connect before a try counts as failed (a host that drops packets rather than refusing).

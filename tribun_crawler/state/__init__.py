@@ -11,6 +11,7 @@ Backends share one interface (:class:`StateStore`); which one a crawl uses is a 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tribun_crawler.distributed.faults import state_client_params
@@ -54,7 +55,9 @@ def open_store(settings: Any) -> StateStore:
         # The shared queue's REDIS_PARAMS (TLS certificates …) apply to the state's connection too, with a
         # patient retry policy of its own (distributed/faults.py).
         give_up = float(settings.get("TRIBUN_REDIS_GIVE_UP") or 0)
-        params = {**state_client_params(give_up), **dict(settings.get("REDIS_PARAMS") or {})}
+        extra = settings.get("REDIS_PARAMS") or {}
+        # A JSON object from the command line (-s REDIS_PARAMS='{…}'), as Scrapy's getdict reads it.
+        params = {**state_client_params(give_up), **(json.loads(extra) if isinstance(extra, str) else dict(extra))}
         params.pop("redis_cls", None)  # scrapy-redis' own key, no redis-py argument
         return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"), params=params)
     return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH"))
