@@ -144,7 +144,11 @@ def test_redis_stopped_for_five_seconds_mid_crawl_loses_and_doubles_nothing(
     assert network.duplicate_fetches(slow_replica.requests()) == {}
     client = redis.Redis.from_url(restartable.url)
     try:
-        assert list(client.scan_iter(match="tribun:run*")) == []
+        # No lease left, no queue: the last worker deleted the run's keys. Shared pacing's turns and blocks may
+        # remain a moment (written again once Redis was back), expiring by themselves.
+        left = [key.decode() for key in client.scan_iter(match="tribun:run*")]
+        assert [key for key in left if ":pace:" not in key and ":blocks:" not in key] == []
+        assert all(client.ttl(key) > 0 for key in left), {key: client.ttl(key) for key in left}
     finally:
         client.close()
     print(
