@@ -18,6 +18,8 @@ import pytest
 import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.settings import Settings
 
 from tests.local_crawl import make_crawler
 from tests.redis_server import RedisProcess
@@ -32,7 +34,14 @@ from tests.test_distributed import (
 from tribun_crawler import stats as stat
 from tribun_crawler.checks import CUT_SHORT_REASONS, EXIT_REDIS_DOWN
 from tribun_crawler.distributed import SharedScheduler
-from tribun_crawler.distributed.faults import PROBE_INTERVAL, REDIS_DOWN_REASON, RedisOutage
+from tribun_crawler.distributed.faults import (
+    PROBE_INTERVAL,
+    QUEUE_RETRIES,
+    REDIS_DOWN_REASON,
+    RedisOutage,
+    queue_client,
+    redis_location,
+)
 from tribun_crawler.extensions.report import RunReport, exit_code_of
 from tribun_crawler.state import open_store
 
@@ -111,8 +120,6 @@ def test_outage_keeps_requests_held_and_queues_them_when_redis_is_back(
 
 
 def test_idle_worker_stays_open_while_redis_is_away(restartable: RedisProcess, in_progress: set[Request]) -> None:
-    from scrapy.exceptions import DontCloseSpider
-
     async def scenario() -> None:
         scheduler = opened_scheduler(
             crawler_for(restartable.url, SCHEDULER=SHARED_SCHEDULER, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0)
@@ -264,3 +271,16 @@ def test_worker_gives_up_when_redis_stays_away(restartable: RedisProcess, caplog
     gave_up = [r for r in caplog.records if r.levelno == logging.ERROR and "TRIBUN_REDIS_GIVE_UP" in r.getMessage()]
     assert gave_up
     assert f"127.0.0.1:{restartable.port}" in gave_up[0].getMessage()
+
+
+def test_queue_client_retries_on_connection_errors_and_keeps_the_operators_params() -> None:
+    settings = Settings(
+        {"REDIS_URL": "rediss://:s3cret@queue.internal:6380/0", "REDIS_PARAMS": {"socket_connect_timeout": 1.5}}
+    )
+    client = queue_client(settings)
+    kwargs = client.connection_pool.connection_kwargs
+    assert kwargs["socket_connect_timeout"] == 1.5
+    assert kwargs["retry"].get_retries() == QUEUE_RETRIES
+    assert redis.BusyLoadingError in kwargs["retry_on_error"]
+    # Logs name the host, never the password.
+    assert redis_location(settings) == "rediss://:***@queue.internal:6380/0"
