@@ -43,6 +43,8 @@ from tribun_crawler.distributed.faults import (
     redis_location,
 )
 from tribun_crawler.extensions.report import RunReport, exit_code_of
+from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
+from tribun_crawler.middlewares.politeness import HostPacingMiddleware
 from tribun_crawler.state import open_store
 
 pytestmark = pytest.mark.redis
@@ -284,3 +286,33 @@ def test_queue_client_retries_on_connection_errors_and_keeps_the_operators_param
     assert redis.BusyLoadingError in kwargs["retry_on_error"]
     # Logs name the host, never the password.
     assert redis_location(settings) == "rediss://:***@queue.internal:6380/0"
+
+
+def test_shared_pacing_and_blocks_step_aside_while_redis_is_away(
+    restartable: RedisProcess, in_progress: set[Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def scenario() -> None:
+        crawler = crawler_for(restartable.url, SCHEDULER=SHARED_SCHEDULER)
+        scheduler = opened_scheduler(crawler)
+        assert crawler.engine is not None
+        # What the engine's scheduler is once it opened the spider (this engine is not started).
+        monkeypatch.setattr(type(crawler.engine), "scheduler", property(lambda engine: scheduler))
+        pacing = HostPacingMiddleware(crawler)
+        blocks = BlockDetectionMiddleware(crawler)
+        assert pacing.shared_pacing() is not None
+        assert blocks.shared_blocks() is not None
+
+        restartable.stop()
+        assert scheduler.next_request() is None
+        # The worker's own pacing and blocks, with no Redis call (each would hold the engine for its retries).
+        assert pacing.shared_pacing() is None
+        assert blocks.shared_blocks() is None
+
+        restartable.start()
+        wait_for_probe()
+        scheduler.next_request()
+        assert pacing.shared_pacing() is not None
+        assert blocks.shared_blocks() is not None
+        scheduler.close("finished")
+
+    asyncio.run(scenario())

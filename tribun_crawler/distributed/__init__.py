@@ -329,6 +329,13 @@ def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
     return None
 
 
+def redis_away(crawler: Crawler) -> bool:
+    """True while this worker's scheduler finds Redis unreachable (distributed/faults.py): shared pacing and blocks
+    then go by the worker's own without trying Redis, each failing call holding the engine for its retries."""
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    return isinstance(scheduler, SharedScheduler) and scheduler.outage.down
+
+
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler with a queue and a dupefilter per shared run, closing when the run is done.
 
