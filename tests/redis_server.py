@@ -50,8 +50,8 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
         client.close()
 
 
-def redis_server(folder: Path) -> Iterator[str]:
-    """Run a redis-server while the generator is suspended; yields its URL (database 0)."""
+def redis_executable() -> str:
+    """``redis-server``'s path; skips the requesting test when it is not installed (fails in CI)."""
     executable = shutil.which("redis-server")
     if executable is None:
         message = "redis-server is not on PATH (apt-get install redis-server)"
@@ -59,25 +59,59 @@ def redis_server(folder: Path) -> Iterator[str]:
         if os.environ.get("TRIBUN_TESTS_REQUIRE_REDIS") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            executable,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", str(folder),
-            "--daemonize", "no",
-            "--loglevel", "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
+    return executable
+
+
+class RedisProcess:
+    """A redis-server that a test can stop and start again on the same port (Redis restarting under a crawl).
+
+    ``appendonly``: keep the data in an append-only file in ``folder`` (fsync every write), so a restart finds
+    it again, as a deployment's Redis should (docs/operations.md); without it a restart empties the server.
+    """
+
+    def __init__(self, folder: Path, *, appendonly: bool = False) -> None:
+        self.executable = redis_executable()
+        self.folder = folder
+        self.appendonly = appendonly
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else ["--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [
+                self.executable,
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--save", "",
+                *persistence,
+                "--dir", str(self.folder),
+                "--daemonize", "no",
+                "--loglevel", "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until_ready(self.url, self.process)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM: with the append-only file, everything written so far is kept)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def redis_server(folder: Path) -> Iterator[str]:
+    """Run a redis-server while the generator is suspended; yields its URL (database 0)."""
+    server = RedisProcess(folder)
     try:
-        wait_until_ready(url, process)
-        yield url
+        server.start()
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()

@@ -11,7 +11,8 @@ the exit status come from the same verdict; the exit status does not depend on S
 check                       findings
 ==========================  ===============================================================================
 ``finish_reason``           a run cut short: its reason's status (:data:`CUT_SHORT_REASONS`: 6 network down,
-                            7 interrupted, 8 too many errors, 4 the ``…_no_item`` limits), 1 an unknown reason
+                            7 interrupted, 8 too many errors, 9 Redis down, 4 the ``…_no_item`` limits), 1 an
+                            unknown reason
 ``blocked``                 3 closed as blocked; 0 (an alert only) hosts blocked in a run that went on without
                             them
 ``no_articles``             4 pages fetched but no article emitted, and nothing explains it
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tribun_crawler import stats as stat
+from tribun_crawler.distributed.faults import REDIS_DOWN_REASON
 from tribun_crawler.extensions.network import CLOSE_REASON as NETWORK_DOWN_REASON
 from tribun_crawler.extensions.network import NetworkDownMiddleware
 from tribun_crawler.extensions.stop import PromptStop
@@ -67,6 +69,8 @@ EXIT_LOW_COVERAGE = 5
 EXIT_NETWORK_DOWN = 6
 EXIT_INTERRUPTED = 7
 EXIT_TOO_MANY_ERRORS = 8
+#: Redis (shared queue, state) unreachable longer than ``TRIBUN_REDIS_GIVE_UP``: not the sites' network (6).
+EXIT_REDIS_DOWN = 9
 
 #: Finish reasons of runs that ran their course: what they emitted is judged (exit 4, 5). The closespider ones
 #: are limits the operator set (CLOSESPIDER_ITEMCOUNT, _PAGECOUNT, _TIMEOUT): reaching one is not a failure.
@@ -78,6 +82,7 @@ CUT_SHORT_REASONS = {
     NETWORK_DOWN_REASON: EXIT_NETWORK_DOWN,
     "shutdown": EXIT_INTERRUPTED,
     "closespider_errorcount": EXIT_TOO_MANY_ERRORS,
+    REDIS_DOWN_REASON: EXIT_REDIS_DOWN,
     # Scrapy's guards against a run that stopped producing items: that is a run emitting no articles.
     "closespider_timeout_no_item": EXIT_NO_ARTICLES,
     "closespider_pagecount_no_item": EXIT_NO_ARTICLES,
@@ -268,6 +273,11 @@ def finish_reason(run: Run, settings: BaseSettings) -> list[Finding]:
         message = (
             f"too many errors: closed on reaching CLOSESPIDER_ERRORCOUNT "
             f"({settings.getint('CLOSESPIDER_ERRORCOUNT')}); errors: {counts_text(run.errors)}"
+        )
+    elif reason == REDIS_DOWN_REASON:
+        message = (
+            f"Redis unreachable for {settings.getfloat('TRIBUN_REDIS_GIVE_UP'):.0f} s (TRIBUN_REDIS_GIVE_UP): the "
+            "worker gave up; its leased requests go back to the shared queue through the other workers"
         )
     elif reason == "closespider_timeout_no_item":
         limit = settings.getint("CLOSESPIDER_TIMEOUT_NO_ITEM")

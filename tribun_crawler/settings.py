@@ -161,6 +161,9 @@ TRIBUN_DISTRIBUTED = _env("TRIBUN_DISTRIBUTED", "")
 TRIBUN_DISTRIBUTED_IDLE_TIMEOUT = float(_env("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT", "30"))
 #: Seconds between a worker's heartbeats in Redis; three missed ones and it counts as gone.
 TRIBUN_DISTRIBUTED_HEARTBEAT = 5.0
+#: A worker that could not reach Redis this many seconds closes (finish reason redis_down, exit 9); shorter
+#: outages are retried (distributed/faults.py). (env)
+TRIBUN_REDIS_GIVE_UP = float(_env("TRIBUN_REDIS_GIVE_UP", "300"))
 
 #: Failed pages listed per reason in the run report (beyond that only counted). (env)
 TRIBUN_REPORT_FAILED_PAGES = int(_env("TRIBUN_REPORT_FAILED_PAGES", "100"))

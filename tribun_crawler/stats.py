@@ -180,5 +180,13 @@ DISTRIBUTED_BAD_PAYLOAD = "tribun/distributed/bad_payload"
 DISTRIBUTED_UNSERIALIZABLE = "tribun/distributed/unserializable"
 #: Requests leased to a gone worker (no heartbeat) that this worker put back into the shared queue.
 DISTRIBUTED_LEASES_RECOVERED = "tribun/distributed/leases_recovered"
+#: Times Redis became unreachable for this worker (distributed/faults.py); each logged at start and at recovery.
+DISTRIBUTED_REDIS_OUTAGES = "tribun/distributed/redis_outages"
+#: Seconds Redis was unreachable, summed over the outages it came back from.
+DISTRIBUTED_REDIS_DOWN_SECONDS = "tribun/distributed/redis_down_seconds"
+#: Requests held in memory while Redis was unreachable (pushed to the shared queue once it is back).
+DISTRIBUTED_REDIS_HELD = "tribun/distributed/redis_held"
+#: Requests held in memory that never reached the shared queue: the worker gave up on Redis (logged).
+DISTRIBUTED_REDIS_LOST = "tribun/distributed/redis_lost"
 #: Blocks another worker of the run found, taken on by this one, per host (``distributed/blocks.py``).
 DISTRIBUTED_BLOCKED = Family("tribun/distributed/blocked/")

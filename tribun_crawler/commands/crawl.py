@@ -5,8 +5,8 @@ This one exits with the status the run report decided from the finish reason and
 (``tribun_crawler.extensions.report`` has the table): 0 healthy (or an operator's CLOSESPIDER limit reached),
 1 the crawl could not start, never closed or closed for an unknown reason, 2 usage error, 3 every host blocked
 the crawler, 4 pages fetched but no article emitted, 5 field coverage below ``TRIBUN_MIN_COVERAGE``, 6 network
-down, 7 interrupted (SIGTERM, Ctrl-C), 8 too many errors (``CLOSESPIDER_ERRORCOUNT``). Enabled by
-``COMMANDS_MODULE = "tribun_crawler.commands"``.
+down, 7 interrupted (SIGTERM, Ctrl-C), 8 too many errors (``CLOSESPIDER_ERRORCOUNT``), 9 Redis unreachable
+longer than ``TRIBUN_REDIS_GIVE_UP``. Enabled by ``COMMANDS_MODULE = "tribun_crawler.commands"``.
 """
 
 from __future__ import annotations

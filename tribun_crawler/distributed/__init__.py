@@ -39,6 +39,15 @@ turn in Redis before it leaves (``pacing.py``, used by ``middlewares/politeness.
 finds blocking is left alone by all (``blocks.py``, used by ``middlewares/blocks.py``). Both keep their keys
 under the run's prefix, with a TTL; :func:`shared_run_of` gives a component the worker's run.
 
+**Redis going away.** A worker rides out Redis restarting or refusing calls (distributed/faults.py): each call is
+retried briefly by redis-py, and past that the scheduler never lets the error reach the engine: it hands out no
+request (the engine asks again), holds the requests it is given in memory and queues them once Redis is back, and
+keeps the worker open. The outage is logged when it starts and when it ends (``tribun/distributed/redis_outages``,
+``…/redis_down_seconds``). After ``TRIBUN_REDIS_GIVE_UP`` seconds without Redis the worker closes, finish reason
+``redis_down`` (exit status 9): its leased requests stay leased in Redis, and the other workers put them back
+into the queue once its heartbeat is stale; requests still held in memory are lost, logged and counted
+(``…/redis_lost``).
+
 **Limits.** A request's callbacks must be spider methods and its ``meta`` and ``cb_kwargs`` hold JSON values
 or the types serializer.py names (a request carrying anything else is refused when queued,
 ``tribun/distributed/unserializable``).
@@ -49,6 +58,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections import deque
 from datetime import UTC, datetime
 from secrets import token_hex
 from time import monotonic
@@ -58,13 +68,14 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import defaults as redis_defaults
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from tribun_crawler import stats as stat
 from tribun_crawler.distributed import serializer
+from tribun_crawler.distributed.faults import REDIS_DOWN_REASON, RedisOutage, queue_client, redis_location
 from tribun_crawler.distributed.leases import LeasedQueue, WorkerLeases
 from tribun_crawler.distributed.serializer import Unserializable
 from tribun_crawler.settings import is_truthy
@@ -78,6 +89,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from scrapy.utils.asyncio import AsyncioLoopingCall
     from scrapy.utils.request import RequestFingerprinterProtocol
+    from twisted.internet.defer import Deferred
     from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
@@ -141,7 +153,7 @@ class SharedDupeFilter(RFPDupeFilter):
         assert crawler.spidercls is not None
         key_template = crawler.settings.get("SCHEDULER_DUPEFILTER_KEY", redis_defaults.SCHEDULER_DUPEFILTER_KEY)
         return cls(
-            get_redis_from_settings(crawler.settings),
+            queue_client(crawler.settings),
             key_template % {"spider": crawler.spidercls.name},
             crawler.settings.getbool("DUPEFILTER_DEBUG"),
             fingerprinter=crawler.request_fingerprinter,
@@ -328,6 +340,13 @@ def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
     return None
 
 
+def redis_away(crawler: Crawler) -> bool:
+    """True while this worker's scheduler finds Redis unreachable (distributed/faults.py): shared pacing and blocks
+    then go by the worker's own without trying Redis, each failing call holding the engine for its retries."""
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    return isinstance(scheduler, SharedScheduler) and scheduler.outage.down
+
+
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler with a queue and a dupefilter per shared run, closing when the run is done.
 
@@ -336,7 +355,9 @@ class SharedScheduler(Scheduler):
     and closing, distributed/leases.py for leases.
     """
 
-    def __init__(self, server: Any, crawler: Crawler, *, heartbeat: float, idle_timeout: float) -> None:
+    def __init__(
+        self, server: Any, crawler: Crawler, *, heartbeat: float, idle_timeout: float, outage: RedisOutage
+    ) -> None:
         # persist=True: scrapy-redis would flush the shared queue when any one worker closes; the last worker
         # of the run deletes it instead (SharedRun.leave).
         super().__init__(server, persist=True, serializer=serializer)
@@ -350,6 +371,10 @@ class SharedScheduler(Scheduler):
         """True from the engine's spider_idle signal until this worker takes a request again."""
         self.idle_since: float | None = None
         self.beat_call: AsyncioLoopingCall | LoopingCall | None = None
+        self.outage = outage
+        self.held: deque[tuple[Request, str | None]] = deque()
+        """Requests (and fingerprints) given while Redis was unreachable, queued once it answers again."""
+        self.giving_up: Deferred[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -360,13 +385,15 @@ class SharedScheduler(Scheduler):
                 f"SCHEDULER_SERIALIZER={configured!r}: the shared queue only travels as JSON ({SERIALIZER}); "
                 "pickle would let whoever writes to Redis run code on every worker"
             )
-        server = get_redis_from_settings(settings)
+        server = queue_client(settings)
+        # Unreachable at start: the worker fails now (exit 1), it has nothing to hold.
         server.ping()
         scheduler = cls(
             server,
             crawler,
             heartbeat=settings.getfloat("TRIBUN_DISTRIBUTED_HEARTBEAT"),
             idle_timeout=settings.getfloat("TRIBUN_DISTRIBUTED_IDLE_TIMEOUT"),
+            outage=RedisOutage(crawler.stats, redis_location(settings), settings.getfloat("TRIBUN_REDIS_GIVE_UP")),
         )
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
@@ -408,11 +435,27 @@ class SharedScheduler(Scheduler):
             self.beat_call.stop()
         if self.run is None or self.leases is None:
             return
-        self.leases.release_finished()
-        given_back = self.leases.give_back()
+        try:
+            self.queue_held()
+            self.leases.release_finished()
+            given_back = self.leases.give_back()
+            last = self.run.leave()
+        except RedisError as exc:
+            lost = len(self.held)
+            if lost:
+                self.stats.inc_value(stat.DISTRIBUTED_REDIS_LOST, lost)
+            logger.error(
+                "Redis at %s unreachable while closing (%s): %d request(s) this worker had taken stay leased in "
+                "Redis, and the other workers put them back into the shared queue once its heartbeat is stale; "
+                "%d request(s) it found while Redis was away never reached the shared queue and are lost",
+                self.outage.where,
+                exc,
+                len(self.leases.held),
+                lost,
+            )
+            return
         if given_back:
             logger.info("%d request(s) this worker had not finished put back into the shared queue", given_back)
-        last = self.run.leave()
         logger.info(
             "Left shared run %s (%s)%s",
             self.run.run_id,
@@ -423,24 +466,55 @@ class SharedScheduler(Scheduler):
     # --- Queue ---------------------------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        # The dupefilter's SADD and the queue's ZADD in one script: never seen without being queued.
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if self.outage.may_try():
+            try:
+                self.queue_held()
+                return self.push(request, fingerprint)
+            except RedisError as exc:
+                self.outage.failed(exc, "queueing a request")
+        # Redis is away: the request waits in memory, the dupefilter asked when it is queued (queue_held).
+        self.held.append((request, fingerprint))
+        self.stats.inc_value(stat.DISTRIBUTED_REDIS_HELD)
+        return True
+
+    def push(self, request: Request, fingerprint: str | None) -> bool:
+        """Queue ``request`` unless the run has seen it; raises RedisError when Redis does not answer."""
+        # The dupefilter's SADD and the queue's ZADD in one script: never seen without being queued.
         try:
             queued = self.queue.push_new(request, fingerprint)
         except (Unserializable, ValueError) as exc:  # ValueError: a callback that is no method of the spider
             logger.error("Request %s not queued: it cannot travel through the shared queue: %s", request, exc)
             self.stats.inc_value(stat.DISTRIBUTED_UNSERIALIZABLE)
             return False
+        self.outage.answered()
         if not queued:
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def queue_held(self) -> None:
+        """Queue the requests held while Redis was away, in the order they came; raises RedisError when it is
+        still away (the rest stay held)."""
+        while self.held:
+            request, fingerprint = self.held[0]
+            self.push(request, fingerprint)
+            self.held.popleft()
+
     def next_request(self) -> Request | None:
         assert self.leases is not None
-        self.leases.release_finished()
-        request = self.leases.take()
+        if not self.outage.may_try():
+            return None
+        try:
+            self.queue_held()
+            self.leases.release_finished()
+            request = self.leases.take()
+        except RedisError as exc:
+            # The engine asks again at its next turn (after a download, or its 5 s heartbeat).
+            self.outage.failed(exc, "taking a request")
+            return None
+        self.outage.answered()
         if request is None:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -448,7 +522,17 @@ class SharedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
+        # While Redis is away the worker counts as having work: the engine keeps asking, and never closes it as
+        # idle; the give-up closes it (beat).
+        if self.held or self.outage.down:
+            return True
+        try:
+            pending = len(self.queue) > 0
+        except RedisError as exc:
+            self.outage.failed(exc, "counting the shared queue")
+            return True
+        self.outage.answered()
+        return pending
 
     # --- Liveness and closing ------------------------------------------------------------------------------
 
@@ -458,16 +542,43 @@ class SharedScheduler(Scheduler):
             self.idle = False
             self.idle_since = None
             assert self.run is not None
-            self.run.beat(busy=True)
+            try:
+                self.run.beat(busy=True)
+            except RedisError as exc:
+                # The next heartbeat tells them; the request is leased already.
+                self.outage.failed(exc, "heartbeat")
 
     def beat(self) -> None:
         assert self.run is not None
+        if self.outage.exceeded():
+            self.give_up()
+            return
         try:
             self.run.beat(busy=not self.idle)
+            self.queue_held()
             self.release_and_recover()
         except RedisError as exc:
-            # One missed heartbeat is harmless; the loop must keep running to send the next one.
-            logger.warning("Shared run heartbeat failed: %s", exc)
+            # A missed heartbeat is harmless; the loop must keep running to send the next one.
+            self.outage.failed(exc, "heartbeat")
+            return
+        self.outage.answered()
+
+    def give_up(self) -> None:
+        """Close the worker: Redis has been away longer than ``TRIBUN_REDIS_GIVE_UP``."""
+        if self.giving_up is not None or self.crawler.engine is None:
+            return
+        logger.error(
+            "Redis at %s unreachable for %.0f s (TRIBUN_REDIS_GIVE_UP=%.0f): closing the worker (finish reason %s); "
+            "%d request(s) it had taken stay leased in Redis for the other workers, %d found meanwhile are held "
+            "in memory",
+            self.outage.where,
+            self.outage.down_for(),
+            self.outage.give_up,
+            REDIS_DOWN_REASON,
+            len(self.leases.held) if self.leases is not None else 0,
+            len(self.held),
+        )
+        self.giving_up = deferred_from_coro(self.crawler.engine.close_spider_async(reason=REDIS_DOWN_REASON))
 
     def release_and_recover(self) -> None:
         """Release the leases of finished requests; put those of gone workers back into the queue."""
@@ -481,14 +592,21 @@ class SharedScheduler(Scheduler):
     def spider_idle(self, spider: Spider) -> None:
         """Keep an idle worker open while the shared run may still produce requests (module docstring)."""
         assert self.run is not None
-        if not self.idle:
-            self.idle = True
-            self.run.beat(busy=False)
-        # Before deciding: a gone worker's requests are work left, even with the queue empty and nobody busy.
-        self.release_and_recover()
-        if self.has_pending_requests() or self.run.others_busy():
+        try:
+            if not self.idle:
+                self.run.beat(busy=False)
+                self.idle = True
+            # Before deciding: a gone worker's requests are work left, even with the queue empty and nobody busy.
+            self.queue_held()
+            self.release_and_recover()
+            if self.has_pending_requests() or self.run.others_busy():
+                self.idle_since = None
+                raise DontCloseSpider
+        except RedisError as exc:
+            # Nothing can be decided without Redis: stay open until it is back, or the give-up closes the worker.
+            self.outage.failed(exc, "deciding to close")
             self.idle_since = None
-            raise DontCloseSpider
+            raise DontCloseSpider from None
         now = monotonic()
         if self.idle_since is None:
             self.idle_since = now

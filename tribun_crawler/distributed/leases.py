@@ -219,7 +219,10 @@ class WorkerLeases:
         in_progress = requests_in_progress(self.crawler)
         done = [request for request in self.held if request not in in_progress]
         if done:
-            self.server.hdel(self.queue.leased_key, *(self.held.pop(request) for request in done))
+            # Forgotten only once Redis released them: a lease whose HDEL failed is released at the next call.
+            self.server.hdel(self.queue.leased_key, *(self.held[request] for request in done))
+            for request in done:
+                del self.held[request]
         return len(done)
 
     def give_back(self) -> int:

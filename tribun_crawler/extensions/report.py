@@ -27,10 +27,12 @@
     7   ``shutdown``                **interrupted**: SIGTERM or Ctrl-C (``extensions.stop``); also when a second
                                     signal forced the stop before the report was made. The next run fetches the rest
     8   ``closespider_errorcount``  **too many errors**: ``CLOSESPIDER_ERRORCOUNT`` errors in the spider
+    9   ``redis_down``              **Redis down**: Redis unreachable for ``TRIBUN_REDIS_GIVE_UP`` seconds; the worker
+                                    gave up (``distributed.faults``)
     ==  ==========================  =================================================================================
 
     What the run emitted (4, 5) is judged for the runs that ran their course: ``finished``, ``blocked`` and the
-    operator's limits; when several apply the lowest of 3, 4, 5 wins. A run cut short (6, 7, 8, the ``no_item``
+    operator's limits; when several apply the lowest of 3, 4, 5 wins. A run cut short (6, 7, 8, 9, the ``no_item``
     limits, an unknown reason) exits with its reason's status. The report lists every finding under ``problems``.
 
     No articles, and what explains it: when article pages were unreadable (``tribun/unreadable/*``) or their
@@ -103,6 +105,7 @@ from tribun_crawler.checks import (  # noqa: F401 (EXIT_*, the finish reasons: r
     EXIT_NO_ARTICLES,
     EXIT_NOT_CLOSED,
     EXIT_OK,
+    EXIT_REDIS_DOWN,
     EXIT_TOO_MANY_ERRORS,
     EXIT_USAGE,
     JUDGED_REASONS,

@@ -52,7 +52,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from tribun_crawler import stats as stat
 from tribun_crawler.compat import take_waiting_requests
-from tribun_crawler.distributed import distributed_enabled, shared_run_of
+from tribun_crawler.distributed import distributed_enabled, redis_away, shared_run_of
 from tribun_crawler.distributed.blocks import SharedBlocks
 
 if TYPE_CHECKING:
@@ -146,7 +146,9 @@ class BlockDetectionMiddleware:
     # --- Shared with the other workers (distributed runs) ---------------------------------------------------
 
     def shared_blocks(self) -> SharedBlocks | None:
-        """The run's shared blocks, once the worker joined its run; None without Redis."""
+        """The run's shared blocks, once the worker joined its run; None without Redis, or while it is away."""
+        if self.distributed and redis_away(self.crawler):
+            return None
         if self._shared is None and self.distributed:
             joined = shared_run_of(self.crawler)
             if joined is not None:

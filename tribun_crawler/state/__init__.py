@@ -11,8 +11,10 @@ Backends share one interface (:class:`StateStore`); which one a crawl uses is a 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from tribun_crawler.distributed.faults import state_client_params
 from tribun_crawler.settings import is_truthy
 from tribun_crawler.state.base import StateStore
 from tribun_crawler.state.records import ArticleRecord, ItemFingerprints
@@ -50,7 +52,14 @@ def open_store(settings: Any) -> StateStore:
         url = settings.get("REDIS_URL")
         if not url:
             raise ValueError("TRIBUN_STATE_BACKEND=redis needs REDIS_URL")
-        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"))
+        # The shared queue's REDIS_PARAMS (TLS certificates …) apply to the state's connection too, with a
+        # patient retry policy of its own (distributed/faults.py).
+        give_up = float(settings.get("TRIBUN_REDIS_GIVE_UP") or 0)
+        extra = settings.get("REDIS_PARAMS") or {}
+        # A JSON object from the command line (-s REDIS_PARAMS='{…}'), as Scrapy's getdict reads it.
+        params = {**state_client_params(give_up), **(json.loads(extra) if isinstance(extra, str) else dict(extra))}
+        params.pop("redis_cls", None)  # scrapy-redis' own key, no redis-py argument
+        return RedisStateStore(url, prefix=settings.get("TRIBUN_REDIS_PREFIX"), params=params)
     return SQLiteStateStore(settings.get("TRIBUN_STATE_PATH"))
 
 

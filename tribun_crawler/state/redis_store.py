@@ -119,11 +119,12 @@ end
 class RedisStateStore(StateStore):
     backend = "redis"
 
-    def __init__(self, url: str, *, prefix: str) -> None:
-        """Connect to Redis at ``url``; fails now, not at the first lookup, when the server is unreachable."""
+    def __init__(self, url: str, *, prefix: str, params: dict[str, Any] | None = None) -> None:
+        """Connect to Redis at ``url`` (``params``: more redis-py arguments, the retry policy and TLS certificates
+        among them); fails now, not at the first lookup, when the server is unreachable."""
         self.url = url
         self.prefix = prefix
-        self._redis: redis.Redis = redis.Redis.from_url(url)
+        self._redis: redis.Redis = redis.Redis.from_url(url, **(params or {}))
         try:
             self._redis.ping()
         except BaseException:
