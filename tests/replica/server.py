@@ -112,6 +112,11 @@ class Config:
             self.articles_served[host] = served + 1
         return served >= self.redesign_after[host]
 
+    def respond(self, host: str, path: str, query: str, user_agent: str) -> Response:
+        """The answer to one on-network request; a clocked network (``benchmarks/schedule_network.py``) overrides
+        it to serve what is published at its clock."""
+        return respond(self, host, path, query, user_agent)
+
     def log(self, entry: dict[str, object]) -> None:
         """Append one JSON line; one ``write`` per line so a reader never sees half an entry."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
@@ -342,9 +347,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if hostile is not None and hostile.serves(host) and is_browser(user_agent):
             hostile.serve(self, scheme, host, path, query)
             return
-        response = respond(self.server.config, host, path, query, user_agent)
+        response = self.server.config.respond(host, path, query, user_agent)
         if self.server.config.latency:
             time.sleep(self.server.config.latency)
+        body = self._encoded(response)
         self._log(
             self.command,
             scheme=scheme,
@@ -353,14 +359,19 @@ class ProxyHandler(BaseHTTPRequestHandler):
             query=query,
             status=response.status,
             user_agent=user_agent,
+            size=len(body) if send_body else 0,
         )
-        self._send(response, send_body=send_body)
+        self._send(response, send_body=send_body, body=body)
 
-    def _send(self, response: Response, *, send_body: bool = True) -> None:
-        body = response.body
-        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 512:
-            body = gzip.compress(body)
+    def _encoded(self, response: Response) -> bytes:
+        """The body as sent: gzip when the client accepts it (``Content-Encoding`` set on ``response``)."""
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(response.body) > 512:
             response.headers["Content-Encoding"] = "gzip"
+            return gzip.compress(response.body)
+        return response.body
+
+    def _send(self, response: Response, *, send_body: bool = True, body: bytes | None = None) -> None:
+        body = self._encoded(response) if body is None else body
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -387,7 +398,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         status: int,
         off_network: bool = False,
         user_agent: str | None = None,
+        size: int | None = None,
     ) -> None:
+        """One line of the request log; ``size`` is the body bytes sent (``bytes``; absent for answers the
+        handler does not build itself: CONNECT, the hostile hosts' pages)."""
         ua = user_agent if user_agent is not None else self.headers.get("User-Agent") or ""
         if off_network:
             print(f"replica: off-network attempt {method} {scheme}://{host}{path}", file=sys.stderr, flush=True)
@@ -402,6 +416,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 "user_agent": ua,
                 "status": status,
                 "off_network": off_network,
+                **({"bytes": size} if size is not None else {}),
             }
         )
 
@@ -488,7 +503,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra_sites=extra_sites,
         latency=args.latency,
     )
-    server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
+    return serve(config, args.port)
+
+
+def serve(config: Config, port: int) -> int:
+    """Serve ``config`` on 127.0.0.1:``port`` (0: any free port), print ``READY <port>``, stop on SIGTERM/SIGINT."""
+    server = ReplicaServer(("127.0.0.1", port), config, tls_context())
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
