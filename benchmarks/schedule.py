@@ -16,7 +16,7 @@ A benchmark, not a test (issue 16). For each column (a mode of :data:`MODES`, wi
 
     python benchmarks/schedule.py                          # before and after, 57 sites, 96 steps
     python benchmarks/schedule.py --modes before --discover default,sitemaps
-    python benchmarks/schedule.py --quick                  # 12 sites x 16 steps from 08:00 (smoke test)
+    python benchmarks/schedule.py --quick                  # 12 sites x 16 steps from 08:00 (a smoke test)
     python benchmarks/schedule.py --json results.json --workdir /tmp/schedule
 
 A mode is a dict of crawl settings (:data:`MODES`); adding one is one line there.
@@ -392,13 +392,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_DISCOVERY,
         help="comma-separated discover values to run each mode with: default (no -a discover=), sitemaps, ...",
     )
-    parser.add_argument("--quick", action="store_true", help="12 sites x 16 steps from 08:00 (a smoke test)")
+    parser.add_argument(
+        "--quick", action="store_true", help="12 sites x 16 steps from 08:00, 1 history day (a smoke test)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep state, feeds, logs and request logs here")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--progress", action="store_true", help="print a line per run")
     args = parser.parse_args(argv)
     if args.quick:
-        args.hosts, args.steps, args.start_time = 12, 16, day_time(8, 0)
+        args.hosts, args.steps, args.start_time, args.history_days = 12, 16, day_time(8, 0), 1
     args.mode_list = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in args.mode_list if m not in MODES]
     if unknown or not args.mode_list:

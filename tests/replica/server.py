@@ -7,7 +7,9 @@ Point a crawler at it with ``http_proxy``/``https_proxy=http://127.0.0.1:PORT``:
   self-signed ``*.tribunnews.com`` certificate next to this file, and the HTTP/1.1 requests on it (keep-alive)
   are answered for that host;
 - a host outside :data:`tribun_crawler.sites.SITES` gets 502 and is logged as an off-network attempt;
-- every request is appended to the JSONL request log (``--log``).
+- every request is appended to the JSONL request log (``--log``), with the body bytes sent for each answer of a
+  site (``bytes``: after gzip when the client accepts it; CONNECT, the proxy's 502/405 and the hostile hosts'
+  pages have none).
 
 The site behaves like the real one behind CloudFront: 403 to non-browser user agents and to every request on a
 ``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
