@@ -40,11 +40,13 @@ def put(settings: dict[str, Any], *records: ArticleRecord, aliases: tuple[int, .
 
 @pytest.fixture
 def state(state_settings: dict[str, Any]) -> Any:
-    """``state(**spider_kwargs)``: the CrawlState of a new crawl on the test's store (closed as finished)."""
+    """``state(settings, **spider_kwargs)``: the CrawlState of a new crawl on the test's store (closed as
+    finished), with more ``settings`` when given."""
     built: list[CrawlState] = []
 
-    def build(**spider_kwargs: Any) -> CrawlState:
-        built.append(CrawlState.of(make_crawler({**state_settings, "TRIBUN_RECHECK_HOURS": 48}, **spider_kwargs)))
+    def build(settings: dict[str, Any] | None = None, **spider_kwargs: Any) -> CrawlState:
+        every = {**state_settings, "TRIBUN_RECHECK_HOURS": 48, **(settings or {})}
+        built.append(CrawlState.of(make_crawler(every, **spider_kwargs)))
         return built[-1]
 
     yield build
@@ -83,6 +85,18 @@ def test_a_recent_article_is_rechecked_unless_its_sitemap_shows_no_change(
     assert crawl.decide(URL, listed=True, lastmod=same_minute).verdict is Verdict.UNCHANGED
     later = same_minute + timedelta(minutes=5)
     assert crawl.decide(URL, listed=True, lastmod=later).verdict is Verdict.RECENT
+
+
+def test_the_recheck_window_ends_at_tribun_now_when_a_simulation_fixes_it(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    # Published 10 days ago by the real clock: old now, but 2 hours old at a simulated present 10 days back.
+    put(state_settings, record(published_hours_ago=24 * 10, recorded=now_ms() - 60_000))
+    assert state().decide(URL).verdict is Verdict.KNOWN
+    simulated = (datetime.now().astimezone() - timedelta(days=10) + timedelta(hours=2)).isoformat()
+    assert state({"TRIBUN_NOW": simulated}).decide(URL).verdict is Verdict.RECENT
+    later = (datetime.now().astimezone() - timedelta(days=10) + timedelta(hours=49)).isoformat()
+    assert state({"TRIBUN_NOW": later}).decide(URL).verdict is Verdict.KNOWN
 
 
 def test_what_this_run_recorded_is_its_own_by_its_one_clock(state: Any) -> None:

@@ -1,10 +1,10 @@
 """The crawl's present moment: the real clock, or a fixed instant for simulations.
 
 ``TRIBUN_NOW`` (an ISO 8601 date-time with an offset, e.g. ``2026-12-04T08:15:00+07:00``) fixes what a run takes
-as *now*: which day's daily index is today's, and (for the scheduling of discovery) which hosts are due. It
-exists for ``benchmarks/schedule.py`` and the tests, which replay a simulated day one run at a time; a crawl
-for users leaves it empty and runs on the real clock. Every reader of the present moment asks :func:`crawl_now`,
-so a simulated run sees one consistent time.
+as *now*: which day's daily index is today's, where the recheck window ends (``state/runs.py``), and (for the
+scheduling of discovery) which hosts are due. It exists for ``benchmarks/schedule.py`` and the tests, which
+replay a simulated day one run at a time; a crawl for users leaves it empty and runs on the real clock. Every
+reader of the present moment asks :func:`crawl_now`, so a simulated run sees one consistent time.
 """
 
 from __future__ import annotations

@@ -164,7 +164,13 @@ def start_replica(
         command += ["--latency", str(latency)]
     if validators:
         command.append("--validators")
-    stderr_path = tmp_path / f"{log_path.stem}.stderr"
+    return launch(command, log_path, generation=generation, today=day)
+
+
+def launch(command: list[str], log_path: Path, *, generation: int = 1, today: date | None = None) -> Replica:
+    """Start a replica server command (one that prints ``READY <port>``), its stderr beside ``log_path``."""
+    day = today or default_today()
+    stderr_path = log_path.with_name(f"{log_path.stem}.stderr")
     stderr = stderr_path.open("w", encoding="utf-8")
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
     assert process.stdout is not None

@@ -7,7 +7,9 @@ Point a crawler at it with ``http_proxy``/``https_proxy=http://127.0.0.1:PORT``:
   self-signed ``*.tribunnews.com`` certificate next to this file, and the HTTP/1.1 requests on it (keep-alive)
   are answered for that host;
 - a host outside :data:`tribun_crawler.sites.SITES` gets 502 and is logged as an off-network attempt;
-- every request is appended to the JSONL request log (``--log``).
+- every request is appended to the JSONL request log (``--log``), with the body bytes sent for each answer of a
+  site (``bytes``: after gzip when the client accepts it; CONNECT, the proxy's 502/405 and the hostile hosts'
+  pages have none).
 
 The site behaves like the real one behind CloudFront: 403 to non-browser user agents and to every request on a
 ``--block``-ed host, robots.txt per host (``--crawl-delay`` adds ``Crawl-delay``), gzip when asked.
@@ -120,6 +122,11 @@ class Config:
             self.articles_served[host] = served + 1
         return served >= self.redesign_after[host]
 
+    def respond(self, host: str, path: str, query: str, user_agent: str) -> Response:
+        """The answer to one on-network request; a clocked network (``benchmarks/schedule_network.py``) overrides
+        it to serve what is published at its clock."""
+        return respond(self, host, path, query, user_agent)
+
     def log(self, entry: dict[str, object]) -> None:
         """Append one JSON line; one ``write`` per line so a reader never sees half an entry."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
@@ -176,12 +183,12 @@ def respond(config: Config, host: str, path: str, query: str, user_agent: str) -
     else:
         found = _route(config, site, path, dict(parse_qsl(query, keep_blank_values=True)), query)
         response = found or _html(404, pages.render_not_found(site))
-    if config.validators and response.status == 200 and _is_discovery_page(site, path):
+    if config.validators and response.status == 200 and is_discovery_page(site, path):
         _add_validators(config.network, site, path, response)
     return response
 
 
-def _is_discovery_page(site: str, path: str) -> bool:
+def is_discovery_page(site: str, path: str) -> bool:
     """robots.txt, the homepage, a section hub, a daily index or a sitemap: what ``--validators`` validates."""
     return (
         path in ("/robots.txt", "/", "/index-news", "/indeks")
@@ -389,12 +396,13 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if hostile is not None and hostile.serves(host) and is_browser(user_agent):
             hostile.serve(self, scheme, host, path, query)
             return
-        response = respond(self.server.config, host, path, query, user_agent)
+        response = self.server.config.respond(host, path, query, user_agent)
         if response.status == 200 and not_modified(self.headers, response):
             kept = ("ETag", "Last-Modified")
             response = Response(304, b"", headers={k: v for k, v in response.headers.items() if k in kept})
         if self.server.config.latency:
             time.sleep(self.server.config.latency)
+        body = self._encoded(response)
         self._log(
             self.command,
             scheme=scheme,
@@ -403,14 +411,19 @@ class ProxyHandler(BaseHTTPRequestHandler):
             query=query,
             status=response.status,
             user_agent=user_agent,
+            size=len(body) if send_body else 0,
         )
-        self._send(response, send_body=send_body)
+        self._send(response, send_body=send_body, body=body)
 
-    def _send(self, response: Response, *, send_body: bool = True) -> None:
-        body = response.body
-        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 512:
-            body = gzip.compress(body)
+    def _encoded(self, response: Response) -> bytes:
+        """The body as sent: gzip when the client accepts it (``Content-Encoding`` set on ``response``)."""
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(response.body) > 512:
             response.headers["Content-Encoding"] = "gzip"
+            return gzip.compress(response.body)
+        return response.body
+
+    def _send(self, response: Response, *, send_body: bool = True, body: bytes | None = None) -> None:
+        body = self._encoded(response) if body is None else body
         self.send_response(response.status)
         if response.status != 304:  # a 304 has no body, and describes none (RFC 9110 §15.4.5)
             self.send_header("Content-Type", response.content_type)
@@ -438,7 +451,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         status: int,
         off_network: bool = False,
         user_agent: str | None = None,
+        size: int | None = None,
     ) -> None:
+        """One line of the request log; ``size`` is the body bytes sent (``bytes``; absent for answers the
+        handler does not build itself: CONNECT, the hostile hosts' pages)."""
         ua = user_agent if user_agent is not None else self.headers.get("User-Agent") or ""
         if off_network:
             print(f"replica: off-network attempt {method} {scheme}://{host}{path}", file=sys.stderr, flush=True)
@@ -453,6 +469,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 "user_agent": ua,
                 "status": status,
                 "off_network": off_network,
+                **({"bytes": size} if size is not None else {}),
             }
         )
 
@@ -543,7 +560,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency=args.latency,
         validators=args.validators,
     )
-    server = ReplicaServer(("127.0.0.1", args.port), config, tls_context())
+    return serve(config, args.port)
+
+
+def serve(config: Config, port: int) -> int:
+    """Serve ``config`` on 127.0.0.1:``port`` (0: any free port), print ``READY <port>``, stop on SIGTERM/SIGINT."""
+    server = ReplicaServer(("127.0.0.1", port), config, tls_context())
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

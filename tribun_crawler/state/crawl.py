@@ -34,6 +34,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from tribun_crawler import stats as stat
+from tribun_crawler.clock import fixed_now
 from tribun_crawler.state import StateStore, open_store, reset_requested
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
@@ -126,7 +127,13 @@ class CrawlState:
             logger.info("State reset: %d article(s) forgotten in %s", forgotten, store.describe())
         logger.info("State: %d article(s) known in %s", store.count(), store.describe())
         self.opened_ms = now_ms()
-        self._rule = RefetchRule.at_open(store, opened_ms=self.opened_ms, recheck_hours=self.recheck_hours)
+        fixed = fixed_now(self.crawler.settings.get("TRIBUN_NOW"))
+        self._rule = RefetchRule.at_open(
+            store,
+            opened_ms=self.opened_ms,
+            recheck_hours=self.recheck_hours,
+            fixed_now=fixed.timestamp() if fixed else None,
+        )
         store.open_run(self.run_id, self.opened_ms)
         if self._rule.unfinished_since is not None:
             since = datetime.fromtimestamp(self._rule.unfinished_since / 1000, UTC).isoformat(timespec="seconds")

@@ -52,15 +52,26 @@ class RefetchRule:
     """``TRIBUN_RECHECK_HOURS`` in seconds."""
     unfinished_since: int | None = None
     """Start of the earliest run that opened before this one and has not finished, Unix milliseconds."""
+    fixed_now: float | None = None
+    """The crawl's fixed present (``TRIBUN_NOW``, Unix seconds) the recheck window is measured from; None: the
+    real clock. A simulated run (``benchmarks/schedule.py``) rechecks what is recent at its own clock."""
 
     @classmethod
-    def at_open(cls, store: StateStore, *, opened_ms: int, recheck_hours: float) -> RefetchRule:
+    def at_open(
+        cls, store: StateStore, *, opened_ms: int, recheck_hours: float, fixed_now: float | None = None
+    ) -> RefetchRule:
         """The rule of a run opened at ``opened_ms``, from the markers of the runs opened before it.
 
         A marker of the same millisecond counts as earlier: at worst this run's own, which then covers nothing.
         """
         earliest = min((started for started in store.open_runs().values() if started <= opened_ms), default=None)
-        return cls(opened_ms=opened_ms, recheck_seconds=recheck_hours * 3600, unfinished_since=earliest)
+        return cls(
+            opened_ms=opened_ms, recheck_seconds=recheck_hours * 3600, unfinished_since=earliest, fixed_now=fixed_now
+        )
+
+    def now(self) -> float:
+        """Unix seconds the recheck window ends at: the fixed present of a simulated run, else the real clock."""
+        return time.time() if self.fixed_now is None else self.fixed_now
 
     def recorded_by_this_run(self, record: ArticleRecord) -> bool:
         return record.recorded >= self.opened_ms
@@ -77,7 +88,7 @@ class RefetchRule:
         if (
             self.recheck_seconds > 0
             and record.published is not None
-            and time.time() - record.published < self.recheck_seconds
+            and self.now() - record.published < self.recheck_seconds
         ):
             return Refetch.RECENT
         return None
