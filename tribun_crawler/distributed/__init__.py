@@ -204,7 +204,8 @@ return {ARGV[2], 1}
 """
 )
 
-# KEYS: workers, busy, requests, dupefilter, current, this worker's leases. ARGV: worker, busy (1/0), ttl, run id.
+# KEYS: workers, busy, requests, dupefilter, current, this worker's leases, related depths, related links.
+# ARGV: worker, busy (1/0), ttl, run id.
 _BEAT = (
     _NOW
     + """
@@ -212,6 +213,8 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 if ARGV[2] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
 for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
 redis.call('EXPIRE', KEYS[6], ARGV[3])
+redis.call('EXPIRE', KEYS[7], ARGV[3])
+redis.call('EXPIRE', KEYS[8], ARGV[3])
 if redis.call('GET', KEYS[5]) == ARGV[4] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 return 1
 """
@@ -229,7 +232,7 @@ return n
 """
 )
 
-# KEYS: workers, busy, requests, dupefilter, current, the run's hosts (blocks.py).
+# KEYS: workers, busy, requests, dupefilter, current, the run's hosts (blocks.py), related depths, related links.
 # ARGV: worker, stale seconds, run id, leases key prefix, pace key prefix, blocked key prefix.
 _LEAVE = (
     _NOW
@@ -244,7 +247,7 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 if redis.call('GET', KEYS[5]) == ARGV[3] then redis.call('DEL', KEYS[5]) end
 -- Each host's turns and block (pacing.py, blocks.py) go with the run too, rather than wait for their TTL.
 for _, host in ipairs(redis.call('SMEMBERS', KEYS[6])) do redis.call('DEL', ARGV[5] .. host, ARGV[6] .. host) end
-redis.call('DEL', KEYS[6])
+redis.call('DEL', KEYS[6], KEYS[7], KEYS[8])
 return 1
 """
 )
@@ -295,6 +298,10 @@ class SharedRun:
     def run_keys(self) -> list[str]:
         return [self.key("workers"), self.key("busy"), self.key("requests"), self.key("dupefilter")]
 
+    def related_keys(self) -> list[str]:
+        """The run's related-link depths and links (distributed/depths.py)."""
+        return [self.key("related:depth"), self.key("related:links")]
+
     def join(self) -> bool:
         """Join the live run, or start one; True when this worker started it."""
         run_id, created = self._join(
@@ -306,7 +313,7 @@ class SharedRun:
 
     def beat(self, busy: bool) -> None:
         self._beat(
-            keys=[*self.run_keys(), self.current_key, self.leased_key],
+            keys=[*self.run_keys(), self.current_key, self.leased_key, *self.related_keys()],
             args=[self.worker, "1" if busy else "0", RUN_KEY_TTL, self.run_id],
         )
 
@@ -318,7 +325,7 @@ class SharedRun:
         """Leave the run; True when this was its last live worker and the run's keys were deleted."""
         return bool(
             self._leave(
-                keys=[*self.run_keys(), self.current_key, self.key("blocks:hosts")],
+                keys=[*self.run_keys(), self.current_key, self.key("blocks:hosts"), *self.related_keys()],
                 args=[
                     self.worker,
                     self.stale_after,
@@ -334,7 +341,11 @@ class SharedRun:
 def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
     """The Redis connection and the shared run of this worker, once its scheduler joined one; None when the
     crawl is not distributed (or before the spider opened)."""
-    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # Scrapy 2.19: no engine before the crawl starts (a spider driven by a test)
+        return None
+    scheduler = engine.scheduler if engine is not None else None
     if isinstance(scheduler, SharedScheduler) and scheduler.run is not None and scheduler.run.run_id is not None:
         return scheduler.server, scheduler.run
     return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from tribun_crawler.spiders.depths import DepthMap
 from tribun_crawler.urls import article_key
@@ -29,24 +30,61 @@ def _digests(urls: Iterable[str]) -> bytes:
     return b"".join(depth_key(url) for url in urls)
 
 
+#: An article's links: 8-byte keys concatenated when they were followed, URLs when the depth limit held them back.
+Links = bytes | tuple[str, ...]
+
+
+class DepthStore(Protocol):
+    """Where the depths and the links are kept: this worker's memory (:class:`LocalDepths`), or the run's Redis
+    when several workers share the crawl (``distributed/depths.py``), so that an article one worker read far away
+    and another finds nearer releases the links the first held back."""
+
+    def get(self, key: bytes) -> int | None: ...
+
+    def lower(self, key: bytes, depth: int) -> bool: ...
+
+    def links(self, key: bytes) -> Links | None: ...
+
+    def set_links(self, key: bytes, links: Links) -> None: ...
+
+
+class LocalDepths:
+    """The depths and links of one worker, in its memory (8 bytes an article for the depths)."""
+
+    def __init__(self) -> None:
+        self._depths = DepthMap()
+        self._links: dict[bytes, Links] = {}
+
+    def get(self, key: bytes) -> int | None:
+        return self._depths.get(key)
+
+    def lower(self, key: bytes, depth: int) -> bool:
+        return self._depths.lower(key, depth)
+
+    def links(self, key: bytes) -> Links | None:
+        return self._links.get(key)
+
+    def set_links(self, key: bytes, links: Links) -> None:
+        self._links[key] = links
+
+
 class RelatedLinks:
     """The smallest depth each article was asked for at, and the links of the articles read through related links."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, store: DepthStore | None = None) -> None:
         self.limit = limit
         """``TRIBUN_RELATED_DEPTH``: links are followed this many hops from where an article was found."""
         self.released = 0
         """Articles whose links the depth limit held back and a nearer depth then released."""
-        self._depths = DepthMap()
-        # Article key -> its links: 8-byte keys concatenated when followed, URLs when held back at the limit.
-        self._links: dict[bytes, bytes | tuple[str, ...]] = {}
+        self.store: DepthStore = store if store is not None else LocalDepths()
+        """Article key -> smallest depth, and -> its links (:data:`Links`)."""
 
     def asked_before(self, url: str) -> bool:
-        return depth_key(url) in self._depths
+        return self.store.get(depth_key(url)) is not None
 
     def depth(self, url: str) -> int | None:
         """The smallest depth the article was asked for at, or None when it never was."""
-        return self._depths.get(depth_key(url))
+        return self.store.get(depth_key(url))
 
     def reached(self, url: str, depth: int) -> list[tuple[str, int]]:
         """The article is asked for at ``depth``: the articles (URL, depth) that this makes due.
@@ -58,9 +96,9 @@ class RelatedLinks:
         pending = [(depth_key(url), depth)]
         while pending:
             key, at = pending.pop()
-            if not self._depths.lower(key, at):
+            if not self.store.lower(key, at):
                 continue
-            links = self._links.get(key)
+            links = self.store.links(key)
             child = at + 1
             if links is None or child > self.limit:
                 continue  # not read yet (it will be read at this depth), or its links stay beyond the limit
@@ -70,9 +108,10 @@ class RelatedLinks:
                 due.extend(
                     (related, child)
                     for related, related_key in zip(links, keys, strict=True)
-                    if related_key not in self._depths
+                    if self.store.get(related_key) is None
                 )
-                links = self._links[key] = b"".join(keys)
+                links = b"".join(keys)
+                self.store.set_links(key, links)
             pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
         return due
 
@@ -81,9 +120,9 @@ class RelatedLinks:
         those to follow now (none beyond the limit; they are kept, to follow should the article be reached
         nearer)."""
         key = depth_key(url)
-        known = self._depths.get(key)
+        known = self.store.get(key)
         depth = asked_depth if known is None else min(asked_depth, known)
         child = depth + 1
         if depth > 0:  # reached through related links: a listing or a nearer article may still name it
-            self._links[key] = tuple(links) if child > self.limit else _digests(links)
+            self.store.set_links(key, tuple(links) if child > self.limit else _digests(links))
         return child, (links if child <= self.limit else ())

@@ -27,6 +27,8 @@ from tribun_crawler import meta, polling
 from tribun_crawler import stats as stat
 from tribun_crawler.clock import crawl_now
 from tribun_crawler.dates import isoformat
+from tribun_crawler.distributed import shared_run_of
+from tribun_crawler.distributed.depths import SharedDepths
 from tribun_crawler.extractors.article import ArticlePage, with_next_page
 from tribun_crawler.extractors.listing import ListingPage
 from tribun_crawler.extractors.sitemap import SitemapFile, SitemapKind, SitemapLink, UrlEntry, sitemaps_in_robots_txt
@@ -174,9 +176,12 @@ class TribunSpider(scrapy.Spider):
 
     @property
     def related(self) -> RelatedLinks:
-        """Related-link depths of the articles asked for (built on first use: the settings are the crawler's)."""
+        """Related-link depths of the articles asked for (built on first use: the settings are the crawler's), in
+        the run's Redis when workers share the crawl (distributed/depths.py), else in this worker's memory."""
         if self._related is None:
-            self._related = RelatedLinks(self.settings.getint("TRIBUN_RELATED_DEPTH"))
+            shared = shared_run_of(self.crawler)
+            store = SharedDepths(shared[0], shared[1].key("related")) if shared is not None else None
+            self._related = RelatedLinks(self.settings.getint("TRIBUN_RELATED_DEPTH"), store)
         return self._related
 
     # --- What to request first -------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Related-link depths shared by the workers of a run (distributed/depths.py), against a real redis-server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from tests.redis_server import free_port, redis_server
+from tribun_crawler.distributed.depths import SharedDepths
+from tribun_crawler.spiders.related import LocalDepths, RelatedLinks, depth_key
+
+PREFIX = "tribun:run:test:related"
+P = "https://www.tribunnews.com/sport/7731390/timnas-indonesia-u-23-tiba-di-doha"
+J = "https://www.tribunnews.com/sport/2017/01/29/jadwal-uji-coba-timnas-u-22"
+Z = "https://www.tribunnews.com/sport/2015/08/20/hasil-undian-fase-grup-piala-presiden-2015"
+
+
+@pytest.fixture(scope="module")
+def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from redis_server(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture
+def server(own_redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(own_redis_url)
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def test_the_smallest_depth_is_kept_and_links_round_trip(server: redis.Redis) -> None:
+    depths = SharedDepths(server, PREFIX)
+    key = depth_key(P)
+    assert depths.get(key) is None
+    assert depths.lower(key, 2)
+    assert not depths.lower(key, 2)
+    assert depths.lower(key, 1)
+    assert not depths.lower(key, 2)
+    assert SharedDepths(server, PREFIX).get(key) == 1  # another worker sees it
+    followed = depth_key(J) + depth_key(Z)
+    depths.set_links(key, followed)
+    assert SharedDepths(server, PREFIX).links(key) == followed
+    depths.set_links(depth_key(J), (Z,))
+    assert SharedDepths(server, PREFIX).links(depth_key(J)) == (Z,)
+
+
+def run_chain(first: RelatedLinks, second: RelatedLinks) -> list[tuple[str, int]]:
+    """Worker one reads P (reached through a related link, depth 1), then J (depth 2), holding Z back at the limit;
+    worker two then finds P on a listing (depth 0): what worker two's asking for P at depth 0 makes due."""
+    first.reached(P, 1)
+    child, follow = first.links_to_follow(P, 1, [J])
+    assert (child, list(follow)) == (2, [J])
+    first.reached(J, 2)
+    child, follow = first.links_to_follow(J, 2, [Z])
+    assert (child, list(follow)) == (3, [])  # beyond TRIBUN_RELATED_DEPTH = 2: held back
+    return second.reached(P, 0)
+
+
+def test_a_nearer_listing_on_another_worker_releases_the_links_one_worker_held_back(server: redis.Redis) -> None:
+    first = RelatedLinks(2, SharedDepths(server, PREFIX))
+    second = RelatedLinks(2, SharedDepths(server, PREFIX))
+
+    assert second.asked_before(P) is False
+    due = run_chain(first, second)
+
+    # P is now at depth 0, J at 1, so Z (held back at 3) is due at 2: requested by the second worker.
+    assert due == [(Z, 2)]
+    assert second.asked_before(P)
+    assert first.depth(J) == 1
+
+
+def test_in_memory_the_second_worker_knows_nothing_of_them() -> None:
+    # What each worker had before the depths were shared: the links stay with the first worker.
+    assert run_chain(RelatedLinks(2, LocalDepths()), RelatedLinks(2, LocalDepths())) == []
+
+
+def test_redis_failing_falls_back_to_the_workers_own_memory(caplog: pytest.LogCaptureFixture) -> None:
+    gone = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    depths = SharedDepths(gone, PREFIX)
+    links = RelatedLinks(2, depths)
+
+    links.reached(P, 1)
+    assert links.depth(P) == 1
+    links.links_to_follow(P, 1, [J])
+    assert depths.links(depth_key(P)) == depth_key(J)
+    assert sum("Related-link depths: Redis failed" in r.message for r in caplog.records) == 1
