@@ -75,6 +75,24 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from redis_server(tmp_path_factory.mktemp("redis"))
 
 
+@pytest.fixture(scope="module")
+def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of the module's own (tests/redis_server.py), for the distributed tests, whose run keys are not
+    prefixed: nothing else may share it. Skips when redis-server is not installed."""
+    from tests.redis_server import redis_server
+
+    yield from redis_server(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture
+def server(own_redis_url: str) -> Iterator[redis.Redis]:
+    """A client of the module's own redis-server, emptied after the test."""
+    client = redis.Redis.from_url(own_redis_url)
+    yield client
+    client.flushdb()
+    client.close()
+
+
 @pytest.fixture
 def redis_prefix(redis_url: str) -> Iterator[str]:
     """A key prefix of this test's own; its keys (and only they) are deleted afterwards."""

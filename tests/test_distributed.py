@@ -20,7 +20,6 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 
 from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, LocalSite, html, make_crawler
-from tests.redis_server import redis_server
 from tribun_crawler import settings as project_settings
 from tribun_crawler.distributed import (
     DistributedQueue,
@@ -35,11 +34,6 @@ SHARED_SCHEDULER = "tribun_crawler.distributed.SharedScheduler"
 TRIBUN_FINGERPRINTER = "tribun_crawler.fingerprint.TribunRequestFingerprinter"
 
 # Tests that use the `redis_url` or `server` fixtures start a redis-server of their own (tests/redis_server.py).
-
-
-@pytest.fixture(scope="session")
-def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server(tmp_path_factory.mktemp("redis"))
 
 
 @pytest.fixture

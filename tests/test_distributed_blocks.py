@@ -5,8 +5,6 @@ Each "worker" is a BlockDetectionMiddleware of its own crawler, with its own clo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 from redis.backoff import NoBackoff
@@ -14,26 +12,12 @@ from redis.retry import Retry
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
-from tests.redis_server import redis_server
 from tests.test_blocks import BANYUMAS, SPIDER, WWW, Clock, article, cloudfront_403, middleware_for, page
 from tribun_crawler.distributed.blocks import HOSTS_TTL, REFRESH_SECONDS, SharedBlocks
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
 
 PREFIX = "tribun:run:test:blocks"
 COOLDOWN = 600
-
-
-@pytest.fixture(scope="module")
-def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server(tmp_path_factory.mktemp("redis"))
-
-
-@pytest.fixture
-def server(own_redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(own_redis_url)
-    yield client
-    client.flushdb()
-    client.close()
 
 
 def worker(server: redis.Redis, name: str) -> tuple[BlockDetectionMiddleware, Clock]:

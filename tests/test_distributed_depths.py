@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.redis_server import free_port, redis_server
+from tests.redis_server import free_port
 from tribun_crawler.distributed.depths import SharedDepths
 from tribun_crawler.spiders.related import LocalDepths, RelatedLinks, depth_key
 
@@ -17,19 +15,6 @@ PREFIX = "tribun:run:test:related"
 P = "https://www.tribunnews.com/sport/7731390/timnas-indonesia-u-23-tiba-di-doha"
 J = "https://www.tribunnews.com/sport/2017/01/29/jadwal-uji-coba-timnas-u-22"
 Z = "https://www.tribunnews.com/sport/2015/08/20/hasil-undian-fase-grup-piala-presiden-2015"
-
-
-@pytest.fixture(scope="module")
-def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server(tmp_path_factory.mktemp("redis"))
-
-
-@pytest.fixture
-def server(own_redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(own_redis_url)
-    yield client
-    client.flushdb()
-    client.close()
 
 
 def test_the_smallest_depth_is_kept_and_links_round_trip(server: redis.Redis) -> None:

@@ -19,7 +19,6 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import with_tribun_defaults
 from tests.local_crawl import LocalSite, html, make_crawler
-from tests.redis_server import redis_server
 from tests.test_distributed import (
     ADDON,
     ARTICLES,
@@ -36,11 +35,6 @@ from tests.test_distributed_serializer import Marker
 from tribun_crawler.distributed import RUN_KEY_TTL, DistributedQueue, SharedRun, SharedScheduler
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture(scope="session")
-def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server(tmp_path_factory.mktemp("redis"))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -21,26 +20,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from tests.local_crawl import CDN_SETTINGS, LocalSite, PagesSpider, html, make_crawler
-from tests.redis_server import redis_server
 from tests.test_blocks import WWW, article
 from tribun_crawler.distributed.pacing import PACE_KEY_TTL_MS, SharedPacing
 from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.middlewares.politeness import HostPacingMiddleware
 
 HOST = "banyumas.tribunnews.com"
-
-
-@pytest.fixture(scope="module")
-def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server(tmp_path_factory.mktemp("redis"))
-
-
-@pytest.fixture
-def server(own_redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(own_redis_url)
-    yield client
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
