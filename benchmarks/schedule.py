@@ -14,7 +14,8 @@ A benchmark, not a test (issue 16). For each column (a mode of :data:`MODES`, wi
    column: requests per new article (every request of the 96 runs, robots.txt included, over the articles
    published during them and emitted), requests by kind, bytes transferred, the delay from publication to the
    feed (the step time of the run that first emitted it; median and p95), articles missed (published by the
-   last step and never emitted) and updates emitted (an updated article emitted again at or after its update).
+   last step, more than the 2-hour longest poll interval before it, and never emitted; those published later and
+   not emitted yet are shown as pending) and updates emitted (an updated article emitted again at or after its update).
 
     python benchmarks/schedule.py                          # before and after, 57 sites, 96 steps
     python benchmarks/schedule.py --modes before --discover default,sitemaps
@@ -53,9 +54,19 @@ from tribun_crawler.urls import PageType, article_key, classify_url  # noqa: E40
 #: The crawl settings of each mode. ``before``: the design before issue 16 (its features turned off). ``after``:
 #: the project's defaults, the issue-16 features on; a new mode is one more line.
 MODES: dict[str, dict[str, str]] = {
-    "before": {"TRIBUN_DISCOVERY_CACHE": "0", "TRIBUN_ADAPTIVE_POLLING": "0"},
-    "after": {},  # the defaults: discovery cache (robots.txt kept, conditional requests) and adaptive polling
+    "before": {
+        "TRIBUN_DISCOVERY_CACHE": "0",
+        "TRIBUN_ADAPTIVE_POLLING": "0",
+        "TRIBUN_RECHECK_AGES": "",
+        "TRIBUN_RECHECK_BY_SITEMAP": "0",
+    },
+    # The defaults: discovery cache (robots.txt kept, conditional requests, absent sitemap names remembered),
+    # adaptive polling, rechecks only when a change may be expected.
+    "after": {},
 }
+#: How long a site may go without discovery (``TRIBUN_MAX_POLL_INTERVAL``'s default): an article published this
+#: close to the last step and not emitted yet is pending, not missed (its site's next discovery is after the day).
+MAX_POLL_INTERVAL = timedelta(hours=2)
 #: Settings of every run: no politeness waits (the replica is local; the benchmark counts requests).
 RUN_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "INFO"}
 #: The warm-up reads the whole history of every site: more daily index pages than a cron run reads.
@@ -106,6 +117,9 @@ class Column:
     lines: int = 0
     delays_min: list[float] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    """Published more than :data:`MAX_POLL_INTERVAL` before the last step and never emitted."""
+    pending: list[str] = field(default_factory=list)
+    """Published within :data:`MAX_POLL_INTERVAL` of the last step and not emitted yet."""
     updates_due: int = 0
     updates_emitted: int = 0
     update_delays_min: list[float] = field(default_factory=list)
@@ -300,7 +314,8 @@ def score(
         if key in first_seen and first_seen[key] > day.start:
             column.delays_min.append((first_seen[key] - article.published).total_seconds() / 60)
         elif key not in first_seen:
-            column.missed.append(article.url)
+            late = article.published > last - MAX_POLL_INTERVAL
+            (column.pending if late else column.missed).append(article.url)
         update = day.updates.get(article.key)
         if update is not None and update.at <= last:
             column.updates_due += 1
@@ -351,6 +366,7 @@ def table(columns: Sequence[Column]) -> list[tuple[str, ...]]:
     row("delay to feed, p95", (_minutes(c.delay(0.95)) for c in columns))
     row("delay to feed, max", (_minutes(max(c.delays_min, default=None)) for c in columns))
     row("articles missed", (f"{len(c.missed):,}" for c in columns))
+    row("  pending at the end (< 2 h old)", (f"{len(c.pending):,}" for c in columns))
     row("updates emitted / due", (f"{c.updates_emitted} / {c.updates_due}" for c in columns))
     row("update delay, median", (_minutes(percentile(c.update_delays_min, 0.5)) for c in columns))
     row("warm-up requests (not counted)", (f"{c.warmup_requests:,}" for c in columns))

@@ -18,13 +18,16 @@ from tribun_crawler.sites import WIB
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 #: Settings every test crawl uses: no politeness waits (the replica is local), its own state file. A test's runs
-#: follow one another within seconds, sooner than TRIBUN_MIN_POLL_INTERVAL: each discovers every site, as before
-#: adaptive polling (tests/test_polling_e2e.py turns it on).
+#: follow one another within seconds, sooner than TRIBUN_MIN_POLL_INTERVAL and the first TRIBUN_RECHECK_AGES:
+#: each discovers every site and rechecks every recent article it meets, as before issue 16
+#: (tests/test_polling_e2e.py turns both on).
 FAST = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     "LOG_LEVEL": "DEBUG",
     "TRIBUN_ADAPTIVE_POLLING": "False",
+    "TRIBUN_RECHECK_AGES": "",
+    "TRIBUN_RECHECK_BY_SITEMAP": "False",
 }
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import make_crawler
 from tribun_crawler.state import open_store
-from tribun_crawler.state.crawl import CrawlState, Verdict
+from tribun_crawler.state.crawl import CrawlState, Verdict, recheck_ages
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 
 URL = "https://www.tribunnews.com/nasional/7702214/kpk-periksa-dua-saksi-kasus-kuota-haji-di-gedung-merah-putih"
@@ -149,3 +149,77 @@ def test_a_crawler_without_the_extension_says_what_to_enable() -> None:
     crawler = make_crawler({"EXTENSIONS": {"tribun_crawler.state.crawl.CrawlState": None}})
     with pytest.raises(RuntimeError, match="EXTENSIONS"):
         CrawlState.of(crawler)
+
+
+# --- Rechecks only when a change may be expected (TRIBUN_RECHECK_AGES, TRIBUN_RECHECK_BY_SITEMAP) ---------------
+
+LOOKED = datetime.fromisoformat("2026-12-04T10:00:00+07:00")
+"""When the article's site was last discovered, in the tests below."""
+
+
+def published_at(when: datetime) -> ArticleRecord:
+    at = int(when.timestamp())
+    return ArticleRecord(key=key_fingerprint(URL), url=URL, body=1, published=at, modified=at, recorded=now_ms() - 1)
+
+
+def looked_at(settings: dict[str, Any], when: datetime, site: str = "www") -> None:
+    with open_store(settings) as store:
+        store.discovered(site, int(when.timestamp()))
+
+
+def test_a_recent_article_a_link_names_is_read_again_once_per_age_passed_since_its_site_was_discovered(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    put(state_settings, published_at(LOOKED - timedelta(minutes=50)))
+    looked_at(state_settings, LOOKED)
+
+    def verdict(minutes_after_look: float) -> Verdict:
+        return state({"TRIBUN_NOW": (LOOKED + timedelta(minutes=minutes_after_look)).isoformat()}).decide(URL).verdict
+
+    # 50 minutes old when its site was looked at: its first age (1 h) not reached 5 minutes later, reached by 15.
+    assert verdict(5) is Verdict.RECHECK_NOT_DUE
+    assert verdict(15) is Verdict.RECENT
+    # The run that read it finished: its site was looked at then. The 2 h age is reached 70 minutes after the
+    # first look, the 4 h age 190 minutes after.
+    looked_at(state_settings, LOOKED + timedelta(minutes=15))
+    assert verdict(60) is Verdict.RECHECK_NOT_DUE
+    assert verdict(75) is Verdict.RECENT
+    looked_at(state_settings, LOOKED + timedelta(minutes=75))
+    assert verdict(120) is Verdict.RECHECK_NOT_DUE
+    assert verdict(195) is Verdict.RECENT
+    # A site never discovered, or no ages: every time it is named, as before.
+    assert (
+        state({"TRIBUN_NOW": (LOOKED + timedelta(minutes=5)).isoformat(), "TRIBUN_RECHECK_AGES": ""})
+        .decide(URL)
+        .verdict
+        is Verdict.RECENT
+    )
+
+
+def test_a_site_whose_sitemaps_the_run_reads_has_its_recent_articles_read_again_only_on_a_later_lastmod(
+    state: Any, state_settings: dict[str, Any]
+) -> None:
+    record = published_at(LOOKED - timedelta(minutes=50))
+    put(state_settings, record)
+    looked_at(state_settings, LOOKED)
+    now = (LOOKED + timedelta(minutes=15)).isoformat()  # the 1 h age passed: due by age
+    crawl = state({"TRIBUN_NOW": now})
+    crawl.changes_from_sitemaps(["www", "jateng"])
+    assert crawl.decide(URL).verdict is Verdict.RECHECK_NOT_DUE
+    assert not crawl.decide(URL).fetch
+    changed = datetime.fromtimestamp(record.published + 600).astimezone()
+    assert crawl.decide(URL, listed=True, lastmod=changed).verdict is Verdict.RECENT
+    # Another site's article, or the setting off: by age.
+    other = state({"TRIBUN_NOW": now})
+    other.changes_from_sitemaps(["jateng"])
+    assert other.decide(URL).verdict is Verdict.RECENT
+    off = state({"TRIBUN_NOW": now, "TRIBUN_RECHECK_BY_SITEMAP": "0"})
+    off.changes_from_sitemaps(["www"])
+    assert off.decide(URL).verdict is Verdict.RECENT
+
+
+@pytest.mark.parametrize("ages", ["0", "-1", "soon", "1,nan"])
+def test_recheck_ages_that_are_not_hours_above_zero_stop_the_crawl_at_start(ages: str) -> None:
+    with pytest.raises(ValueError, match="TRIBUN_RECHECK_AGES"):
+        recheck_ages(ages.split(","))
+    assert recheck_ages(["8", " 1", "", "2.5"]) == (3600, 9000, 28800)

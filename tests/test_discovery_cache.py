@@ -337,6 +337,37 @@ def test_a_page_without_validators_is_not_kept_and_a_failing_one_fails(runs: Any
             second.download(page_request(SITEMAP, PageKind.SITEMAP), Site(lambda request: TCPTimedOutError()))
 
 
+def test_a_sitemap_name_the_host_does_not_publish_is_not_asked_for_again_for_24_hours(runs: Any) -> None:
+    guess = "https://jateng.tribunnews.com/sitemap.xml"
+
+    def guessed() -> Request:
+        # As the spider looks for a host's sitemap names: this one first, then the rest (meta.SITEMAP_GUESSES).
+        return page_request(guess, PageKind.SITEMAP, **{meta.SITEMAP_GUESSES: [SITEMAP]})
+
+    absent = Site(answer(status=404, body=b"<html>Halaman tidak ditemukan</html>"))
+    with runs(at=START) as first:
+        assert first.download(guessed(), absent).status == 404
+    for hours in (0.25, 12, 23.9):
+        with runs(at=START + timedelta(hours=hours)) as later:
+            kept = later.download(guessed(), absent)
+            # The spider reads the kept 404 as it read the first: absent, on to the host's next name.
+            assert (kept.status, "cached" in kept.flags) == (404, True)
+    assert len(absent.asked) == 1
+
+    # After a day it is asked for again; a host that published the file since is read from it.
+    published = Site(answer(body=URLSET, ETag='"s1"'))
+    with runs(at=START + timedelta(hours=24, minutes=1)) as next_day:
+        assert next_day.download(guessed(), published).body == URLSET
+    assert len(published.asked) == 1
+
+    # A 404 of a sitemap a page named (not a guess) is a failure, never kept.
+    named = Site(answer(status=404, body=b"<html>Halaman tidak ditemukan</html>"))
+    for hours in (30, 31):
+        with runs(at=START + timedelta(hours=hours)) as run:
+            run.download(page_request(SITEMAP, PageKind.SITEMAP), named)
+    assert len(named.asked) == 2
+
+
 def test_articles_are_never_kept(runs: Any) -> None:
     article = "https://www.tribunnews.com/nasional/2026/12/04/dpr-sahkan-ruu?page=all"
     site = Site(answer(body=b"<html><body>article</body></html>", ETag='"a"'))

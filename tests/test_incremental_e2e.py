@@ -132,3 +132,57 @@ def test_replica_generations_share_their_dates() -> None:
     one, two = build_network(1, day), build_network(2, day)
     assert one.article("w-dpt").published == two.article("w-dpt").published
     assert one.article("w-seoul").modified < two.article("w-seoul").modified
+
+
+#: The project's defaults, which tests/crawl.py's FAST turns off for test runs seconds apart.
+RECHECK_DEFAULTS = {"TRIBUN_RECHECK_AGES": "1,2,4,8,16,32", "TRIBUN_RECHECK_BY_SITEMAP": "True"}
+
+
+def test_scheduled_runs_read_a_recent_article_again_only_when_a_change_may_be_expected(tmp_path: Path) -> None:
+    """With the default recheck policy: a run minutes after the first reads no article again, though its listings
+    name many recent ones; a sitemaps run after the replica changed reads the new articles and, of the known ones,
+    only the one its web sitemap shows updated, and emits it."""
+    today = datetime.now(WIB).date()
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), **RECHECK_DEFAULTS}
+
+    def run(
+        name: str, generation: int, more: dict[str, str] | None = None, **args: str
+    ) -> tuple[CrawlResult, list[str], Network]:
+        with start_replica(run_dir(tmp_path, name), generation=generation, today=today) as replica:
+            result = run_crawl(
+                tmp_path / name,
+                args={"sites": ",".join(SITES), **args},
+                settings={**settings, **(more or {})},
+                env=replica.env,
+                name=name,
+            )
+            assert result.returncode == 0, result.log[-3000:]
+            return result, article_fetches(replica), replica.network()
+
+    first, _, network = run("run1", 1)
+    assert len(first.items) > 20
+    recent = {
+        item["url"]
+        for item in first.items
+        if datetime.fromisoformat(item["datePublished"]) > datetime.now(UTC) - timedelta(hours=RECHECK_HOURS)
+    }
+    assert len(recent) > 10, "the replica's listings name recent articles"
+
+    second, refetched, _ = run("run2", 1)
+    assert (second.items, refetched) == ([], [])
+    # Every recent article its listings and related links named was let go, none read again.
+    assert second.stats["stats"]["tribun/skipped/recheck_not_due"] >= len(recent)
+    assert "tribun/recheck/fetched" not in second.stats["stats"]
+
+    # Even were every mention a reason (no ages), a site whose sitemaps the run reads is read again only on their
+    # evidence.
+    third, fetched, network = run("run3", 2, {"TRIBUN_RECHECK_AGES": ""}, discover="sitemaps")
+    new = {"w-bansos", "w-ponsel"}
+    assert sorted(item["url"] for item in third.items) == sorted(
+        network.article(key).url for key in (*new, "w-seoul")
+    )
+    updated = next(item for item in third.items if item["url"] == network.article("w-seoul").url)
+    assert updated["dateModified"] == network.article("w-seoul").modified.isoformat()
+    # The known articles the new ones link to are not read again: the sitemaps would have shown a change.
+    assert set(fetched) == {*new, "w-seoul"}
+    assert third.stats["stats"]["tribun/recheck/fetched"] == 1

@@ -219,6 +219,7 @@ def test_news_sitemap_requests_its_articles_with_the_sitemaps_date_and_keywords(
     assert first.meta[meta.SITEMAP_HINTS] == {
         "datePublished": "2026-03-12T10:21:00+07:00",
         "keywords": ["beasiswa", "Pemkab Banyumas", "mahasiswa"],
+        "lastmod": None,  # a news entry has none
     }
     assert (stat(spider, "tribun/sitemap/entries"), stat(spider, "tribun/sitemap/requested")) == (3, 3)
     assert stat(spider, "tribun/sitemap/read/urlset") == 1
@@ -232,7 +233,11 @@ def test_web_sitemap_entries_that_are_not_articles_are_skipped(spider_factory: S
     # The section hub and the /video/ page.
     assert stat(spider, "tribun/sitemap/skipped/not_article") == 2
     assert stat(spider, "tribun/skipped/not_article") is None
-    assert requests[0].meta[meta.SITEMAP_HINTS] == {"datePublished": None, "keywords": []}
+    assert requests[0].meta[meta.SITEMAP_HINTS] == {
+        "datePublished": None,
+        "keywords": [],
+        "lastmod": "2026-03-12T14:02:47+07:00",
+    }
 
 
 @pytest.mark.parametrize(

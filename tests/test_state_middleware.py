@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 
 from tests.conftest import BODIES, PipelineRun, make_article, make_crawler, published_hours_ago
+from tribun_crawler import meta
 from tribun_crawler.middlewares.state import StateMiddleware
 from tribun_crawler.pipelines.normalize import NormalizePipeline
 from tribun_crawler.state import open_store
@@ -111,6 +112,25 @@ def test_recent_article_is_fetched_to_recheck_and_its_retries_pass(crawl: Any) -
         assert second.stat("tribun/recheck/fetched") == 1
         # RetryMiddleware and RedirectMiddleware send copies carrying the meta: they are the same fetch.
         assert second.fetched(request.replace(url=RECENT))
+        assert second.stat("tribun/recheck/fetched") == 1
+
+
+def test_a_recent_article_of_a_site_read_by_sitemaps_is_fetched_only_when_its_entry_shows_a_change(
+    crawl: Any,
+) -> None:
+    with crawl() as second:
+        second.state.changes_from_sitemaps(["bali"])
+        # Named by a link or listing: the site's sitemaps would show a change.
+        assert not second.fetched(article_request(RECENT))
+        assert second.stat("tribun/skipped/recheck_not_due") == 1
+        # Asked for by the sitemap path, its web entry's lastmod later than the stored dateModified: a recheck.
+        later = published_hours_ago(1)["datePublished"]
+        listed = Request(RECENT, meta={"tribun_page_type": "article", meta.SITEMAP_HINTS: {"lastmod": later}})
+        assert second.fetched(listed)
+        assert listed.meta["tribun_recheck"] is True
+        assert second.stat("tribun/recheck/fetched") == 1
+        # An entry without a later lastmod was not asked for by the spider; were it, it is a skip, not a recheck.
+        assert not second.fetched(Request(RECENT, meta={"tribun_page_type": "article", meta.SITEMAP_HINTS: {}}))
         assert second.stat("tribun/recheck/fetched") == 1
 
 

@@ -134,6 +134,11 @@ def sitemap_guesses(meta: Mapping[str, Any]) -> list[str]:
     return list(meta.get(SITEMAP_GUESSES) or ())
 
 
+def is_sitemap_guess(meta: Mapping[str, Any]) -> bool:
+    """A request for a sitemap name looked for on a host (the last one too), not one a page named."""
+    return SITEMAP_GUESSES in meta
+
+
 def sitemap_listed_lastmod(meta: Mapping[str, Any]) -> str | None:
     value = meta.get(SITEMAP_LISTED_LASTMOD)
     return str(value) if value else None

@@ -77,6 +77,13 @@ TRIBUN_STATE_PATH = _env("TRIBUN_STATE_PATH", ".state/tribun.sqlite3")
 REDIS_URL = _env("REDIS_URL", "") or None
 #: Articles published within this many hours are fetched again to catch updates. (env)
 TRIBUN_RECHECK_HOURS = float(_env("TRIBUN_RECHECK_HOURS", "48"))
+#: Hours after publication at which a recent article (within TRIBUN_RECHECK_HOURS) that a listing or a link names is
+#: read again to catch an update: once for each of these ages passed since its site was last discovered. Empty:
+#: every time a listing or link names it, as before issue 16 (state/crawl.py, docs/operations.md#rechecks). (env)
+TRIBUN_RECHECK_AGES = _env("TRIBUN_RECHECK_AGES", "1,2,4,8,16,32")
+#: In a run that discovers by sitemaps, a recent article of a chosen site is read again only when a sitemap shows
+#: it changed (a later lastmod), not when a listing or link names it; 0: by TRIBUN_RECHECK_AGES then. (env)
+TRIBUN_RECHECK_BY_SITEMAP = is_truthy(_env("TRIBUN_RECHECK_BY_SITEMAP", "1"))
 #: A fixed present moment (ISO 8601 with offset) for simulations and tests; empty: the real clock (clock.py). (env)
 TRIBUN_NOW = _env("TRIBUN_NOW", "")
 #: Keep robots.txt between runs (24 h at most, RFC 9309) and ask again for hubs, daily indexes and sitemaps with

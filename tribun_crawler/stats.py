@@ -60,7 +60,8 @@ RELATED_REACHED_NEARER = "tribun/related/reached_nearer"
 REQUESTS_ASKED_BEFORE = "tribun/requests/asked_before"
 #: ``-a urls=`` entries refused (off the network, not http(s)).
 START_URLS_REJECTED = "tribun/start_urls/rejected"
-#: Requests the spider or the state did not make, per reason (``known``, ``known_alias``, ``out_of_window`` …).
+#: Requests the spider or the state did not make, per reason (``known``, ``known_alias``, ``recheck_not_due``,
+#: ``out_of_window`` …).
 SKIPPED = Family("tribun/skipped/")
 #: Errors counted without failing a page, per kind (``article/<exception>``, ``sitemap/<problem>`` …).
 ERRORS = Family("tribun/errors/")

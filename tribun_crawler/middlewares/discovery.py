@@ -12,6 +12,9 @@ but these requests:
   everything is allowed, RFC 9309 §2.3.1.3); other 4xx (the CDN's 403, a 429) refuse the crawler rather than tell
   about the file, and are not kept. When the host answers 5xx or cannot be reached and a copy is kept, the copy is
   used, whatever its age (RFC 9309 §2.3.1.4 and §2.4): ``tribun/discovery/robots_txt_fallback``, one warning.
+- **A sitemap name looked for** (``/sitemap.xml`` on a regional host) that answered 404 or 410 is kept and not
+  asked for again for 24 hours (:data:`ABSENT_SITEMAP_MAX_AGE`): the spider reads the kept answer as absent and
+  goes on to the host's next name.
 - **Discovery pages** (homepages, section hubs, daily indexes, sitemaps) that came with a validator (``ETag`` or
   ``Last-Modified``) are kept and asked for again on every run with ``If-None-Match``/``If-Modified-Since``; a page
   kind the site serves without validators is not kept and is fetched as before. A 304 becomes the kept page
@@ -83,6 +86,11 @@ logger = logging.getLogger(__name__)
 ROBOTS_TXT_MAX_AGE = 24 * 3600
 #: robots.txt answers kept: the file, or its absence (RFC 9309 §2.3.1.3, "unavailable": everything is allowed).
 ROBOTS_TXT_KEPT = frozenset({200, 404, 410})
+#: A sitemap name looked for on a host that answered 404 or 410 is not asked for again for this long: a regional
+#: host without ``/sitemap.xml`` answered 404 on each of a scheduled day's runs (327 of a simulated day's requests,
+#: docs/performance.md). A site that adds the file is read from it within a day.
+ABSENT_SITEMAP_MAX_AGE = 24 * 3600
+ABSENT_STATUSES = frozenset({404, 410})
 #: The page kinds a run starts discovery from, asked for again on every run.
 DISCOVERY_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX, PageKind.SITEMAP})
 #: The project's headers on a kept answer: when it was stored (crawl clock, Unix seconds), by which run, and the
@@ -108,6 +116,10 @@ def is_robots_txt(request: Request) -> bool:
 
 def is_discovery_page(request: Request) -> bool:
     return meta.page_kind(request.meta) in DISCOVERY_KINDS
+
+
+def is_sitemap_guess(request: Request) -> bool:
+    return meta.page_kind(request.meta) is PageKind.SITEMAP and meta.is_sitemap_guess(request.meta)
 
 
 def cache_folder(settings: BaseSettings) -> Path | None:
@@ -165,12 +177,17 @@ class DiscoveryCachePolicy(RFC2616Policy):
             return False
         if is_robots_txt(request):
             return response.status in ROBOTS_TXT_KEPT
+        if is_sitemap_guess(request) and response.status in ABSENT_STATUSES:
+            return True
         # Kept only to be asked for again conditionally: without a validator there is nothing to ask with.
         return response.status == 200 and (b"ETag" in response.headers or b"Last-Modified" in response.headers)
 
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         if is_robots_txt(request) and self.age(cachedresponse) < robots_txt_lifetime(cachedresponse.headers):
             return True
+        if cachedresponse.status in ABSENT_STATUSES:
+            # A sitemap name the host does not publish: its absence stands for a day, then it is asked for again.
+            return is_sitemap_guess(request) and self.age(cachedresponse) < ABSENT_SITEMAP_MAX_AGE
         # Stale robots.txt, or a discovery page (never fresh: asked for again on every run): asked for with the
         # validators it came with.
         if b"Last-Modified" in cachedresponse.headers:

@@ -5,7 +5,10 @@ Only requests the spider marks as articles (:func:`tribun_crawler.meta.is_articl
 always fetched, since they are where new articles appear. The rule is :class:`~tribun_crawler.state.crawl.CrawlState`'s
 (:meth:`~tribun_crawler.state.crawl.CrawlState.decide`): a known article is ignored (``IgnoreRequest``, counted
 ``tribun/skipped/known``) unless it was published within ``TRIBUN_RECHECK_HOURS``: then it is fetched again
-(``tribun/recheck/fetched``, marked a recheck in its meta) and the dedupe pipeline emits it only if it changed.
+(``tribun/recheck/fetched``, marked a recheck in its meta) and the dedupe pipeline emits it only if it changed,
+provided a change may be expected (``TRIBUN_RECHECK_AGES``, ``TRIBUN_RECHECK_BY_SITEMAP``:
+:meth:`~tribun_crawler.state.crawl.CrawlState.recheck_due`); if not, it is skipped
+(``tribun/skipped/recheck_not_due``).
 An article recorded during this run is never fetched twice in the run, recent or not. An article an earlier run
 recorded is fetched again whatever its age when that run did not finish (``tribun/recheck/unfinished_run``,
 ``state.runs``), so that the links it leads to are followed even when the run that emitted it died first.
@@ -18,7 +21,8 @@ the article; skipped, it counts as ``tribun/skipped/known_alias``.
 
 from __future__ import annotations
 
-from typing import Self
+from datetime import datetime
+from typing import Any, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -49,7 +53,7 @@ class StateMiddleware:
         # A retry or redirect of a recheck carries the flag: it was already let through once.
         if not meta.is_article(request.meta) or meta.is_recheck(request.meta):
             return
-        decision = CrawlState.of(self.crawler).decide(request.url)
+        decision = CrawlState.of(self.crawler).decide(request.url, **sitemap_evidence(request.meta))
         if decision.verdict is Verdict.NEW:
             return
         self.remember_redirect(request, decision)
@@ -61,6 +65,9 @@ class StateMiddleware:
             return
         record = decision.record
         assert record is not None
+        if decision.verdict is Verdict.RECHECK_NOT_DUE:
+            self.stats.inc_value(stat.SKIPPED("recheck_not_due"))
+            raise IgnoreRequest(f"recent, no sign of a change since it was read (recheck not due): {request.url}")
         known = "a known copy of an emitted article" if record.is_duplicate else "already emitted"
         if record.key == key_fingerprint(request.url):
             self.stats.inc_value(stat.SKIPPED("known"))
@@ -79,3 +86,17 @@ class StateMiddleware:
         if aliases:
             CrawlState.of(self.crawler).add_aliases(decision.record.key, aliases)
             self.stats.inc_value(stat.STATE_RECORDED_ALIASES, len(aliases))
+
+
+def sitemap_evidence(request_meta: dict[str, Any]) -> dict[str, Any]:
+    """What the sitemap entry that led to a request says (``CrawlState.decide``'s ``listed`` and ``lastmod``):
+    the spider asked for a stored article because its entry showed a change, which the middleware must not take
+    for a mere mention (``TRIBUN_RECHECK_BY_SITEMAP``). Nothing for a request no sitemap led to."""
+    hints = meta.sitemap_hints(request_meta)
+    if hints is None:
+        return {}
+    lastmod = hints.get("lastmod")
+    try:
+        return {"listed": True, "lastmod": datetime.fromisoformat(lastmod) if lastmod else None}
+    except (TypeError, ValueError):
+        return {"listed": True, "lastmod": None}

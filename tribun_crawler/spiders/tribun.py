@@ -200,6 +200,9 @@ class TribunSpider(scrapy.Spider):
                     continue
                 yield request
             return
+        if "sitemaps" in self.arguments.discover:
+            # Their sitemaps show every change of the chosen sites' recent articles, due this run or not.
+            CrawlState.of(self.crawler).changes_from_sitemaps(self.arguments.site_keys)
         for key in self.sites_to_discover():
             site = SITES[key]
             if "sections" in self.arguments.discover:
@@ -551,7 +554,12 @@ class TribunSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(stat.SKIPPED(reason))
             return None
         self.crawler.stats.inc_value(stat.SITEMAP_REQUESTED)
-        hints = {"datePublished": isoformat(entry.publication_date), "keywords": list(entry.keywords)}
+        hints = {
+            "datePublished": isoformat(entry.publication_date),
+            "keywords": list(entry.keywords),
+            # The evidence the state middleware decides by again (a changed lastmod is a recheck, not a skip).
+            "lastmod": isoformat(entry.lastmod),
+        }
         return self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
 
     def sitemap_skip_reason(self, entry: UrlEntry) -> str | None:

@@ -10,7 +10,10 @@ They ask this extension, reached through the crawler as Scrapy's own stats are (
   written since then is this run's own (or another worker's of it);
 - it holds the one rule for fetching a stored article again (:class:`~tribun_crawler.state.runs.RefetchRule`:
   the recheck window, ``TRIBUN_RECHECK_HOURS``, and runs that did not finish) and answers "fetch this URL?"
-  (:meth:`CrawlState.decide`), with the sitemap's ``lastmod`` when a sitemap listed it;
+  (:meth:`CrawlState.decide`), with the sitemap's ``lastmod`` when a sitemap listed it, and otherwise only when
+  there is reason to expect a change (:meth:`CrawlState.recheck_due`: an age of ``TRIBUN_RECHECK_AGES`` passed
+  since the article's site was last discovered, and never for a site whose sitemaps this run reads, which show
+  every change by their ``lastmod``, ``TRIBUN_RECHECK_BY_SITEMAP``);
 - it records what the feed received (:meth:`CrawlState.record`) and the old URLs of a stored article;
 - it answers what adaptive polling (``polling.py``) needs of a site: when its discovery last ran
   (:meth:`CrawlState.last_discoveries`) and when its recent articles were published
@@ -25,16 +28,20 @@ docs/architecture.md shows where each component asks it.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Self
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from tribun_crawler import stats as stat
 from tribun_crawler.clock import fixed_now
+from tribun_crawler.sites import site_key
 from tribun_crawler.state import StateStore, open_store, reset_requested
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
 from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
@@ -59,6 +66,9 @@ class Verdict(StrEnum):
     """An old URL of such an article (one that redirected to it): not fetched."""
     UNCHANGED = "unchanged"
     """Stored, within the window, and the sitemap that lists it shows no change since: not fetched."""
+    RECHECK_NOT_DUE = "recheck_not_due"
+    """Stored, within the window, named by a listing or link, and nothing says it may have changed since it was
+    last read (:meth:`CrawlState.recheck_due`): not fetched."""
 
 
 _FETCHED = frozenset({Verdict.NEW, Verdict.RECENT, Verdict.UNFINISHED_RUN})
@@ -84,9 +94,21 @@ class Decision:
 class CrawlState:
     """Extension: the crawl's state store, its run marker and clock, and the refetch rule."""
 
-    def __init__(self, crawler: Crawler, *, recheck_hours: float) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        *,
+        recheck_hours: float,
+        recheck_ages: tuple[float, ...] = (),
+        recheck_by_sitemap: bool = False,
+    ) -> None:
         self.crawler = crawler
         self.recheck_hours = recheck_hours
+        self.recheck_ages = recheck_ages
+        """``TRIBUN_RECHECK_AGES`` in seconds, ascending; empty: a recent article is rechecked whenever named."""
+        self.recheck_by_sitemap = recheck_by_sitemap
+        self._sitemap_sites: frozenset[str] = frozenset()
+        self._last_looks: dict[str, float] | None = None
         self.run_id = new_run_id()
         self.opened_ms = 0
         """When the store was opened for this run (Unix ms): what is recorded since is this run's."""
@@ -96,7 +118,13 @@ class CrawlState:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        state = cls(crawler, recheck_hours=crawler.settings.getfloat("TRIBUN_RECHECK_HOURS"))
+        settings = crawler.settings
+        state = cls(
+            crawler,
+            recheck_hours=settings.getfloat("TRIBUN_RECHECK_HOURS"),
+            recheck_ages=recheck_ages(settings.getlist("TRIBUN_RECHECK_AGES")),
+            recheck_by_sitemap=settings.getbool("TRIBUN_RECHECK_BY_SITEMAP"),
+        )
         crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
         return state
@@ -199,7 +227,42 @@ class CrawlState:
             return Decision(Verdict.KNOWN if record.key == key else Verdict.KNOWN_ALIAS, record)
         if reason is Refetch.RECENT and listed and not _changed_since_stored(lastmod, record):
             return Decision(Verdict.UNCHANGED, record)
+        if reason is Refetch.RECENT and not listed and not self.recheck_due(url, record):
+            return Decision(Verdict.RECHECK_NOT_DUE, record)
         return Decision(Verdict(reason.value), record)
+
+    def recheck_due(self, url: str, record: ArticleRecord) -> bool:
+        """Whether a recent stored article that a listing or link (not a sitemap) names is read again now.
+
+        A page that names an article says nothing of whether it changed, and a scheduled run meets the same recent
+        articles on every run (today's index, the related links of new articles): reading each one every time cost
+        some 90 requests per new article (docs/performance.md, "Scheduled runs"). So it is read again only when:
+
+        - its site's sitemaps are not read by this run's discovery (``TRIBUN_RECHECK_BY_SITEMAP``): they list the
+          site's recent articles with the ``lastmod`` of their last change, and the sitemap path reads again
+          exactly those that changed; and
+        - an age of ``TRIBUN_RECHECK_AGES`` (1, 2, 4 … hours after publication: updates come early) was reached
+          since its site's discovery last ran, so each age leads to one read, not one per run. A site never
+          discovered, or an empty ``TRIBUN_RECHECK_AGES``: every time it is named.
+        """
+        site = site_key(urlsplit(url).hostname)
+        if site is not None and site in self._sitemap_sites:
+            return False
+        if not self.recheck_ages or record.published is None:
+            return True
+        if self._last_looks is None:
+            self._last_looks = {key: when.timestamp() for key, when in self.last_discoveries().items()}
+        last_look = self._last_looks.get(site or "")
+        if last_look is None:
+            return True
+        now = self.rule.now()
+        return any(last_look < record.published + age <= now for age in self.recheck_ages)
+
+    def changes_from_sitemaps(self, sites: Iterable[str]) -> None:
+        """This run's discovery reads the sitemaps of ``sites``: their changes are taken from the sitemaps'
+        ``lastmod`` only (:meth:`recheck_due`), when ``TRIBUN_RECHECK_BY_SITEMAP`` is on."""
+        if self.recheck_by_sitemap:
+            self._sitemap_sites = frozenset(sites)
 
     # --- Adaptive polling --------------------------------------------------------------------------------------
 
@@ -225,6 +288,24 @@ class CrawlState:
     def add_aliases(self, key: int, aliases: tuple[int, ...]) -> None:
         """More old URLs (their keys) of the stored article ``key``."""
         self.store.add_aliases(key, aliases)
+
+
+def recheck_ages(values: Iterable[str]) -> tuple[float, ...]:
+    """``TRIBUN_RECHECK_AGES`` (hours, e.g. ``["1", "2", "4"]``) in seconds, ascending; a value that is not a
+    positive number stops the crawl at start with what was given."""
+    ages: list[float] = []
+    for value in values:
+        text = str(value).strip()
+        if not text:
+            continue
+        try:
+            hours = float(text)
+        except ValueError:
+            hours = math.nan
+        if not hours > 0:
+            raise ValueError(f"TRIBUN_RECHECK_AGES: {value!r} is not a number of hours above 0")
+        ages.append(hours * 3600)
+    return tuple(sorted(ages))
 
 
 def _changed_since_stored(lastmod: datetime | None, record: ArticleRecord) -> bool:
