@@ -63,6 +63,9 @@ MODES: dict[str, dict[str, str]] = {
     # The defaults: discovery cache (robots.txt kept, conditional requests, absent sitemap names remembered),
     # adaptive polling, rechecks only when a change may be expected.
     "after": {},
+    # The defaults but a host is due only once 2 (4) new articles are expected: fewer polls, longer delays.
+    "after-t2": {"TRIBUN_POLL_THRESHOLD": "2"},
+    "after-t4": {"TRIBUN_POLL_THRESHOLD": "4"},
 }
 #: How long a site may go without discovery (``TRIBUN_MAX_POLL_INTERVAL``'s default): an article published this
 #: close to the last step and not emitted yet is pending, not missed (its site's next discovery is after the day).
@@ -122,6 +125,8 @@ class Column:
     """Published within :data:`MAX_POLL_INTERVAL` of the last step and not emitted yet."""
     updates_due: int = 0
     updates_emitted: int = 0
+    updates_pending: int = 0
+    """Updates made within :data:`MAX_POLL_INTERVAL` of the last step and not emitted yet (counted in due)."""
     update_delays_min: list[float] = field(default_factory=list)
     warmup_requests: int = 0
     warmup_articles: int = 0
@@ -322,6 +327,8 @@ def score(
             if key in updates_seen:
                 column.updates_emitted += 1
                 column.update_delays_min.append((updates_seen[key] - update.at).total_seconds() / 60)
+            elif update.at > last - MAX_POLL_INTERVAL:
+                column.updates_pending += 1
 
 
 def modified_since(item: dict[str, Any], moment: datetime) -> bool:
@@ -368,6 +375,7 @@ def table(columns: Sequence[Column]) -> list[tuple[str, ...]]:
     row("articles missed", (f"{len(c.missed):,}" for c in columns))
     row("  pending at the end (< 2 h old)", (f"{len(c.pending):,}" for c in columns))
     row("updates emitted / due", (f"{c.updates_emitted} / {c.updates_due}" for c in columns))
+    row("  pending at the end (< 2 h old)", (f"{c.updates_pending}" for c in columns))
     row("update delay, median", (_minutes(percentile(c.update_delays_min, 0.5)) for c in columns))
     row("warm-up requests (not counted)", (f"{c.warmup_requests:,}" for c in columns))
     row("wall time", (f"{c.wall_s / 60:,.1f} min" for c in columns))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from benchmarks.schedule_network import (
 from tests.replica.network import Article
 from tests.replica.server import Response
 from tribun_crawler.sites import WIB
+from tribun_crawler.urls import article_key
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 DAY = date(2026, 11, 30)
@@ -183,3 +185,34 @@ def test_quick_run_of_before_adds_up(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert before["requests_per_new_article"] == pytest.approx(
         before["total_requests"] / before["new_articles"], rel=1e-3
     )
+
+
+def test_the_www_sitemap_index_gives_each_file_the_lastmod_of_its_newest_change(
+    day: DayNetwork, tmp_path: Path
+) -> None:
+    article = published_in_the_steps(day, "www")
+    news = f"https://www.tribunnews.com/{article.section}/sitemap-news.xml"
+
+    def lastmods(clock: datetime) -> dict[str, str]:
+        body = get(serve(day, tmp_path, clock), article, "/sitemap.xml").body.decode()
+        entries = re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", body)
+        return dict(entries)
+
+    before, after = lastmods(article.published - timedelta(seconds=1)), lastmods(article.published)
+    # The files of the article's section (news and web) move to its publication; the others stay.
+    assert after[news] == article.published.isoformat() != before[news]
+    assert after[news.replace("-news", "-web")] == article.published.isoformat()
+    assert {url for url in after if after[url] != before[url]} <= {news, news.replace("-news", "-web")}
+
+
+def test_an_article_not_emitted_is_missed_unless_published_within_the_longest_poll_interval(
+    day: DayNetwork,
+) -> None:
+    last = day.step_time(day.steps)
+    published = day.published_between(day.start, last)
+    early = next(a for a in published if a.published < last - schedule.MAX_POLL_INTERVAL)
+    late = next(a for a in reversed(published) if a.published > last - schedule.MAX_POLL_INTERVAL)
+    emitted = {article_key(a.url): last for a in published if a not in (early, late)}
+    column = schedule.Column(name="c", mode="after", discover="sitemaps")
+    schedule.score(column, day, emitted, set(), {})
+    assert (column.missed, column.pending) == ([early.url], [late.url])
