@@ -66,6 +66,8 @@ MODES: dict[str, dict[str, str]] = {
     # The defaults but a host is due only once 2 (4) new articles are expected: fewer polls, longer delays.
     "after-t2": {"TRIBUN_POLL_THRESHOLD": "2"},
     "after-t4": {"TRIBUN_POLL_THRESHOLD": "4"},
+    "after-t05": {"TRIBUN_POLL_THRESHOLD": "0.5"},
+    "after-max60": {"TRIBUN_MAX_POLL_INTERVAL": "3600"},
 }
 #: How long a site may go without discovery (``TRIBUN_MAX_POLL_INTERVAL``'s default): an article published this
 #: close to the last step and not emitted yet is pending, not missed (its site's next discovery is after the day).

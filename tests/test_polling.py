@@ -7,6 +7,7 @@ in the evening, next to nothing at night. Its publication times are generated, n
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from tests.conftest import project_settings_dict
 from tribun_crawler import meta, polling
 from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
-from tribun_crawler.polling import HourlyRate, PollPolicy, Reason, decide
+from tribun_crawler.polling import WORTH_A_LOOK, HourlyRate, PollPolicy, Reason, decide
 from tribun_crawler.sites import SITES, WIB, WIT, WITA
 from tribun_crawler.spiders.tribun import TribunSpider
 from tribun_crawler.state import open_store
@@ -82,6 +83,27 @@ def test_a_quiet_night_waits_for_the_maximum_interval() -> None:
         assert 0 < decision.expected < 1
     decision = decide(published, last, last + timedelta(hours=2), tz=WIB, policy=POLICY)
     assert (decision.due, decision.reason) == (True, Reason.MAX_INTERVAL)
+
+
+def test_a_small_site_is_looked_at_by_the_delay_target_in_its_day_but_not_in_its_night() -> None:
+    # A small regional site: one article an hour and a half through its working day, none at night.
+    small = {range(7, 22): 1}
+    day = at(11)
+    published = [t for t in newsroom_day(day, per_hour=small) if t.minute == 30 and t.hour % 3 != 1]
+    target = replace(POLICY, delay_target=timedelta(hours=1))
+    for minutes in (30, 45):
+        assert not decide(published, day, day + timedelta(minutes=minutes), tz=WIB, policy=target).due
+    decision = decide(published, day, day + timedelta(hours=1), tz=WIB, policy=target)
+    assert (decision.due, decision.reason) == (True, Reason.DELAY_TARGET)
+    assert WORTH_A_LOOK <= decision.expected < 1
+    # Without a target it waits for its threshold, well past the hour.
+    assert not decide(published, day, day + timedelta(hours=1), tz=WIB, policy=POLICY).due
+    # At night nothing is expected: the hour passes, the site waits for the maximum interval.
+    night = at(1)
+    published = [t for t in published if t <= night]
+    decision = decide(published, night, night + timedelta(hours=1), tz=WIB, policy=target)
+    assert (decision.due, decision.reason) == (False, Reason.UNLIKELY)
+    assert decide(published, night, night + timedelta(hours=2), tz=WIB, policy=target).reason is Reason.MAX_INTERVAL
 
 
 def test_the_evening_is_polled_less_often_than_the_day() -> None:
@@ -184,7 +206,7 @@ def test_a_policy_that_cannot_work_is_refused(threshold: float, low: int, high: 
 
 def test_the_policy_reads_the_settings() -> None:
     policy = PollPolicy.from_settings(get_crawler(settings_dict=project_settings_dict(project_settings)).settings)
-    assert policy == PollPolicy(1.0, timedelta(minutes=15), timedelta(hours=2))
+    assert policy == PollPolicy(1.0, timedelta(minutes=15), timedelta(hours=2), timedelta(hours=1))
 
 
 def test_the_store_keeps_more_publications_than_the_estimator_reads() -> None:

@@ -32,6 +32,11 @@ whose articles the store has held only a day is judged on that day, not on thirt
 
 - it was never discovered (or its last discovery lies after now: a simulation started again), or
 - ``E ≥ threshold`` (``TRIBUN_POLL_THRESHOLD``), or
+- ``now - last ≥ delay_target`` (``TRIBUN_POLL_DELAY_TARGET``, 1 h) and ``E ≥`` :data:`WORTH_A_LOOK`: a host
+  that publishes less than one article per delay target (a small regional site, 10 to 30 a day) would otherwise
+  wait for its threshold far longer than the publication-to-feed delay users expect (p95 85 minutes on a
+  simulated day of the whole network, docs/performance.md); at night, when it is expected to publish nothing,
+  it still waits, or
 - ``now - last ≥ max_interval`` (``TRIBUN_MAX_POLL_INTERVAL``): a host whose rate says nothing is still looked at;
 
 and never when ``now - last < min_interval`` (``TRIBUN_MIN_POLL_INTERVAL``, the cron period: a run started right
@@ -54,6 +59,10 @@ HISTORY = timedelta(days=14)
 HALF_LIFE = timedelta(days=3.5)
 #: Weight of the prior of each hour's rate, in hours of observation at the host's mean rate.
 PRIOR_HOURS = 0.25
+#: New articles expected since the last discovery that make a host due once the delay target has passed: about
+#: two chances in five that something is waiting (1 - e^-0.5); below it the host is taken to be quiet (its night:
+#: a site publishing 6 an hour by day is expected to publish about 0.2 in a night hour).
+WORTH_A_LOOK = 0.5
 #: Slack of the interval comparisons: a cron run starts a little early or late against the time the run before it
 #: recorded (which is its own start).
 TOLERANCE = timedelta(seconds=60)
@@ -68,6 +77,8 @@ class Reason(StrEnum):
     """Never discovered: due."""
     LIKELY = "likely"
     """New articles expected since the last discovery reach the threshold: due."""
+    DELAY_TARGET = "delay_target"
+    """The delay target has passed and an article may well be waiting: due."""
     MAX_INTERVAL = "max_interval"
     """The maximum interval has passed: due, whatever the rate."""
     TOO_SOON = "too_soon"
@@ -84,13 +95,17 @@ class PollPolicy:
     """Expected new articles that make a host due."""
     min_interval: timedelta
     max_interval: timedelta
+    delay_target: timedelta | None = None
+    """Once this long has passed, a host with :data:`WORTH_A_LOOK` new articles expected is due; None: no target."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> PollPolicy:
+        target = settings.getfloat("TRIBUN_POLL_DELAY_TARGET")
         return cls(
             threshold=settings.getfloat("TRIBUN_POLL_THRESHOLD"),
             min_interval=timedelta(seconds=settings.getfloat("TRIBUN_MIN_POLL_INTERVAL")),
             max_interval=timedelta(seconds=settings.getfloat("TRIBUN_MAX_POLL_INTERVAL")),
+            delay_target=timedelta(seconds=target) if target > 0 else None,
         )
 
     def __post_init__(self) -> None:
@@ -198,4 +213,7 @@ def decide(
     expected = rate.expected_between(last_discovery, now)
     if expected >= policy.threshold or math.isclose(expected, policy.threshold):
         return PollDecision(True, Reason.LIKELY, expected)
+    target = policy.delay_target
+    if target is not None and now - last_discovery + TOLERANCE >= target and expected >= WORTH_A_LOOK:
+        return PollDecision(True, Reason.DELAY_TARGET, expected)
     return PollDecision(False, Reason.UNLIKELY, expected)

@@ -133,6 +133,10 @@ TRIBUN_POLL_THRESHOLD = float(_env("TRIBUN_POLL_THRESHOLD", "1.0"))
 TRIBUN_MIN_POLL_INTERVAL = float(_env("TRIBUN_MIN_POLL_INTERVAL", "900"))
 #: Seconds: a host is discovered at least this often, whatever its rate says. (env)
 TRIBUN_MAX_POLL_INTERVAL = float(_env("TRIBUN_MAX_POLL_INTERVAL", "7200"))
+#: Seconds: a host likely enough to have published (polling.WORTH_A_LOOK) is discovered at least this often, so a
+#: small site's articles reach the feed within about this delay; 0: no target, only the threshold and the
+#: maximum. (env)
+TRIBUN_POLL_DELAY_TARGET = float(_env("TRIBUN_POLL_DELAY_TARGET", "3600"))
 
 # --- Engine ------------------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
