@@ -172,7 +172,15 @@ class TribunSpider(scrapy.Spider):
         # robots.txt is fetched once per host by Scrapy's RobotsTxtMiddleware; its Sitemap: lines are read from
         # that same response rather than from a second request.
         crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
+        crawler.signals.connect(spider.tell_state_of_sitemaps, signal=signals.spider_opened)
         return spider
+
+    def tell_state_of_sitemaps(self) -> None:
+        """A run that discovers by sitemaps: they show every change of the chosen sites' recent articles, due this
+        run or not, so those are read again on their evidence alone (``CrawlState.recheck_due``). On every worker
+        of a distributed crawl, not only the one that seeds its start requests."""
+        if "sitemaps" in self.arguments.discover and not self.start_urls:
+            CrawlState.of(self.crawler).changes_from_sitemaps(self.arguments.site_keys)
 
     @property
     def related(self) -> RelatedLinks:
@@ -200,9 +208,6 @@ class TribunSpider(scrapy.Spider):
                     continue
                 yield request
             return
-        if "sitemaps" in self.arguments.discover:
-            # Their sitemaps show every change of the chosen sites' recent articles, due this run or not.
-            CrawlState.of(self.crawler).changes_from_sitemaps(self.arguments.site_keys)
         for key in self.sites_to_discover():
             site = SITES[key]
             if "sections" in self.arguments.discover:
