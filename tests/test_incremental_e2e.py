@@ -178,9 +178,7 @@ def test_scheduled_runs_read_a_recent_article_again_only_when_a_change_may_be_ex
     # evidence.
     third, fetched, network = run("run3", 2, {"TRIBUN_RECHECK_AGES": ""}, discover="sitemaps")
     new = {"w-bansos", "w-ponsel"}
-    assert sorted(item["url"] for item in third.items) == sorted(
-        network.article(key).url for key in (*new, "w-seoul")
-    )
+    assert sorted(item["url"] for item in third.items) == sorted(network.article(key).url for key in (*new, "w-seoul"))
     updated = next(item for item in third.items if item["url"] == network.article("w-seoul").url)
     assert updated["dateModified"] == network.article("w-seoul").modified.isoformat()
     # The known articles the new ones link to are not read again: the sitemaps would have shown a change.
