@@ -134,7 +134,7 @@ def _words(rng: random.Random, low: int, high: int) -> list[str]:
     return [rng.choice(_WORDS) for _ in range(rng.randint(low, high))]
 
 
-def _sentence(rng: random.Random, when: datetime) -> str:
+def sentence(rng: random.Random, when: datetime) -> str:
     subject = " ".join(_words(rng, 1, 3)).capitalize()
     day = f"{_DAYS[when.weekday()]} ({when.day}/{when.month}/{when.year})"
     tail = " ".join(_words(rng, 4, 12))
@@ -143,7 +143,7 @@ def _sentence(rng: random.Random, when: datetime) -> str:
 
 
 def _paragraph(rng: random.Random, when: datetime, *, tag: str | None = None) -> str:
-    text = " ".join(_sentence(rng, when) for _ in range(rng.randint(1, 3)))
+    text = " ".join(sentence(rng, when) for _ in range(rng.randint(1, 3)))
     if tag:
         head, _, rest = text.partition(" ")
         text = f"{head} [[tag:{tag}]] {rest}"
@@ -151,7 +151,7 @@ def _paragraph(rng: random.Random, when: datetime, *, tag: str | None = None) ->
 
 
 @dataclass
-class _Plan:
+class Plan:
     """What an article will be, before the links between articles are known."""
 
     index: int
@@ -172,7 +172,7 @@ _WWW_VARIANTS = (None, None, None, None, "m", "amp", "utm", "ga", "fragment", "s
 _REGIONAL_VARIANTS = (None, None, None, None, "amp", "utm", "ga", "fragment", "slash", "amp-page-all")
 
 
-def _variant(rng: random.Random, target: _Plan) -> str | None:
+def variant(rng: random.Random, target: Plan) -> str | None:
     kinds = _WWW_VARIANTS if target.site == "www" else _REGIONAL_VARIANTS
     kind = rng.choice(kinds)
     if kind is None and target.era.id_url and rng.random() < 0.1:
@@ -180,7 +180,7 @@ def _variant(rng: random.Random, target: _Plan) -> str | None:
     return kind
 
 
-def _plans(total: int, hosts: Sequence[str], today: date, days: int, seed: int) -> list[_Plan]:
+def _plans(total: int, hosts: Sequence[str], today: date, days: int, seed: int) -> list[Plan]:
     rng = random.Random(f"plans:{seed}")
     regional = [h for h in hosts if h != "www"]
     plans = []
@@ -201,34 +201,34 @@ def _plans(total: int, hosts: Sequence[str], today: date, days: int, seed: int) 
         page_count = 1 if pages_roll < 0.78 else 2 if pages_roll < 0.90 else 3 if pages_roll < 0.96 else 4
         if pages_roll > 0.99:
             page_count = 5
-        plans.append(_Plan(i, site, era, datetime.combine(day, moment, tz), page_count, recent))
+        plans.append(Plan(i, site, era, datetime.combine(day, moment, tz), page_count, recent))
     return plans
 
 
-def _link(plans: list[_Plan], rng: random.Random) -> None:
+def _link(plans: list[Plan], rng: random.Random) -> None:
     """Related links: every old article hangs off a recent one (depth 1) or off such an old one (depth 2)."""
     recent = [p for p in plans if p.recent] or plans[:1]
     old = [p for p in plans if not p.recent and p is not recent[0]]
-    by_site: dict[str, list[_Plan]] = defaultdict(list)
+    by_site: dict[str, list[Plan]] = defaultdict(list)
     for plan in recent:
         by_site[plan.site].append(plan)
     for n, plan in enumerate(old):
         anchor = rng.choice(recent) if n % 2 == 0 else old[rng.randrange(0, n, 2)]
-        anchor.links.append((plan.key, _variant(rng, plan)))
+        anchor.links.append((plan.key, variant(rng, plan)))
     for plan in plans:
         pool = by_site.get(plan.site) or recent
         for _ in range(rng.randint(1, 4)):
             target = rng.choice(pool)
             if target is not plan:
-                plan.links.append((target.key, _variant(rng, target)))
+                plan.links.append((target.key, variant(rng, target)))
         for _ in range(rng.randint(0, 2)):
             target = rng.choice(pool)
             if target is not plan:
-                plan.baca.append((target.key, _variant(rng, target)))
+                plan.baca.append((target.key, variant(rng, target)))
 
 
 def _blocks(
-    rng: random.Random, plan: _Plan, page: int, baca: list[tuple[str, str | None]], keywords: Sequence[str]
+    rng: random.Random, plan: Plan, page: int, baca: list[tuple[str, str | None]], keywords: Sequence[str]
 ) -> tuple[Block, ...]:
     blocks: list[Block] = []
     count = rng.randint(4, 9)
@@ -250,7 +250,7 @@ def _blocks(
     return tuple(blocks)
 
 
-def _article(plan: _Plan, seed: int) -> Article:
+def plan_article(plan: Plan, seed: int) -> Article:
     rng = random.Random(f"article:{seed}:{plan.index}")
     site = SITES[plan.site]
     section, section_name = rng.choice(_sections(plan.site))
@@ -278,7 +278,7 @@ def _article(plan: _Plan, seed: int) -> Article:
         slug=slug,
         article_id=article_id,
         headline=headline,
-        description=_sentence(rng, plan.published),
+        description=sentence(rng, plan.published),
         published=plan.published,
         modified=modified,
         authors=tuple(_person(rng) for _ in range(1 if rng.random() < 0.8 else 2)),
@@ -286,13 +286,13 @@ def _article(plan: _Plan, seed: int) -> Article:
         keywords=keywords,
         topic=" ".join(_words(rng, 1, 3)).title(),
         image=f"{image_base}/{slug[:60]}.jpg",
-        image_caption=f"{_sentence(rng, plan.published)} {rng.choice(_CREDITS)}",
+        image_caption=f"{sentence(rng, plan.published)} {rng.choice(_CREDITS)}",
         dateline=rng.choice(_PLACES).upper(),
         pages=page_blocks,
         related=tuple(Link(target, kind) for target, kind in plan.links),
         listed=plan.recent,
         reporter=_person(rng).name if plan.recent and rng.random() < 0.3 else None,
-        summary=tuple(_sentence(rng, plan.published) for _ in range(3))
+        summary=tuple(sentence(rng, plan.published) for _ in range(3))
         if plan.era is Era.WWW_2026 and rng.random() < 0.4
         else (),
         footer=footer,
@@ -391,7 +391,7 @@ def build_network(
     days = days or days_for(total, hosts)
     plans = _plans(total, hosts, today, days, seed)
     _link(plans, random.Random(f"links:{seed}"))
-    articles = [_article(plan, seed) for plan in plans]
+    articles = [plan_article(plan, seed) for plan in plans]
     articles = _syndicate(articles, random.Random(f"syndicate:{seed}"))
     return BenchNetwork(generation=1, today=today, articles=tuple(articles), hosts=tuple(hosts), days=days)
 

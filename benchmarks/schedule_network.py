@@ -46,11 +46,11 @@ if __package__ in (None, ""):
 
 from benchmarks.replica_cache import (
     BenchNetwork,
-    _article,
-    _Plan,
-    _sentence,
-    _variant,
+    Plan,
+    plan_article,
     render_index,
+    sentence,
+    variant,
 )
 from tests.replica import pages
 from tests.replica.network import INDEX_OVERLAP_FROM, SECTIONS, Article, Era, request_variant
@@ -171,7 +171,7 @@ def _publication_times(site: str, day: date, rng: random.Random) -> list[datetim
     return sorted(times)
 
 
-def _plans(hosts: Sequence[str], days: Sequence[date], seed: int, until: datetime) -> list[_Plan]:
+def _plans(hosts: Sequence[str], days: Sequence[date], seed: int, until: datetime) -> list[Plan]:
     rng = random.Random(f"schedule-plans:{seed}")
     moments = [
         (moment, site)
@@ -186,26 +186,26 @@ def _plans(hosts: Sequence[str], days: Sequence[date], seed: int, until: datetim
         era = Era.WWW_2026 if site == "www" else Era.REGIONAL_2025
         roll = rng.random()
         page_count = 1 if roll < 0.78 else 2 if roll < 0.90 else 3 if roll < 0.96 else 4
-        plans.append(_Plan(index, site, era, moment, page_count, recent=True))
+        plans.append(Plan(index, site, era, moment, page_count, recent=True))
     return plans
 
 
-def _link(plans: list[_Plan], rng: random.Random) -> None:
+def _link(plans: list[Plan], rng: random.Random) -> None:
     """Related links and "Baca juga" lines to articles of the same site published before (never a later one)."""
-    earlier: dict[str, list[_Plan]] = {}
+    earlier: dict[str, list[Plan]] = {}
     for plan in plans:
         pool = earlier.setdefault(plan.site, [])[-30:]
         for target in rng.sample(pool, min(len(pool), rng.randint(1, 3))):
-            plan.links.append((target.key, _variant(rng, target)))
+            plan.links.append((target.key, variant(rng, target)))
         for target in rng.sample(pool, min(len(pool), rng.randint(0, 1))):
-            plan.baca.append((target.key, _variant(rng, target)))
+            plan.baca.append((target.key, variant(rng, target)))
         earlier[plan.site].append(plan)
 
 
 def _updated(article: Article, at: datetime, rng: random.Random) -> Article:
     """The article after its update: ``dateModified`` at the update, a paragraph added to its first page."""
     local = at.astimezone(article.tz)
-    note = f"Update pukul {local:%H.%M}: {_sentence(rng, local)}"
+    note = f"Update pukul {local:%H.%M}: {sentence(rng, local)}"
     first, *rest = article.pages
     return replace(article, modified=at, pages=((*first, note), *rest))
 
@@ -234,7 +234,7 @@ def build_day(
     articles = []
     for plan in plans:
         # Published as first written: dateModified moves only with an update.
-        article = _article(plan, seed)
+        article = plan_article(plan, seed)
         articles.append(replace(article, modified=article.published))
     rng = random.Random(f"schedule-updates:{seed}")
     updates = {}

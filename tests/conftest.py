@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -85,11 +86,30 @@ def own_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def server(own_redis_url: str) -> Iterator[redis.Redis]:
-    """A client of the module's own redis-server, emptied after the test."""
+def emptied_redis_url(own_redis_url: str) -> Iterator[str]:
+    """The module's own redis-server (``own_redis_url``), emptied after the test."""
+    yield own_redis_url
     client = redis.Redis.from_url(own_redis_url)
-    yield client
     client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def fresh_redis_url(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of the test's own, for the end-to-end distributed runs: their keys are not prefixed and a
+    test's runs follow one another on it, so nothing else may share it, not even the module's other tests."""
+    from tests.redis_server import redis_server
+
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    yield from redis_server(folder)
+
+
+@pytest.fixture
+def server(emptied_redis_url: str) -> Iterator[redis.Redis]:
+    """A client of the module's own redis-server, emptied after the test."""
+    client = redis.Redis.from_url(emptied_redis_url)
+    yield client
     client.close()
 
 
@@ -311,4 +331,12 @@ def published_hours_ago(hours: float) -> dict[str, str]:
 def replica(tmp_path: Any) -> Iterator[Replica]:
     """The replica network on 127.0.0.1 (tests/replica), its "today" the spider's, stopped after the test."""
     with start_replica(tmp_path, today=spider_today()) as running:
+        yield running
+
+
+@pytest.fixture
+def slow_replica(tmp_path: Any) -> Iterator[Replica]:
+    """The replica network answering every request after 50 ms: distributed workers overlap as against the real
+    site, and a test can act while the crawl is under way."""
+    with start_replica(tmp_path, today=spider_today(), latency=0.05) as running:
         yield running

@@ -85,6 +85,63 @@ def run_crawl(
     )
 
 
+def feed_lines(feed: Path) -> int:
+    """The lines a running crawl's feed holds so far (its articles emitted), 0 before it exists."""
+    return feed.read_bytes().count(b"\n") if feed.exists() else 0
+
+
+class Workers:
+    """The ``scrapy crawl tribun`` workers of one distributed run, started at once, each with its feed and log
+    ``<name>.jsonl`` and ``<name>.log`` in ``folder``; as a context manager, those still running at its end are
+    killed."""
+
+    def __init__(
+        self,
+        folder: Path,
+        env: Mapping[str, str],
+        settings: Mapping[str, Mapping[str, str]],
+        args: Mapping[str, str] = {},
+    ) -> None:
+        """``settings``: each worker's name -> its settings."""
+        self.folder = folder
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        for name, worker_settings in settings.items():
+            command = scrapy_command(self.feed(name), args, worker_settings, folder / f"{name}.log")
+            self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=dict(env))
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def feed(self, name: str) -> Path:
+        return self.folder / f"{name}.jsonl"
+
+    def emitted(self) -> int:
+        """Articles the workers have emitted between them so far."""
+        return sum(feed_lines(self.feed(name)) for name in self.processes)
+
+    def all_running(self) -> bool:
+        return all(process.poll() is None for process in self.processes.values())
+
+    def wait(self, name: str, timeout: float) -> dict[str, Any]:
+        """The worker's exit status, feed, run report and log, once it has ended."""
+        status = self.processes[name].wait(timeout=timeout)
+        return {
+            "status": status,
+            "items": read_jsonl(self.feed(name)),
+            "report": read_report(self.feed(name)),
+            "log": (self.folder / f"{name}.log").read_text(encoding="utf-8"),
+        }
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every line of a JSONL feed, parsed; a line that is not valid JSON, or not an article valid against the
     feed's JSON Schema (tribun_crawler/schema), fails the test that reads it."""

@@ -33,23 +33,7 @@ ADDON = "tribun_crawler.distributed.DistributedQueue"
 SHARED_SCHEDULER = "tribun_crawler.distributed.SharedScheduler"
 TRIBUN_FINGERPRINTER = "tribun_crawler.fingerprint.TribunRequestFingerprinter"
 
-# Tests that use the `redis_url` or `server` fixtures start a redis-server of their own (tests/redis_server.py).
-
-
-@pytest.fixture
-def redis_url(own_redis_url: str) -> Iterator[str]:
-    """The tests' own server, emptied after each test."""
-    yield own_redis_url
-    client = redis.Redis.from_url(own_redis_url)
-    client.flushdb()
-    client.close()
-
-
-@pytest.fixture
-def server(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
+# Tests that use the `emptied_redis_url` or `server` fixtures (conftest) share a redis-server of the module's own.
 
 
 # --- The switch ---------------------------------------------------------------------------------------------
@@ -121,14 +105,14 @@ class HubSpider(Spider):
 # --- The shared dupefilter ----------------------------------------------------------------------------------
 
 
-def crawler_for(redis_url: str, **settings: Any) -> Crawler:
+def crawler_for(emptied_redis_url: str, **settings: Any) -> Crawler:
     """A crawler that is not run: its downloader (built by some tests) gets the in-memory CDN, no sockets."""
     return get_crawler(
         HubSpider,
         with_tribun_defaults(
             {
                 **CDN_SETTINGS,
-                "REDIS_URL": redis_url,
+                "REDIS_URL": emptied_redis_url,
                 "REQUEST_FINGERPRINTER_CLASS": TRIBUN_FINGERPRINTER,
                 **settings,
             }
@@ -145,8 +129,8 @@ VARIANTS = [
 
 
 @pytest.mark.redis
-def test_the_shared_dupefilter_fingerprints_like_the_project(redis_url: str) -> None:
-    crawler = crawler_for(redis_url)
+def test_the_shared_dupefilter_fingerprints_like_the_project(emptied_redis_url: str) -> None:
+    crawler = crawler_for(emptied_redis_url)
     dupefilter = SharedDupeFilter.from_crawler(crawler)
     spider = Spider("tribun")
 
@@ -161,9 +145,9 @@ def test_the_shared_dupefilter_fingerprints_like_the_project(redis_url: str) -> 
 
 
 @pytest.mark.redis
-def test_scrapy_redis_own_fingerprint_misses_the_variants(redis_url: str) -> None:
+def test_scrapy_redis_own_fingerprint_misses_the_variants(emptied_redis_url: str) -> None:
     # Why the subclass exists: scrapy-redis hashes the canonical URL, so an m./AMP copy is new to it.
-    crawler = crawler_for(redis_url)
+    crawler = crawler_for(emptied_redis_url)
     plain = RFPDupeFilter.from_crawler(crawler)
     assert not plain.request_seen(Request(ARTICLE))
     assert not plain.request_seen(Request(VARIANTS[0]))
@@ -238,10 +222,10 @@ def opened_scheduler(crawler: Crawler) -> SharedScheduler:
 
 
 @pytest.mark.redis
-def test_two_schedulers_share_one_queue_and_one_dupefilter(redis_url: str, server: redis.Redis) -> None:
+def test_two_schedulers_share_one_queue_and_one_dupefilter(emptied_redis_url: str, server: redis.Redis) -> None:
     async def scenario() -> None:
-        worker_a = opened_scheduler(crawler_for(redis_url, SCHEDULER=SHARED_SCHEDULER))
-        worker_b = opened_scheduler(crawler_for(redis_url, SCHEDULER=SHARED_SCHEDULER))
+        worker_a = opened_scheduler(crawler_for(emptied_redis_url, SCHEDULER=SHARED_SCHEDULER))
+        worker_b = opened_scheduler(crawler_for(emptied_redis_url, SCHEDULER=SHARED_SCHEDULER))
         assert worker_a.run is not None
         assert worker_b.run is not None
         assert worker_a.run.run_id == worker_b.run.run_id
@@ -268,10 +252,10 @@ def test_two_schedulers_share_one_queue_and_one_dupefilter(redis_url: str, serve
 
 
 @pytest.mark.redis
-def test_an_idle_worker_closes_only_when_the_run_can_produce_nothing_more(redis_url: str) -> None:
+def test_an_idle_worker_closes_only_when_the_run_can_produce_nothing_more(emptied_redis_url: str) -> None:
     async def scenario() -> None:
-        worker_a = opened_scheduler(crawler_for(redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
-        worker_b = opened_scheduler(crawler_for(redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
+        worker_a = opened_scheduler(crawler_for(emptied_redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
+        worker_b = opened_scheduler(crawler_for(emptied_redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
         spider_a, spider_b = worker_a.spider, worker_b.spider
 
         # B queued a request: idle A stays open to take it.
@@ -287,7 +271,7 @@ def test_an_idle_worker_closes_only_when_the_run_can_produce_nothing_more(redis_
         worker_a.spider_idle(spider_a)
 
         # With an idle timeout, a worker first waits it out.
-        patient = opened_scheduler(crawler_for(redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=3600))
+        patient = opened_scheduler(crawler_for(emptied_redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=3600))
         with pytest.raises(DontCloseSpider):
             patient.spider_idle(patient.spider)
 
@@ -321,10 +305,10 @@ def hub_site() -> LocalSite:
     return LocalSite(answer)
 
 
-def worker_settings(redis_url: str, idle_timeout: float = 0.5) -> dict[str, Any]:
+def worker_settings(emptied_redis_url: str, idle_timeout: float = 0.5) -> dict[str, Any]:
     return {
         "ADDONS": {ADDON: 0},
-        "REDIS_URL": redis_url,
+        "REDIS_URL": emptied_redis_url,
         "TRIBUN_DISTRIBUTED_HEARTBEAT": 0.2,
         "TRIBUN_DISTRIBUTED_IDLE_TIMEOUT": idle_timeout,
         "CONCURRENT_REQUESTS": 1,
@@ -334,15 +318,15 @@ def worker_settings(redis_url: str, idle_timeout: float = 0.5) -> dict[str, Any]
 
 @pytest.mark.redis
 @pytest.mark.slow
-def test_workers_share_a_crawl_and_the_next_run_starts_over(redis_url: str, server: redis.Redis) -> None:
+def test_workers_share_a_crawl_and_the_next_run_starts_over(emptied_redis_url: str, server: redis.Redis) -> None:
     async def scenario() -> tuple[list[Crawler], list[str], list[str]]:
         async with hub_site() as site:
             hub = site.url("/internasional")
-            workers = [make_crawler(HubSpider, worker_settings(redis_url)) for _ in range(2)]
+            workers = [make_crawler(HubSpider, worker_settings(emptied_redis_url)) for _ in range(2)]
             await asyncio.gather(*(worker.crawl_async(hub=hub) for worker in workers))
             first_run_hits = list(site.hits)
             # The next scheduled run, one worker this time: alone, it need not wait for anybody.
-            await make_crawler(HubSpider, worker_settings(redis_url, idle_timeout=0)).crawl_async(hub=hub)
+            await make_crawler(HubSpider, worker_settings(emptied_redis_url, idle_timeout=0)).crawl_async(hub=hub)
             return workers, first_run_hits, site.hits[len(first_run_hits) :]
 
     workers, first_run, second_run = asyncio.run(scenario())

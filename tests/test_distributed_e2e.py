@@ -8,16 +8,13 @@ workers, with nothing new on the site, must emit nothing.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command
-from tests.redis_server import redis_server
+from tests.crawl import Workers, crawl_env
 from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 
@@ -31,50 +28,22 @@ IDLE_TIMEOUT = "3"
 RUN_TIMEOUT = 120
 
 
-@pytest.fixture
-def own_redis_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh redis-server per test: the shared run's keys are not prefixed, so nothing else may share it."""
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    yield from redis_server(folder)
-
-
 def run_workers(tmp_path: Path, replica: Replica, redis_url: str, run: str) -> list[dict[str, Any]]:
     """Start every worker of one scheduled run at once and wait for all; their feeds, reports and statuses."""
     env = crawl_env({**replica.env, "REDIS_URL": redis_url})
     settings = {"TRIBUN_DISTRIBUTED_IDLE_TIMEOUT": IDLE_TIMEOUT}
-    processes = []
-    for n in range(1, WORKERS + 1):
-        name = f"{run}-worker{n}"
-        command = scrapy_command(tmp_path / f"{name}.jsonl", {"sites": SITES}, settings, tmp_path / f"{name}.log")
-        processes.append((name, subprocess.Popen(command, cwd=REPO_ROOT, env=env)))
-    workers = []
-    try:
-        for name, process in processes:
-            status = process.wait(timeout=RUN_TIMEOUT)
-            workers.append(
-                {
-                    "status": status,
-                    "items": read_jsonl(tmp_path / f"{name}.jsonl"),
-                    "report": read_report(tmp_path / f"{name}.jsonl"),
-                    "log": (tmp_path / f"{name}.log").read_text(encoding="utf-8"),
-                }
-            )
-    finally:
-        for _, process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    return workers
+    names = [f"{run}-worker{n}" for n in range(1, WORKERS + 1)]
+    with Workers(tmp_path, env, dict.fromkeys(names, settings), {"sites": SITES}) as workers:
+        return [workers.wait(name, RUN_TIMEOUT) for name in names]
 
 
 def test_two_workers_share_one_crawl_and_a_second_run_finds_nothing_new(
-    tmp_path: Path, replica: Replica, own_redis_url: str
+    tmp_path: Path, replica: Replica, fresh_redis_url: str
 ) -> None:
     network = replica.network()
     expected = network.expected(POPULATED_SITES, depth=2, index_dates=[replica.today], include_copies=True)
 
-    workers = run_workers(tmp_path, replica, own_redis_url, "first")
+    workers = run_workers(tmp_path, replica, fresh_redis_url, "first")
     log = replica.requests()
 
     for worker in workers:
@@ -96,7 +65,7 @@ def test_two_workers_share_one_crawl_and_a_second_run_finds_nothing_new(
     assert network.duplicate_fetches(log) == {}
     assert network.forbidden_requests(log, POPULATED_SITES, 2, [replica.today]) == []
 
-    second = run_workers(tmp_path, replica, own_redis_url, "second")
+    second = run_workers(tmp_path, replica, fresh_redis_url, "second")
 
     assert [worker["items"] for worker in second] == [[]] * WORKERS
     assert [worker["report"]["articles"] for worker in second] == [0] * WORKERS

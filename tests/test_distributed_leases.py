@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,22 +37,6 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def redis_url(own_redis_url: str) -> Iterator[str]:
-    """The tests' own server, emptied after each test."""
-    yield own_redis_url
-    client = redis.Redis.from_url(own_redis_url)
-    client.flushdb()
-    client.close()
-
-
-@pytest.fixture
-def server(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def in_progress(monkeypatch: pytest.MonkeyPatch) -> set[Request]:
     """What the engine holds (compat.requests_in_progress, whose contract tests/test_compat.py checks): the test
     plays the engine, adding a request when it starts on it and removing it when it is done."""
@@ -80,10 +63,10 @@ def gone(server: redis.Redis, scheduler: SharedScheduler) -> None:
 
 
 def test_a_taken_request_is_leased_until_the_engine_is_done_with_it(
-    redis_url: str, server: redis.Redis, in_progress: set[Request]
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
 ) -> None:
     async def scenario() -> None:
-        worker = opened_scheduler(crawler_for(redis_url))
+        worker = opened_scheduler(crawler_for(emptied_redis_url))
         worker.enqueue_request(hub_request(worker, "/nasional"))
         request = worker.next_request()
         assert request is not None
@@ -107,12 +90,12 @@ def test_a_taken_request_is_leased_until_the_engine_is_done_with_it(
 
 
 def test_a_gone_workers_leases_go_back_to_the_queue_once(
-    redis_url: str, server: redis.Redis, in_progress: set[Request]
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
 ) -> None:
     async def scenario() -> None:
-        dying = opened_scheduler(crawler_for(redis_url))
-        survivor = opened_scheduler(crawler_for(redis_url))
-        other = opened_scheduler(crawler_for(redis_url))
+        dying = opened_scheduler(crawler_for(emptied_redis_url))
+        survivor = opened_scheduler(crawler_for(emptied_redis_url))
+        other = opened_scheduler(crawler_for(emptied_redis_url))
         for path, priority in (("/nasional", 10), ("/bisnis", 50), ("/sport", 0)):
             dying.enqueue_request(hub_request(dying, path, priority))
         taken = []
@@ -146,11 +129,11 @@ def test_a_gone_workers_leases_go_back_to_the_queue_once(
 
 
 def test_an_idle_worker_stays_for_a_gone_workers_leases(
-    redis_url: str, server: redis.Redis, in_progress: set[Request]
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
 ) -> None:
     async def scenario() -> None:
-        dying = opened_scheduler(crawler_for(redis_url))
-        idle = opened_scheduler(crawler_for(redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
+        dying = opened_scheduler(crawler_for(emptied_redis_url))
+        idle = opened_scheduler(crawler_for(emptied_redis_url, TRIBUN_DISTRIBUTED_IDLE_TIMEOUT=0))
         dying.enqueue_request(hub_request(dying, "/nasional"))
         request = dying.next_request()
         assert request is not None
@@ -166,11 +149,11 @@ def test_an_idle_worker_stays_for_a_gone_workers_leases(
 
 
 def test_a_closing_worker_gives_back_what_it_holds(
-    redis_url: str, server: redis.Redis, in_progress: set[Request]
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
 ) -> None:
     async def scenario() -> None:
-        stopping = opened_scheduler(crawler_for(redis_url))
-        staying = opened_scheduler(crawler_for(redis_url))
+        stopping = opened_scheduler(crawler_for(emptied_redis_url))
+        staying = opened_scheduler(crawler_for(emptied_redis_url))
         stopping.enqueue_request(hub_request(stopping, "/nasional"))
         request = stopping.next_request()
         assert request is not None
@@ -207,9 +190,11 @@ def test_lease_keys_go_with_the_run(server: redis.Redis) -> None:
     assert server.keys("tribun:*") == []
 
 
-def test_a_request_that_cannot_travel_is_refused_and_not_marked_seen(redis_url: str, server: redis.Redis) -> None:
+def test_a_request_that_cannot_travel_is_refused_and_not_marked_seen(
+    emptied_redis_url: str, server: redis.Redis
+) -> None:
     async def scenario() -> None:
-        worker = opened_scheduler(crawler_for(redis_url))
+        worker = opened_scheduler(crawler_for(emptied_redis_url))
         request = hub_request(worker, "/nasional")
         request.meta["opaque"] = object()
         assert worker.enqueue_request(request) is False
@@ -224,15 +209,15 @@ def test_a_request_that_cannot_travel_is_refused_and_not_marked_seen(redis_url: 
     asyncio.run(scenario())
 
 
-def test_the_add_on_sets_the_json_serializer_and_a_pickle_one_is_refused(redis_url: str) -> None:
-    settings = Settings({"REDIS_URL": redis_url})
+def test_the_add_on_sets_the_json_serializer_and_a_pickle_one_is_refused(emptied_redis_url: str) -> None:
+    settings = Settings({"REDIS_URL": emptied_redis_url})
     DistributedQueue().update_settings(settings)
     assert settings["SCHEDULER_SERIALIZER"] == "tribun_crawler.distributed.serializer"
 
     crawler = get_crawler(
         HubSpider,
         with_tribun_defaults(
-            {"ADDONS": {ADDON: 0}, "REDIS_URL": redis_url, "SCHEDULER_SERIALIZER": "scrapy_redis.picklecompat"}
+            {"ADDONS": {ADDON: 0}, "REDIS_URL": emptied_redis_url, "SCHEDULER_SERIALIZER": "scrapy_redis.picklecompat"}
         ),
     )
     assert crawler.settings["SCHEDULER"] == SHARED_SCHEDULER
@@ -242,7 +227,7 @@ def test_the_add_on_sets_the_json_serializer_and_a_pickle_one_is_refused(redis_u
 
 @pytest.mark.slow
 def test_a_pickle_in_the_shared_queue_runs_nothing_and_the_crawl_goes_on(
-    redis_url: str, server: redis.Redis, tmp_path: Path
+    emptied_redis_url: str, server: redis.Redis, tmp_path: Path
 ) -> None:
     marker = tmp_path / "unpickled"
     live_pickle = pickle.dumps({"url": "https://www.tribunnews.com/", "meta": {"x": Marker(marker)}}, protocol=-1)
@@ -262,7 +247,7 @@ def test_a_pickle_in_the_shared_queue_runs_nothing_and_the_crawl_goes_on(
 
     async def scenario() -> tuple[Crawler, list[str]]:
         async with hub_site() as site:
-            crawler = make_crawler(HubSpider, worker_settings(redis_url, idle_timeout=0))
+            crawler = make_crawler(HubSpider, worker_settings(emptied_redis_url, idle_timeout=0))
             crawler.signals.connect(plant, signal=signals.spider_opened)
             await crawler.crawl_async(hub=site.url("/internasional"))
             return crawler, site.hits
@@ -279,7 +264,7 @@ def test_a_pickle_in_the_shared_queue_runs_nothing_and_the_crawl_goes_on(
 
 
 @pytest.mark.slow
-def test_redirects_retries_errors_and_robots_drops_leave_no_lease(redis_url: str, server: redis.Redis) -> None:
+def test_redirects_retries_errors_and_robots_drops_leave_no_lease(emptied_redis_url: str, server: redis.Redis) -> None:
     """Every way a request can end in the engine (answered, redirected, retried, failed, ignored) releases its
     lease: the idle worker holds none, before the run's keys are deleted."""
     moved, flaky, missing, disallowed = ARTICLES[0], ARTICLES[1], ARTICLES[2], ARTICLES[3]
@@ -316,7 +301,7 @@ def test_redirects_retries_errors_and_robots_drops_leave_no_lease(redis_url: str
             return site.hits
 
     crawler = make_crawler(
-        HubSpider, {**worker_settings(redis_url, idle_timeout=0), "ROBOTSTXT_OBEY": True, "RETRY_TIMES": 1}
+        HubSpider, {**worker_settings(emptied_redis_url, idle_timeout=0), "ROBOTSTXT_OBEY": True, "RETRY_TIMES": 1}
     )
     hits = asyncio.run(scenario())
 

@@ -10,19 +10,16 @@ dead worker's included, every story of the network is emitted exactly once, and 
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 
-from tests.crawl import REPO_ROOT, article, crawl_env, read_jsonl, read_report, scrapy_command, spider_today
-from tests.redis_server import redis_server
-from tests.replica import Replica, start_replica
+from tests.crawl import Workers, article, crawl_env
+from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
@@ -36,23 +33,6 @@ SETTINGS = {"TRIBUN_DISTRIBUTED_HEARTBEAT": "1", "TRIBUN_DISTRIBUTED_IDLE_TIMEOU
 RUN_TIMEOUT = 150
 #: The victim is killed once the workers have emitted this many articles between them (the crawl is under way).
 KILL_AFTER_ITEMS = 8
-
-
-@pytest.fixture
-def own_redis_url(tmp_path: Path) -> Iterator[str]:
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    yield from redis_server(folder)
-
-
-@pytest.fixture
-def slow_replica(tmp_path: Path) -> Iterator[Replica]:
-    with start_replica(tmp_path, today=spider_today(), latency=0.05) as running:
-        yield running
-
-
-def lines(feed: Path) -> int:
-    return feed.read_bytes().count(b"\n") if feed.exists() else 0
 
 
 def killed_feed(feed: Path) -> list[dict[str, Any]]:
@@ -73,75 +53,44 @@ def leases(client: redis.Redis) -> dict[str, int]:
     return held
 
 
-class Workers:
-    """The worker processes of one run, by pid (a worker's id in Redis is ``host:pid:token``)."""
-
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.tmp_path = tmp_path
-        self.processes: dict[int, tuple[str, subprocess.Popen[bytes]]] = {}
-        for n in range(1, WORKERS + 1):
-            name = f"worker{n}"
-            command = scrapy_command(self.feed(name), {"sites": SITES}, SETTINGS, tmp_path / f"{name}.log")
-            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
-            self.processes[process.pid] = (name, process)
-        self.deadline = time.monotonic() + RUN_TIMEOUT
-
-    def feed(self, name: str) -> Path:
-        return self.tmp_path / f"{name}.jsonl"
-
-    def kill_one_holding_leases(self, client: redis.Redis) -> tuple[str, str, int]:
-        """SIGKILL the first worker seen holding leased requests once the crawl is under way: its name, its worker
-        id, and how many requests it held when it died."""
-        while True:
-            assert time.monotonic() < self.deadline, "no worker ever held leased requests mid-crawl"
-            assert all(p.poll() is None for _, p in self.processes.values()), "a worker ended before the kill"
-            if sum(lines(self.feed(name)) for name, _ in self.processes.values()) >= KILL_AFTER_ITEMS:
-                for worker in leases(client):
-                    pid = int(worker.split(":")[1])
-                    if pid in self.processes:
-                        name, process = self.processes[pid]
-                        process.send_signal(signal.SIGKILL)
-                        process.wait()
-                        # Read after the kill: what it held when it died (nobody recovers it within 2 s).
-                        return name, worker, leases(client).get(worker, 0)
-            time.sleep(0.02)
-
-    def wait(self, names: set[str]) -> dict[str, tuple[int, list[dict[str, Any]], dict[str, Any], str]]:
-        """Status, feed, run report and log of each of ``names``, once it has ended."""
-        results = {}
-        for name, process in self.processes.values():
-            if name in names:
-                status = process.wait(timeout=max(1.0, self.deadline - time.monotonic()))
-                log = (self.tmp_path / f"{name}.log").read_text(encoding="utf-8")
-                results[name] = (status, read_jsonl(self.feed(name)), read_report(self.feed(name)), log)
-        return results
-
-    def stop(self) -> None:
-        for _, process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+def kill_one_holding_leases(workers: Workers, client: redis.Redis, deadline: float) -> tuple[str, str, int]:
+    """SIGKILL the first worker seen holding leased requests once the crawl is under way: its name, its worker id,
+    and how many requests it held when it died. A worker's id in Redis is ``host:pid:token``."""
+    by_pid = {process.pid: name for name, process in workers.processes.items()}
+    while True:
+        assert time.monotonic() < deadline, "no worker ever held leased requests mid-crawl"
+        assert workers.all_running(), "a worker ended before the kill"
+        if workers.emitted() >= KILL_AFTER_ITEMS:
+            for worker in leases(client):
+                pid = int(worker.split(":")[1])
+                if pid in by_pid:
+                    name = by_pid[pid]
+                    workers.processes[name].send_signal(signal.SIGKILL)
+                    workers.processes[name].wait()
+                    # Read after the kill: what it held when it died (nobody recovers it within 2 s).
+                    return name, worker, leases(client).get(worker, 0)
+        time.sleep(0.02)
 
 
 def test_a_worker_killed_with_leased_requests_loses_no_article(
-    tmp_path: Path, slow_replica: Replica, own_redis_url: str
+    tmp_path: Path, slow_replica: Replica, fresh_redis_url: str
 ) -> None:
     network = slow_replica.network()
     expected = network.expected(POPULATED_SITES, depth=2, index_dates=[slow_replica.today], include_copies=True)
-    client = redis.Redis.from_url(own_redis_url)
-    workers = Workers(tmp_path, crawl_env({**slow_replica.env, "REDIS_URL": own_redis_url}))
-    try:
-        victim, victim_id, held_at_kill = workers.kill_one_holding_leases(client)
-        results = workers.wait({name for name, _ in workers.processes.values()} - {victim})
-    finally:
-        workers.stop()
+    client = redis.Redis.from_url(fresh_redis_url)
+    env = crawl_env({**slow_replica.env, "REDIS_URL": fresh_redis_url})
+    names = [f"worker{n}" for n in range(1, WORKERS + 1)]
+    deadline = time.monotonic() + RUN_TIMEOUT
+    with Workers(tmp_path, env, dict.fromkeys(names, SETTINGS), {"sites": SITES}) as workers:
+        victim, victim_id, held_at_kill = kill_one_holding_leases(workers, client, deadline)
+        results = {name: workers.wait(name, max(1.0, deadline - time.monotonic())) for name in names if name != victim}
 
     assert held_at_kill >= 1
-    for status, _, report, log in results.values():
-        assert status == 0, log[-3000:]
-        assert report["finish_reason"] == "finished"
-        assert "Shared queue empty and no worker busy" in log
-    items = killed_feed(workers.feed(victim)) + [item for _, found, _, _ in results.values() for item in found]
+    for result in results.values():
+        assert result["status"] == 0, result["log"][-3000:]
+        assert result["report"]["finish_reason"] == "finished"
+        assert "Shared queue empty and no worker busy" in result["log"]
+    items = killed_feed(workers.feed(victim)) + [item for result in results.values() for item in result["items"]]
     urls = [item["url"] for item in items]
     assert [url for url, n in Counter(urls).items() if n > 1] == []
     assert set(urls) <= {e.url for e in expected}
@@ -151,11 +100,14 @@ def test_a_worker_killed_with_leased_requests_loses_no_article(
     assert len(urls) == len(stories)
     # One survivor put back exactly what the victim held, once.
     recoveries = [
-        line for *_, log in results.values() for line in log.splitlines() if f"Worker {victim_id} is gone" in line
+        line
+        for result in results.values()
+        for line in result["log"].splitlines()
+        if f"Worker {victim_id} is gone" in line
     ]
     assert len(recoveries) == 1, recoveries
     assert f": {held_at_kill} leased request(s) back in the shared queue" in recoveries[0]
-    assert sum(report["stats"].get("tribun/distributed/leases_recovered", 0) for _, _, report, _ in results.values())
+    assert sum(result["report"]["stats"].get("tribun/distributed/leases_recovered", 0) for result in results.values())
 
     # No lease left, nor any key of the run: the last survivor deleted them.
     assert list(client.scan_iter(match="tribun:run*")) == []

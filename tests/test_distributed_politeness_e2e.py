@@ -13,17 +13,15 @@ which worker sent it.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command, spider_today
-from tests.redis_server import redis_server
+from tests.crawl import Workers, crawl_env, spider_today
 from tests.replica import Replica, start_replica
 from tests.replica.network import POPULATED_SITES
 from tribun_crawler import settings as project_settings
@@ -42,13 +40,6 @@ IDLE_TIMEOUT = "3"
 RUN_TIMEOUT = 300
 
 
-@pytest.fixture
-def own_redis_url(tmp_path: Path) -> Iterator[str]:
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    yield from redis_server(folder)
-
-
 def worker_agent(n: int) -> str:
     """The project's browser User-Agent with the worker's number: the replica logs it with every request."""
     return f"{project_settings.USER_AGENT} tribun-worker/{n}"
@@ -59,10 +50,10 @@ def run_workers(
 ) -> tuple[list[dict[str, Any]], float]:
     """Start every worker at once and wait for all; their feeds, reports, statuses, and the run's wall time."""
     env = crawl_env({**replica.env, "REDIS_URL": redis_url})
-    processes = []
     started = time.monotonic()
+    every_worker: dict[str, dict[str, str]] = {}
     for n in range(1, WORKERS + 1):
-        worker_settings = {
+        every_worker[f"worker{n}"] = {
             "TRIBUN_DISTRIBUTED_IDLE_TIMEOUT": IDLE_TIMEOUT,
             "DOWNLOAD_DELAY": str(DELAY),
             "USER_AGENT": worker_agent(n),
@@ -72,30 +63,9 @@ def run_workers(
             "CONCURRENT_REQUESTS": "2",
             **settings,
         }
-        name = f"worker{n}"
-        command = scrapy_command(
-            tmp_path / f"{name}.jsonl", {"sites": SITES}, worker_settings, tmp_path / f"{name}.log"
-        )
-        processes.append((name, subprocess.Popen(command, cwd=REPO_ROOT, env=env)))
-    workers = []
-    try:
-        for name, process in processes:
-            status = process.wait(timeout=RUN_TIMEOUT)
-            workers.append(
-                {
-                    "name": name,
-                    "status": status,
-                    "items": read_jsonl(tmp_path / f"{name}.jsonl"),
-                    "report": read_report(tmp_path / f"{name}.jsonl"),
-                    "log": (tmp_path / f"{name}.log").read_text(encoding="utf-8"),
-                }
-            )
-    finally:
-        for _, process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    return workers, time.monotonic() - started
+    with Workers(tmp_path, env, every_worker, {"sites": SITES}) as workers:
+        results = [{"name": name, **workers.wait(name, RUN_TIMEOUT)} for name in every_worker]
+    return results, time.monotonic() - started
 
 
 def worker_of(entry: Mapping[str, Any]) -> int | None:
@@ -119,11 +89,11 @@ def gaps_per_host(entries: list[dict[str, Any]]) -> dict[str, list[float]]:
     }
 
 
-def test_four_workers_space_each_host_as_one_client(tmp_path: Path, own_redis_url: str) -> None:
+def test_four_workers_space_each_host_as_one_client(tmp_path: Path, fresh_redis_url: str) -> None:
     with start_replica(tmp_path, today=spider_today(), latency=LATENCY) as replica:
         network = replica.network()
         expected = network.expected(POPULATED_SITES, depth=2, index_dates=[replica.today], include_copies=True)
-        workers, elapsed = run_workers(tmp_path, replica, own_redis_url)
+        workers, elapsed = run_workers(tmp_path, replica, fresh_redis_url)
         log = gets(replica.requests())
 
     for worker in workers:
@@ -161,7 +131,7 @@ def test_four_workers_space_each_host_as_one_client(tmp_path: Path, own_redis_ur
     assert waited > 0
 
 
-def test_a_host_one_worker_finds_blocking_is_left_alone_by_all(tmp_path: Path, own_redis_url: str) -> None:
+def test_a_host_one_worker_finds_blocking_is_left_alone_by_all(tmp_path: Path, fresh_redis_url: str) -> None:
     # www: the host with the most requests (section hubs, daily index, articles), so the others have many to send.
     blocked = "www.tribunnews.com"
     threshold = 3
@@ -169,7 +139,7 @@ def test_a_host_one_worker_finds_blocking_is_left_alone_by_all(tmp_path: Path, o
         workers, elapsed = run_workers(
             tmp_path,
             replica,
-            own_redis_url,
+            fresh_redis_url,
             {"TRIBUN_BLOCK_THRESHOLD": str(threshold), "TRIBUN_BLOCK_COOLDOWN": "600"},
         )
         log = gets(replica.requests())

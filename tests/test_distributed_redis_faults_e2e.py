@@ -10,7 +10,6 @@ once.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -20,9 +19,9 @@ from typing import Any
 import pytest
 import redis
 
-from tests.crawl import REPO_ROOT, crawl_env, read_jsonl, read_report, scrapy_command, spider_today
+from tests.crawl import Workers, crawl_env
 from tests.redis_server import RedisProcess
-from tests.replica import Replica, start_replica
+from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
@@ -48,16 +47,6 @@ def restartable(tmp_path: Path) -> Iterator[RedisProcess]:
     server.stop()
 
 
-@pytest.fixture
-def slow_replica(tmp_path: Path) -> Iterator[Replica]:
-    with start_replica(tmp_path, today=spider_today(), latency=0.05) as running:
-        yield running
-
-
-def lines(feed: Path) -> int:
-    return feed.read_bytes().count(b"\n") if feed.exists() else 0
-
-
 def crawl_through_an_outage(
     tmp_path: Path, replica: Replica, server: RedisProcess
 ) -> tuple[dict[str, dict[str, Any]], int, float, float]:
@@ -66,41 +55,20 @@ def crawl_through_an_outage(
     env = crawl_env({**replica.env, "REDIS_URL": server.url})
     names = [f"worker{n}" for n in range(1, WORKERS + 1)]
     started = time.monotonic()
-    processes = {
-        name: subprocess.Popen(
-            scrapy_command(tmp_path / f"{name}.jsonl", {"sites": SITES}, SETTINGS, tmp_path / f"{name}.log"),
-            cwd=REPO_ROOT,
-            env=env,
-        )
-        for name in names
-    }
-    try:
-        while sum(lines(tmp_path / f"{name}.jsonl") for name in names) < STOP_AFTER_ITEMS:
+    with Workers(tmp_path, env, dict.fromkeys(names, SETTINGS), {"sites": SITES}) as workers:
+        while workers.emitted() < STOP_AFTER_ITEMS:
             assert time.monotonic() - started < RUN_TIMEOUT, "the crawl never got under way"
-            assert all(p.poll() is None for p in processes.values()), "a worker ended before the outage"
+            assert workers.all_running(), "a worker ended before the outage"
             time.sleep(0.02)
-        emitted_before = sum(lines(tmp_path / f"{name}.jsonl") for name in names)
+        emitted_before = workers.emitted()
         stopped_at = time.monotonic()
         server.stop()
         time.sleep(OUTAGE)
         server.start()
         outage = time.monotonic() - stopped_at
-        assert all(p.poll() is None for p in processes.values()), "a worker died while Redis was away"
-        results: dict[str, dict[str, Any]] = {}
-        for name, process in processes.items():
-            status = process.wait(timeout=max(1.0, RUN_TIMEOUT - (time.monotonic() - started)))
-            results[name] = {
-                "status": status,
-                "items": read_jsonl(tmp_path / f"{name}.jsonl"),
-                "report": read_report(tmp_path / f"{name}.jsonl"),
-                "log": (tmp_path / f"{name}.log").read_text(encoding="utf-8"),
-            }
+        assert workers.all_running(), "a worker died while Redis was away"
+        results = {name: workers.wait(name, max(1.0, RUN_TIMEOUT - (time.monotonic() - started))) for name in names}
         run_time = time.monotonic() - started
-    finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
 
     return results, emitted_before, outage, run_time
 

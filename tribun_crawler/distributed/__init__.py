@@ -59,10 +59,11 @@ import logging
 import os
 import socket
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from secrets import token_hex
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import RedisError
 from scrapy import signals
@@ -349,6 +350,17 @@ def shared_run_of(crawler: Crawler) -> tuple[Any, SharedRun] | None:
     if isinstance(scheduler, SharedScheduler) and scheduler.run is not None and scheduler.run.run_id is not None:
         return scheduler.server, scheduler.run
     return None
+
+
+Part = TypeVar("Part")
+
+
+def join_shared(crawler: Crawler, held: Part | None, build: Callable[[Any, SharedRun], Part]) -> Part | None:
+    """A worker component's part of its shared run (shared pacing, shared blocks): ``held`` once built, else
+    ``build(server, run)`` once the worker has joined its run; None before."""
+    if held is None and (joined := shared_run_of(crawler)) is not None:
+        return build(*joined)
+    return held
 
 
 def redis_away(crawler: Crawler) -> bool:

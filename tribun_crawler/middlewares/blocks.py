@@ -52,7 +52,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from tribun_crawler import stats as stat
 from tribun_crawler.compat import take_waiting_requests
-from tribun_crawler.distributed import distributed_enabled, redis_away, shared_run_of
+from tribun_crawler.distributed import distributed_enabled, join_shared, redis_away
 from tribun_crawler.distributed.blocks import SharedBlocks
 
 if TYPE_CHECKING:
@@ -147,13 +147,15 @@ class BlockDetectionMiddleware:
 
     def shared_blocks(self) -> SharedBlocks | None:
         """The run's shared blocks, once the worker joined its run; None without Redis, or while it is away."""
-        if self.distributed and redis_away(self.crawler):
+        if not self.distributed:
+            return self._shared
+        if redis_away(self.crawler):
             return None
-        if self._shared is None and self.distributed:
-            joined = shared_run_of(self.crawler)
-            if joined is not None:
-                server, run = joined
-                self._shared = SharedBlocks(server, run.key("blocks"), run.worker, clock=self.clock)
+        self._shared = join_shared(
+            self.crawler,
+            self._shared,
+            lambda server, run: SharedBlocks(server, run.key("blocks"), run.worker, clock=self.clock),
+        )
         return self._shared
 
     def shared_failed(self, exc: RedisError) -> None:

@@ -51,7 +51,7 @@ from scrapy.utils.misc import load_object
 
 from tribun_crawler import stats as stat
 from tribun_crawler.compat import download_slot, hold_slot, slot_busy, space_new_slots, space_slot
-from tribun_crawler.distributed import distributed_enabled, redis_away, shared_run_of
+from tribun_crawler.distributed import distributed_enabled, join_shared, redis_away
 from tribun_crawler.distributed.pacing import SharedPacing
 from tribun_crawler.extensions.stop import PromptStop
 from tribun_crawler.middlewares.blocks import BlockDetectionMiddleware
@@ -131,13 +131,13 @@ class HostPacingMiddleware:
 
     def shared_pacing(self) -> SharedPacing | None:
         """The run's shared turns, once the worker joined its run; None without Redis, or while it is away."""
-        if self.distributed and redis_away(self.crawler):
+        if not self.distributed:
+            return self._shared
+        if redis_away(self.crawler):
             return None
-        if self._shared is None and self.distributed:
-            joined = shared_run_of(self.crawler)
-            if joined is not None:
-                server, run = joined
-                self._shared = SharedPacing(server, run.key("pace"))
+        self._shared = join_shared(
+            self.crawler, self._shared, lambda server, run: SharedPacing(server, run.key("pace"))
+        )
         return self._shared
 
     def host_delay(self, key: str) -> float:
