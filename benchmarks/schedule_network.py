@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -333,7 +333,9 @@ def clocked_answer(view: DayView, site: str, path: str, query: str, *, clock: da
     sitemap = pages.sitemap_files(site).get(path)
     if sitemap is not None:
         if sitemap.kind == "index":
-            text = pages.sitemap_index(sitemap.children, {url: sitemap_lastmod(view, url) for url in sitemap.children})
+            # Each file's lastmod, as the replica's indexes give it (the view answers as a Network at its clock).
+            lastmods = {url: pages.sitemap_lastmod(view, url) for url in sitemap.children}
+            text = pages.sitemap_index(sitemap.children, lastmods)
         else:
             listed = view.recent(site, sitemap.section)
             text = news_sitemap(listed) if sitemap.kind == "news" else web_sitemap(listed)
@@ -349,22 +351,6 @@ def clocked_answer(view: DayView, site: str, path: str, query: str, *, clock: da
     if section in hubs and site in SECTIONS:
         return _html(pages.render_hub(view, site, section, clock))
     return None
-
-
-def sitemap_lastmod(view: DayView, url: str) -> datetime | None:
-    """When the sitemap file at ``url`` last changed at the view's clock: the latest change of an article it lists,
-    through nested indexes; the ``lastmod`` an index gives it, as the replica's indexes do
-    (``tests/replica/pages.py``, ``sitemap_lastmod``)."""
-    parts = urlsplit(url)
-    site = site_key(parts.hostname)
-    file = pages.sitemap_files(site).get(parts.path) if site else None
-    if site is None or file is None:
-        return None
-    if file.kind == "index":
-        dates = [d for child in file.children if (d := sitemap_lastmod(view, child)) is not None]
-    else:
-        dates = [max(a.published, a.modified) for a in view.recent(site, file.section)]
-    return max(dates, default=None)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
