@@ -36,6 +36,7 @@ from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
 from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.discovery import (
+    NEWS_SITEMAPS_FILE,
     ROBOTS_TXT_MAX_AGE,
     DiscoveryCacheMiddleware,
     cache_folder,
@@ -392,6 +393,101 @@ def test_an_indexed_sitemap_is_unchanged_only_at_the_lastmod_a_finished_run_read
     with runs(at=START + timedelta(minutes=15)) as second:
         assert second.middleware.sitemap_unchanged(listed("2026-12-04T13:12:00+07:00"), "2026-12-04T13:12:00+07:00")
         assert not second.middleware.sitemap_unchanged(listed("2026-12-04T13:40:00+07:00"), "2026-12-04T13:40:00+07:00")
+
+
+# --- Web sitemaps (changes only) ------------------------------------------------------------------------------
+
+WEB_SITEMAP = "https://banyumas.tribunnews.com/sitemap_web.xml"
+NEWS_URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc><![CDATA[https://banyumas.tribunnews.com/2026/12/04/banjir-rob-di-cilacap]]></loc>
+<news:news><news:publication><news:name>TribunBanyumas.com</news:name><news:language>id</news:language></news:publication>
+<news:publication_date>2026-12-04T07:30:00+07:00</news:publication_date><news:title>Banjir Rob</news:title></news:news></url>
+</urlset>
+"""
+
+
+def news_and_web(news: Callable[[Request], Response]) -> Site:
+    """banyumas: its news sitemap as ``news`` answers, its web sitemap (changes only) with an ETag."""
+    web = answer(body=URLSET, ETag='"w1"')
+    return Site(lambda request: news(request) if request.url == SITEMAP else web(request))
+
+
+def asked_for(site: Site, url: str) -> int:
+    return sum(1 for request in site.asked if request.url == url)
+
+
+def test_a_web_sitemap_is_asked_for_once_per_interval_while_the_news_sitemap_answers(runs: Any) -> None:
+    site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    # 15 minutes and 3 h 59 later: the news sitemap is asked for (304), the web sitemap is not: its copy stands.
+    for minutes in (15, 239):
+        with runs(at=START + timedelta(minutes=minutes)) as later:
+            later.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+            request = page_request(WEB_SITEMAP, PageKind.SITEMAP)
+            kept = later.download(request, site)
+            assert (kept.status, kept.body) == (200, URLSET)
+            assert meta.not_modified(request.meta)
+            assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) == 1
+    assert (asked_for(site, SITEMAP), asked_for(site, WEB_SITEMAP)) == (3, 1)
+    # Four hours after it was read, it is asked for again, conditionally.
+    with runs(at=START + timedelta(hours=4)) as due:
+        due.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        due.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+        assert due.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) is None
+    assert asked_for(site, WEB_SITEMAP) == 2
+    assert site.asked[-1].headers.get("If-None-Match") == b'"w1"'
+
+
+def test_a_web_sitemap_is_asked_for_every_time_once_the_news_sitemap_stopped_answering(runs: Any) -> None:
+    news = {"answer": answer(body=NEWS_URLSET, ETag='"n1"')}
+    site = news_and_web(lambda request: news["answer"](request))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    news["answer"] = answer(404)
+    # The web sitemap is read again when due (4 h); a run 15 minutes after that reads it again too: the host's
+    # last news sitemap is more than the interval old, so only the web sitemap lists its new articles.
+    for at in (START + timedelta(hours=4), START + timedelta(hours=4, minutes=15)):
+        with runs(at=at) as later:
+            later.download(page_request(SITEMAP, PageKind.SITEMAP, handle_httpstatus_list=[404]), site)
+            request = page_request(WEB_SITEMAP, PageKind.SITEMAP)
+            later.download(request, site)
+            assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) is None
+    assert asked_for(site, WEB_SITEMAP) == 3
+
+
+@pytest.mark.parametrize(
+    ("reason", "settings"), [("finished", {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "0"}), ("shutdown", {})]
+)
+def test_a_web_sitemap_is_asked_for_every_time_without_an_interval_or_after_a_run_cut_short(
+    runs: Any, reason: str, settings: dict[str, str]
+) -> None:
+    site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
+    with runs(at=START, reason=reason, settings=settings) as first:
+        first.remember_an_article()
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    with runs(at=START + timedelta(minutes=15), settings=settings) as second:
+        second.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        second.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    assert asked_for(site, WEB_SITEMAP) == 2
+
+
+def test_the_hosts_news_sitemap_answers_are_kept_in_the_cache_folder(runs: Any, tmp_path: Path) -> None:
+    site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
+    with runs(at=START) as first:
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    kept = json.loads((tmp_path / "state-discovery" / NEWS_SITEMAPS_FILE).read_text())
+    assert kept == {"banyumas.tribunnews.com": START.timestamp()}
+    (tmp_path / "state-discovery" / NEWS_SITEMAPS_FILE).write_text("{not json")
+    with runs(at=START + timedelta(minutes=15)) as second:
+        assert second.middleware.news_sitemaps == {}
 
 
 def test_answers_no_run_used_for_30_days_are_removed_when_a_run_finishes(runs: Any, tmp_path: Path) -> None:

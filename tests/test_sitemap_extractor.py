@@ -23,7 +23,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tribun_crawler.extractors.sitemap import SitemapFile, SitemapKind, SitemapLink, UrlEntry, sitemaps_in_robots_txt
+from tribun_crawler.extractors.sitemap import (
+    SitemapFile,
+    SitemapKind,
+    SitemapLink,
+    SitemapRole,
+    UrlEntry,
+    sitemap_role,
+    sitemaps_in_robots_txt,
+)
 from tribun_crawler.sites import SITES, site_key
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sitemaps"
@@ -155,6 +163,36 @@ def test_a_gzip_file_cut_short_keeps_what_was_decompressed() -> None:
     entries = list(sitemap.entries())
     assert 1 <= len(entries) < 4
     assert sitemap.problem == "xml-syntax"
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("banyumas-sitemap_news-2026-03-12.xml", SitemapRole.NEWS),
+        ("www-nasional-sitemap-news-2026-03-12.xml", SitemapRole.NEWS),
+        # A news sitemap broken after its first entries is still one: its first entry says so.
+        ("www-seleb-sitemap-news-control-char-2026-03-12.xml", SitemapRole.NEWS),
+        ("www-nasional-sitemap-web-2026-03-12.xml", SitemapRole.CHANGES),
+        ("makassar-makassar-sitemap_web-2026-03-12.xml.gz", SitemapRole.CHANGES),
+        # A web sitemap cut short may lack entries past the cut: not a complete list of changes.
+        ("www-otomotif-sitemap-web-truncated-2026-03-12.xml", None),
+        ("www-sitemap-index-2026-03-12.xml", None),
+        ("jateng-sitemap_news-index-2026-03-12.xml", None),
+        ("www-sport-sitemap-web-cloudfront-403-2026-03-12.xml", None),
+        ("www-techno-sitemap-news-rss-2026-03-12.xml", None),
+    ],
+)
+def test_the_role_of_a_sitemap_is_read_from_its_entries_not_its_name(name: str, role: SitemapRole | None) -> None:
+    assert sitemap_role((FIXTURES / name).read_bytes()) is role
+
+
+def test_a_url_set_whose_entries_carry_no_date_has_no_role() -> None:
+    undated = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://banyumas.tribunnews.com/2026/12/04/a</loc><lastmod>2026-12-04T09:00:00+07:00</lastmod></url>
+<url><loc>https://banyumas.tribunnews.com/2026/12/04/b</loc></url>
+</urlset>"""
+    assert sitemap_role(undated) is None
+    assert sitemap_role(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>') is None
 
 
 def test_robots_txt_sitemap_lines() -> None:

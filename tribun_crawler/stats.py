@@ -93,10 +93,14 @@ SITEMAP_SKIPPED = Family("tribun/sitemap/skipped/")
 SITEMAP_FILLED = Family("tribun/sitemap/filled/")
 
 # --- Discovery cache (middlewares/discovery.py) ---------------------------------------------------------------
-#: Discovery pages (hubs, daily indexes, sitemaps) answered 304 Not Modified and not read again.
+#: Discovery pages (hubs, daily indexes, sitemaps) answered 304 Not Modified, or a change sitemap not due, and not
+#: read again.
 DISCOVERY_NOT_MODIFIED = "tribun/discovery/not_modified"
 #: Sitemaps an index lists with the ``lastmod`` a finished run saw: not requested.
 DISCOVERY_SITEMAP_UNCHANGED = "tribun/discovery/sitemap_unchanged"
+#: Sitemaps listing changes only (web sitemaps) not asked for: read less than ``TRIBUN_CHANGE_SITEMAP_INTERVAL``
+#: ago while their host's news sitemap lists the new articles; the kept copy stands for them, read as not modified.
+DISCOVERY_CHANGE_SITEMAP_NOT_DUE = "tribun/discovery/change_sitemap_not_due"
 #: robots.txt files read from the discovery cache because the host answered 5xx or could not be reached.
 DISCOVERY_ROBOTS_TXT_FALLBACK = "tribun/discovery/robots_txt_fallback"
 #: Hosts whose robots.txt answered 5xx after the retries with no copy kept: every page of it disallowed for the run.

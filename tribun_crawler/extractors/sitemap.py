@@ -49,6 +49,15 @@ class SitemapKind(StrEnum):
     URLSET = "urlset"
 
 
+class SitemapRole(StrEnum):
+    """What a url set tells a scheduled run, by what its entries carry (not by its name)."""
+
+    NEWS = "news"
+    """New articles: entries with a ``news:publication_date`` (a Google News sitemap)."""
+    CHANGES = "changes"
+    """Changes only: entries with a ``lastmod`` and no publication date (a web sitemap)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SitemapLink:
     """A ``<sitemap>`` of a sitemap index: another sitemap file (news, web, or a nested index)."""
@@ -266,3 +275,20 @@ class SitemapFile:
     def keywords(self, element: etree._Element) -> tuple[str, ...]:
         text = _child_text(element, "{*}news/{*}keywords")
         return tuple(dict.fromkeys(word for word in (part.strip() for part in text.split(",")) if word))
+
+
+def sitemap_role(body: bytes, *, max_size: int = 0) -> SitemapRole | None:
+    """The role of a url set (:class:`SitemapRole`): news as soon as an entry has a publication date, changes when
+    every entry of a readable file has a ``lastmod`` and none a publication date; None for an index, an empty or
+    unreadable file, or entries with neither date (nothing known of what they list)."""
+    sitemap = SitemapFile(body, max_size=max_size)
+    dated = False
+    for entry in sitemap.entries():
+        if not isinstance(entry, UrlEntry):
+            return None
+        if entry.publication_date is not None:
+            return SitemapRole.NEWS
+        if entry.lastmod is None:
+            return None
+        dated = True
+    return SitemapRole.CHANGES if dated and sitemap.problem is None else None

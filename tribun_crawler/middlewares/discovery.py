@@ -24,6 +24,14 @@ but these requests:
   that opened before this one is unfinished in the state store, and the state store is neither empty nor reset by
   this run. Then a finished run followed every link of the page into this state store. Otherwise the copy is read
   as if it had just been downloaded. A discovery page that cannot be fetched fails as it would without the cache.
+- **A sitemap that lists changes only** (a web sitemap: entries with a ``lastmod`` and no publication date, as
+  :func:`~tribun_crawler.extractors.sitemap.sitemap_role` reads the kept copy) is not asked for at all while its
+  kept copy, read by a finished run, is younger than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` (4 h) and a news sitemap of
+  its host answered within that interval: the news sitemap lists every new article of the host, so the web
+  sitemap brings only updates, and an update waits that long at most (``tribun/discovery/change_sitemap_not_due``;
+  the kept copy is marked not modified). A host whose news sitemap stops answering has its web sitemap asked for on
+  every discovery once the interval has passed. The hosts' last news sitemap answers are kept in the folder
+  (:data:`NEWS_SITEMAPS_FILE`).
 
 Each kept answer carries three headers of the project's: ``X-Tribun-Cached-At`` (when, on the crawl's clock),
 ``X-Tribun-Cached-By`` (the run's id) and, for a sitemap an index listed with a ``lastmod``,
@@ -68,6 +76,7 @@ from w3lib.http import headers_dict_to_raw, headers_raw_to_dict
 from tribun_crawler import meta
 from tribun_crawler import stats as stat
 from tribun_crawler.clock import crawl_now
+from tribun_crawler.extractors.sitemap import SitemapRole, sitemap_role
 from tribun_crawler.feeds import path_component
 from tribun_crawler.meta import PageKind
 from tribun_crawler.state import backend_name, reset_requested
@@ -98,6 +107,8 @@ DISCOVERY_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX, Pa
 CACHED_AT = "X-Tribun-Cached-At"
 CACHED_BY = "X-Tribun-Cached-By"
 LISTED_LASTMOD = "X-Tribun-Listed-Lastmod"
+#: When each host last answered with a news sitemap (crawl clock, Unix seconds), a JSON object in the cache folder.
+NEWS_SITEMAPS_FILE = "news-sitemaps.json"
 #: The ids of the runs that finished, one a line, in the cache folder; the newest are kept.
 FINISHED_RUNS_FILE = "finished-runs"
 FINISHED_RUNS_KEPT = 200
@@ -116,6 +127,10 @@ def is_robots_txt(request: Request) -> bool:
 
 def is_discovery_page(request: Request) -> bool:
     return meta.page_kind(request.meta) in DISCOVERY_KINDS
+
+
+def is_sitemap(request: Request) -> bool:
+    return meta.page_kind(request.meta) is PageKind.SITEMAP
 
 
 def is_sitemap_guess(request: Request) -> bool:
@@ -168,6 +183,8 @@ class DiscoveryCachePolicy(RFC2616Policy):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.now: Callable[[], float] = lambda: crawl_now(settings).timestamp()
+        self.not_due: Callable[[Response, Request], bool] = lambda kept, request: False
+        """Whether a kept sitemap stands for the answer without asking (set by the middleware)."""
 
     def should_cache_request(self, request: Request) -> bool:
         return (is_robots_txt(request) or is_discovery_page(request)) and super().should_cache_request(request)
@@ -188,6 +205,8 @@ class DiscoveryCachePolicy(RFC2616Policy):
         if cachedresponse.status in ABSENT_STATUSES:
             # A sitemap name the host does not publish: its absence stands for a day, then it is asked for again.
             return is_sitemap_guess(request) and self.age(cachedresponse) < ABSENT_SITEMAP_MAX_AGE
+        if self.not_due(cachedresponse, request):
+            return True
         # Stale robots.txt, or a discovery page (never fresh: asked for again on every run): asked for with the
         # validators it came with.
         if b"Last-Modified" in cachedresponse.headers:
@@ -311,6 +330,10 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         assert isinstance(self.storage, DiscoveryCacheStorage)
         self.storage.stamp = self.stamp
         self.finished_runs = read_finished_runs(folder)
+        self.change_sitemap_interval = crawler.settings.getfloat("TRIBUN_CHANGE_SITEMAP_INTERVAL")
+        self.news_sitemaps: dict[str, float] = {}
+        """When each host last answered with a news sitemap (crawl clock); read at open, written at close."""
+        self.policy.not_due = self.change_sitemap_not_due
         self.reuse = False
         """Whether a kept page read by a finished run may stand for nothing new (module docstring); set at open."""
 
@@ -348,9 +371,13 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
             self.folder,
             "" if self.reuse else " (and read again: no finished run vouches for what it read)",
         )
+        self.news_sitemaps = read_news_sitemaps(self.folder)
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
         super().spider_closed(spider)
+        if self.news_sitemaps:
+            forget_before = crawl_now(self.crawler.settings).timestamp() - PRUNE_AFTER_DAYS * 86400
+            record_news_sitemaps(self.folder, self.news_sitemaps, forget_before)
         if reason == FINISHED:
             record_finished_run(self.folder, self.run_id)
             removed = prune(self.folder, time.time() - PRUNE_AFTER_DAYS * 86400)
@@ -374,6 +401,13 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         result = super().process_response(request, response)
+        if result is response and "cached" in response.flags and is_sitemap(request) and response.status == 200:
+            # Answered from the cache without asking: the only sitemap that is, is a change sitemap not due.
+            request.meta[meta.NOT_MODIFIED] = True
+            self.stats.inc_value(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE)
+            return result
+        if isinstance(result, Response) and is_sitemap(request) and result.status == 200:
+            self.note_news_sitemap(request, result)
         if result is response or not isinstance(result, Response):
             return result
         # The kept copy stands for the answer: the site said 304, or robots.txt's host answered 5xx.
@@ -407,7 +441,33 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         )
         self.stats.inc_value(stat.DISCOVERY_ROBOTS_TXT_FALLBACK)
 
+    def note_news_sitemap(self, request: Request, answer: Response) -> None:
+        """Remember that the host answered with a news sitemap now: its web sitemap may wait (module docstring)."""
+        if self.change_sitemap_interval <= 0:
+            return
+        if sitemap_role(answer.body, max_size=self.max_size(request)) is SitemapRole.NEWS:
+            host = urlparse_cached(request).hostname or ""
+            self.news_sitemaps[host] = crawl_now(self.crawler.settings).timestamp()
+
+    def max_size(self, request: Request) -> int:
+        return int(request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
     # --- Questions ---------------------------------------------------------------------------------------------
+
+    def change_sitemap_not_due(self, kept: Response, request: Request) -> bool:
+        """True when the kept copy of a sitemap stands for the answer without asking: it lists changes only, a
+        finished run read it less than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` ago, and the host answered with a news
+        sitemap within that interval (module docstring)."""
+        interval = self.change_sitemap_interval
+        if interval <= 0 or not is_sitemap(request) or kept.status != 200 or not self.read_by_finished_run(kept):
+            return False
+        if self.policy.age(kept) >= interval:
+            return False
+        news_answered = self.news_sitemaps.get(urlparse_cached(request).hostname or "")
+        now = crawl_now(self.crawler.settings).timestamp()
+        if news_answered is None or now - news_answered >= interval:
+            return False
+        return sitemap_role(kept.body, max_size=self.max_size(request)) is SitemapRole.CHANGES
 
     def read_by_finished_run(self, kept: Response) -> bool:
         """The kept page was stored, or last confirmed, by a run that finished, and nothing since undid its work."""
@@ -478,6 +538,34 @@ def prune(folder: Path, older_than: float) -> int:
         shutil.rmtree(written.parent, ignore_errors=True)
         removed += 1
     return removed
+
+
+def read_news_sitemaps(folder: Path) -> dict[str, float]:
+    """When each host last answered with a news sitemap (:data:`NEWS_SITEMAPS_FILE`); empty when unreadable."""
+    try:
+        kept = json.loads((folder / NEWS_SITEMAPS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        logger.warning("%s unreadable, every web sitemap is asked for: %r", folder / NEWS_SITEMAPS_FILE, exc)
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {str(host): float(when) for host, when in kept.items() if isinstance(when, int | float)}
+
+
+def record_news_sitemaps(folder: Path, answered: dict[str, float], forget_before: float) -> None:
+    """Merge ``answered`` into :data:`NEWS_SITEMAPS_FILE` (the later time of each host; hosts not heard from since
+    ``forget_before`` dropped), replacing the file whole: workers sharing the folder keep each other's hosts."""
+    merged = read_news_sitemaps(folder)
+    for host, when in answered.items():
+        merged[host] = max(when, merged.get(host, when))
+    merged = {host: when for host, when in sorted(merged.items()) if when >= forget_before}
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{NEWS_SITEMAPS_FILE}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        json.dump(merged, file, indent=0)
+    os.replace(temporary, folder / NEWS_SITEMAPS_FILE)
 
 
 def read_finished_runs(folder: Path) -> frozenset[str]:
