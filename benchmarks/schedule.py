@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from benchmarks.crawl import crawl_env  # noqa: E402
 from benchmarks.schedule_network import DayNetwork, add_day_arguments, day_from_args  # noqa: E402
 from tests.replica import Replica, launch  # noqa: E402
+from tribun_crawler import settings as project_settings  # noqa: E402
 from tribun_crawler.sites import SITES  # noqa: E402
 from tribun_crawler.urls import PageType, article_key, classify_url  # noqa: E402
 
@@ -59,6 +60,7 @@ MODES: dict[str, dict[str, str]] = {
         "TRIBUN_ADAPTIVE_POLLING": "0",
         "TRIBUN_RECHECK_AGES": "",
         "TRIBUN_RECHECK_BY_SITEMAP": "0",
+        "TRIBUN_CHANGE_SITEMAP_INTERVAL": "0",
     },
     # The defaults: discovery cache (robots.txt kept, conditional requests, absent sitemap names remembered),
     # adaptive polling, rechecks only when a change may be expected.
@@ -68,10 +70,16 @@ MODES: dict[str, dict[str, str]] = {
     "after-t4": {"TRIBUN_POLL_THRESHOLD": "4"},
     "after-t05": {"TRIBUN_POLL_THRESHOLD": "0.5"},
     "after-max60": {"TRIBUN_MAX_POLL_INTERVAL": "3600"},
+    # The defaults but web sitemaps (changes only) asked for on every look (0), or every 2 h.
+    "after-c0": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "0"},
+    "after-c2h": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "7200"},
 }
 #: How long a site may go without discovery (``TRIBUN_MAX_POLL_INTERVAL``'s default): an article published this
 #: close to the last step and not emitted yet is pending, not missed (its site's next discovery is after the day).
 MAX_POLL_INTERVAL = timedelta(hours=2)
+#: ``TRIBUN_CHANGE_SITEMAP_INTERVAL``'s default: a web sitemap is read this long after the last read at most, at its
+#: site's next discovery, so an update this much plus :data:`MAX_POLL_INTERVAL` before the last step is pending.
+CHANGE_SITEMAP_INTERVAL = timedelta(seconds=float(project_settings.TRIBUN_CHANGE_SITEMAP_INTERVAL))
 #: Settings of every run: no politeness waits (the replica is local; the benchmark counts requests).
 RUN_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "INFO"}
 #: The warm-up reads the whole history of every site: more daily index pages than a cron run reads.
@@ -128,7 +136,10 @@ class Column:
     updates_due: int = 0
     updates_emitted: int = 0
     updates_pending: int = 0
-    """Updates made within :data:`MAX_POLL_INTERVAL` of the last step and not emitted yet (counted in due)."""
+    """Updates made within :attr:`update_horizon` of the last step and not emitted yet (counted in due)."""
+    update_horizon: timedelta = MAX_POLL_INTERVAL
+    """How long an update may wait for the feed: the longest poll interval, plus the interval between reads of a
+    web sitemap when the column discovers by sitemaps (:func:`update_horizon`)."""
     update_delays_min: list[float] = field(default_factory=list)
     warmup_requests: int = 0
     warmup_articles: int = 0
@@ -162,6 +173,7 @@ class Column:
         data = asdict(self)
         data.pop("delays_min")
         data.pop("update_delays_min")
+        data["update_horizon"] = self.update_horizon.total_seconds()
         return {
             **data,
             "total_requests": self.total_requests,
@@ -170,6 +182,7 @@ class Column:
             "delay_median_min": self.delay(0.5),
             "delay_p95_min": self.delay(0.95),
             "update_delay_median_min": percentile(self.update_delays_min, 0.5),
+            "update_delay_max_min": max(self.update_delays_min, default=None),
         }
 
 
@@ -242,7 +255,7 @@ def sites_argument(day: DayNetwork) -> str:
 
 def run_column(day: DayNetwork, args: argparse.Namespace, mode: str, discover: str, folder: Path) -> Column:
     name = mode if discover == DEFAULT_DISCOVERY else f"{mode} discover={discover}"
-    column = Column(name, mode, discover)
+    column = Column(name, mode, discover, update_horizon=update_horizon(mode, discover))
     for sub in ("feeds", "logs"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     clock = folder / "clock.txt"
@@ -329,8 +342,19 @@ def score(
             if key in updates_seen:
                 column.updates_emitted += 1
                 column.update_delays_min.append((updates_seen[key] - update.at).total_seconds() / 60)
-            elif update.at > last - MAX_POLL_INTERVAL:
+            elif update.at > last - column.update_horizon:
                 column.updates_pending += 1
+
+
+def update_horizon(mode: str, discover: str) -> timedelta:
+    """How long after it is made an update may still be pending under ``mode``: a site is discovered at least every
+    :data:`MAX_POLL_INTERVAL`, and by sitemaps its web sitemap, which shows updates, read at least every
+    ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` at the site's next discovery after that."""
+    if "sitemaps" not in discover:
+        return MAX_POLL_INTERVAL
+    seconds = MODES[mode].get("TRIBUN_CHANGE_SITEMAP_INTERVAL")
+    interval = CHANGE_SITEMAP_INTERVAL if seconds is None else timedelta(seconds=float(seconds))
+    return MAX_POLL_INTERVAL + interval
 
 
 def modified_since(item: dict[str, Any], moment: datetime) -> bool:
@@ -377,8 +401,12 @@ def table(columns: Sequence[Column]) -> list[tuple[str, ...]]:
     row("articles missed", (f"{len(c.missed):,}" for c in columns))
     row("  pending at the end (< 2 h old)", (f"{len(c.pending):,}" for c in columns))
     row("updates emitted / due", (f"{c.updates_emitted} / {c.updates_due}" for c in columns))
-    row("  pending at the end (< 2 h old)", (f"{c.updates_pending}" for c in columns))
+    row(
+        "  pending at the end (young)",
+        (f"{c.updates_pending} (< {c.update_horizon.total_seconds() / 3600:g} h old)" for c in columns),
+    )
     row("update delay, median", (_minutes(percentile(c.update_delays_min, 0.5)) for c in columns))
+    row("update delay, max", (_minutes(max(c.update_delays_min, default=None)) for c in columns))
     row("warm-up requests (not counted)", (f"{c.warmup_requests:,}" for c in columns))
     row("wall time", (f"{c.wall_s / 60:,.1f} min" for c in columns))
     return rows

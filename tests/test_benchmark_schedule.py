@@ -216,3 +216,25 @@ def test_an_article_not_emitted_is_missed_unless_published_within_the_longest_po
     column = schedule.Column(name="c", mode="after", discover="sitemaps")
     schedule.score(column, day, emitted, set(), {})
     assert (column.missed, column.pending) == ([early.url], [late.url])
+
+
+def test_an_update_may_wait_for_the_next_read_of_its_web_sitemap_when_discovering_by_sitemaps(
+    day: DayNetwork,
+) -> None:
+    assert schedule.update_horizon("after", "sitemaps") == timedelta(hours=6)
+    assert schedule.update_horizon("after-c0", "sitemaps") == timedelta(hours=2)
+    assert schedule.update_horizon("after-c2h", "sitemaps") == timedelta(hours=4)
+    assert schedule.update_horizon("after", "default") == timedelta(hours=2)
+    last = day.step_time(day.steps)
+    updated = [
+        a for a in day.published_between(day.start, last) if a.key in day.updates and day.updates[a.key].at <= last
+    ]
+    assert updated
+    emitted = {article_key(a.url): last for a in day.published_between(day.start, last)}
+    column = schedule.Column(name="c", mode="after", discover="sitemaps", update_horizon=timedelta(hours=6))
+    schedule.score(column, day, emitted, set(), {})
+    young = [a for a in updated if day.updates[a.key].at > last - timedelta(hours=6)]
+    assert (column.updates_due, column.updates_emitted, column.updates_pending) == (len(updated), 0, len(young))
+    strict = schedule.Column(name="c", mode="after-c0", discover="sitemaps", update_horizon=timedelta(0))
+    schedule.score(strict, day, emitted, set(), {})
+    assert (strict.updates_due, strict.updates_pending) == (len(updated), 0)
