@@ -402,7 +402,8 @@ NEWS_URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 <url><loc><![CDATA[https://banyumas.tribunnews.com/2026/12/04/banjir-rob-di-cilacap]]></loc>
 <news:news><news:publication><news:name>TribunBanyumas.com</news:name><news:language>id</news:language></news:publication>
-<news:publication_date>2026-12-04T07:30:00+07:00</news:publication_date><news:title>Banjir Rob</news:title></news:news></url>
+<news:publication_date>2026-12-04T07:30:00+07:00</news:publication_date>
+<news:title>Banjir Rob</news:title></news:news></url>
 </urlset>
 """
 
@@ -444,7 +445,11 @@ def test_a_web_sitemap_is_asked_for_once_per_interval_while_the_news_sitemap_ans
 
 def test_a_web_sitemap_is_asked_for_every_time_once_the_news_sitemap_stopped_answering(runs: Any) -> None:
     news = {"answer": answer(body=NEWS_URLSET, ETag='"n1"')}
-    site = news_and_web(lambda request: news["answer"](request))
+
+    def news_answer(request: Request) -> Response:
+        return news["answer"](request)
+
+    site = news_and_web(news_answer)
     with runs(at=START) as first:
         first.remember_an_article()
         first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
