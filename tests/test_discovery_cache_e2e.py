@@ -6,6 +6,8 @@ so one cache folder (beside it), as cron runs them. What was requested is read f
   ``lastmod`` are not asked for at all; the run emits nothing and exits 0;
 - after a run cut short (a page limit: not ``finished``), the next one reads the sitemaps answered 304 all the
   same, and between them the two runs fetch and emit every listed article once;
+- a web sitemap (changes only) asked for once per ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` while the news sitemap of its
+  host answers;
 - robots.txt on the crawl's clock (``TRIBUN_NOW``), on the replica as it is by default (no validators): asked for
   once by runs within 24 hours, again by the run after them; the hubs, without validators, are asked for every run.
 """
@@ -106,6 +108,26 @@ def test_robots_txt_is_asked_for_once_a_day_of_the_crawl_clock(tmp_path: Path) -
     # after the first, so it is asked for again. The homepage carries no validator: asked for every run.
     assert robots == [1, 0, 0, 1]
     assert hubs == [1, 1, 1, 1]
+
+
+def test_a_web_sitemap_is_asked_for_again_only_once_its_interval_has_passed(tmp_path: Path) -> None:
+    """banyumas publishes a news sitemap (new articles, with their publication dates) and a web sitemap (each
+    article's lastmod): runs 1 h apart ask for the news sitemap each time and for the web sitemap once per
+    ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` (4 h)."""
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RELATED_DEPTH": "0"}
+    start = datetime.now(WIB)
+    asked: list[Counter[str]] = []
+    held: list[int] = []
+    with start_replica(tmp_path, today=spider_today(), validators=True) as replica:
+        for n, hours in enumerate((0, 1, 4.1), start=1):
+            at = (start + timedelta(hours=hours)).isoformat()
+            result, log = crawl(replica, tmp_path, f"sitemaps{n}", **settings, TRIBUN_NOW=at)
+            asked.append(Counter(e["path"] for e in gets(log) if e["host"] == SITES["banyumas"].host))
+            held.append(result.stats["stats"].get("tribun/discovery/change_sitemap_not_due", 0))
+    assert sitemap_files("banyumas")["/sitemap_web.xml"].kind == "web"
+    assert [a["/sitemap_news.xml"] for a in asked] == [1, 1, 1]
+    assert [a["/sitemap_web.xml"] for a in asked] == [1, 0, 1]
+    assert held == [0, 1, 0]
 
 
 def test_after_a_run_cut_short_the_unchanged_sitemaps_are_read_again(tmp_path: Path) -> None:
