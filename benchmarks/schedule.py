@@ -70,6 +70,8 @@ MODES: dict[str, dict[str, str]] = {
     "after-t4": {"TRIBUN_POLL_THRESHOLD": "4"},
     "after-t05": {"TRIBUN_POLL_THRESHOLD": "0.5"},
     "after-max60": {"TRIBUN_MAX_POLL_INTERVAL": "3600"},
+    # The defaults but no delay target: a site is due only by the threshold (and the maximum interval).
+    "after-no-target": {"TRIBUN_POLL_DELAY_TARGET": "0"},
     # The defaults but web sitemaps (changes only) asked for on every look (0), or every 2 h.
     "after-c0": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "0"},
     "after-c2h": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "7200"},
