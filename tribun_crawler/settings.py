@@ -93,7 +93,7 @@ TRIBUN_DISCOVERY_CACHE = is_truthy(_env("TRIBUN_DISCOVERY_CACHE", "1"))
 #: one), and none with the Redis state unless set. (env)
 TRIBUN_DISCOVERY_CACHE_DIR = _env("TRIBUN_DISCOVERY_CACHE_DIR", "")
 #: Seconds: a sitemap that lists changes only (a web sitemap: lastmod, no publication date) is asked for again at
-#: most this often, while its host's news sitemap, read at least as recently, lists the new articles; updates then
+#: most this often, while its host's news sitemap, answered within that interval, lists the new articles; updates then
 #: reach the feed within about this delay. 0: asked for on every discovery (middlewares/discovery.py). (env)
 TRIBUN_CHANGE_SITEMAP_INTERVAL = float(_env("TRIBUN_CHANGE_SITEMAP_INTERVAL", "14400"))
 

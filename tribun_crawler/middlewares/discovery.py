@@ -134,7 +134,7 @@ def is_sitemap(request: Request) -> bool:
 
 
 def is_sitemap_guess(request: Request) -> bool:
-    return meta.page_kind(request.meta) is PageKind.SITEMAP and meta.is_sitemap_guess(request.meta)
+    return is_sitemap(request) and meta.is_sitemap_guess(request.meta)
 
 
 def cache_folder(settings: BaseSettings) -> Path | None:
@@ -561,11 +561,7 @@ def record_news_sitemaps(folder: Path, answered: dict[str, float], forget_before
     for host, when in answered.items():
         merged[host] = max(when, merged.get(host, when))
     merged = {host: when for host, when in sorted(merged.items()) if when >= forget_before}
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{NEWS_SITEMAPS_FILE}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump(merged, file, indent=0)
-    os.replace(temporary, folder / NEWS_SITEMAPS_FILE)
+    replace_whole(folder / NEWS_SITEMAPS_FILE, json.dumps(merged, indent=0))
 
 
 def read_finished_runs(folder: Path) -> frozenset[str]:
@@ -584,8 +580,13 @@ def record_finished_run(folder: Path, run_id: str) -> None:
     except FileNotFoundError:
         lines = []
     lines = [*lines, run_id][-FINISHED_RUNS_KEPT:]
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{FINISHED_RUNS_FILE}.")
+    replace_whole(path, "\n".join(lines) + "\n")
+
+
+def replace_whole(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file beside it: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write("\n".join(lines) + "\n")
+        file.write(text)
     os.replace(temporary, path)
