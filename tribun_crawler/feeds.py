@@ -6,7 +6,9 @@
 - :class:`UnbufferedFileFeedStorage` replaces Scrapy's file storage (``FEED_STORAGES``, ``""`` and ``file``):
   each item's line goes to the operating system in the write that exports it, instead of waiting in an
   8 KiB buffer. The dedupe pipeline records an article in the state store right after that write, so a
-  SIGKILL can no longer lose a line the store already claims; the next run fetches what the store lacks.
+  SIGKILL can no longer lose a line the store already claims; the next run fetches what the store lacks. A
+  ``jsonlines`` file is noted in the run's marker when opened, before its first line (``CrawlState.feed_opened``),
+  so that the next run records the line a SIGKILL left without its record (``state/recovery.py``).
 - :func:`feed_uri_params` (``FEED_URI_PARAMS``) makes ``%(time)s`` the run's start time in UTC as
   ``2024-06-20T12-05-00``, so ``data/%(name)s/%(time)s.jsonl`` names one file per spider run. Every other
   parameter is one harmless file name (:func:`path_component`): parameters are the spider's attributes, which
@@ -16,14 +18,18 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.settings import BaseSettings
+
+from tribun_crawler.state.crawl import CrawlState
 
 #: Format of ``%(time)s`` in feed URIs: sortable, and no ``:`` (not allowed in Windows file names).
 TIME_FORMAT = "%Y-%m-%dT%H-%M-%S"
@@ -46,13 +52,36 @@ class _WholeWriteFile(io.FileIO):
         return written
 
 
+#: Feed formats whose lines the next run can read back (``state/recovery.py``): Scrapy's names of JSON lines.
+_LINE_FORMATS = frozenset({"jsonlines", "jsonl"})
+
+
 class UnbufferedFileFeedStorage(FileFeedStorage):
     """Scrapy's local file feed storage (append, or overwrite with ``-O``), without a write buffer."""
+
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None, crawler: Crawler | None = None):
+        super().__init__(uri, feed_options=feed_options)
+        options = feed_options or {}
+        # Lines the next run can read back as whole items: JSON lines, uncompressed, every field.
+        readable = (
+            options.get("format") in _LINE_FORMATS and not options.get("postprocessing") and not options.get("fields")
+        )
+        self._crawler = crawler if readable else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> Self:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
 
     def open(self, spider: Spider) -> IO[bytes]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _WholeWriteFile(path, "w" if self.write_mode == "wb" else "a")
+        file = _WholeWriteFile(path, "w" if self.write_mode == "wb" else "a")
+        # Asked now, not when built: Scrapy builds a storage once while the extensions are still being built.
+        state = self._crawler.get_extension(CrawlState) if self._crawler is not None else None
+        if state is not None:
+            # Noted before the first line is written: a line the store lacks is always in a noted feed.
+            state.feed_opened(str(path.resolve()), os.fstat(file.fileno()).st_size)
+        return file
 
 
 def path_component(value: str) -> str:
