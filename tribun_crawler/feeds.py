@@ -8,7 +8,8 @@
   8 KiB buffer. The dedupe pipeline records an article in the state store right after that write, so a
   SIGKILL can no longer lose a line the store already claims; the next run fetches what the store lacks. A
   ``jsonlines`` file is noted in the run's marker when opened, before its first line (``CrawlState.feed_opened``),
-  so that the next run records the line a SIGKILL left without its record (``state/recovery.py``).
+  so that the next run records the line a SIGKILL left without its record (``state/recovery.py``); appended to,
+  it first loses the unfinished line a SIGKILL may have left at its end, which would swallow the next line.
 - :func:`feed_uri_params` (``FEED_URI_PARAMS``) makes ``%(time)s`` the run's start time in UTC as
   ``2024-06-20T12-05-00``, so ``data/%(name)s/%(time)s.jsonl`` names one file per spider run. Every other
   parameter is one harmless file name (:func:`path_component`): parameters are the spider's attributes, which
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 from datetime import UTC, datetime
@@ -31,12 +33,16 @@ from scrapy.settings import BaseSettings
 
 from tribun_crawler.state.crawl import CrawlState
 
+logger = logging.getLogger(__name__)
+
 #: Format of ``%(time)s`` in feed URIs: sortable, and no ``:`` (not allowed in Windows file names).
 TIME_FORMAT = "%Y-%m-%dT%H-%M-%S"
 #: What would let a value written into a feed path leave its folder or change the URI: path separators (``\``
 #: on Windows), the drive colon, ``%`` (``file:`` URIs are percent-decoded: ``%2e%2e%2f``), ``?`` and ``#``, and
 #: NUL and the other control characters.
 _NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\:%?#]")
+#: Bytes read at a time when looking for the end of a feed's last whole line.
+_CHUNK = 1 << 16
 #: Longest file name written: most file systems take 255 bytes, and the template adds its own suffix.
 _MAX_NAME = 100
 
@@ -63,10 +69,8 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
         super().__init__(uri, feed_options=feed_options)
         options = feed_options or {}
         # Lines the next run can read back as whole items: JSON lines, uncompressed, every field.
-        readable = (
-            options.get("format") in _LINE_FORMATS and not options.get("postprocessing") and not options.get("fields")
-        )
-        self._crawler = crawler if readable else None
+        self._lines = options.get("format") in _LINE_FORMATS and not options.get("postprocessing")
+        self._crawler = crawler if self._lines and not options.get("fields") else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> Self:
@@ -75,6 +79,8 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
     def open(self, spider: Spider) -> IO[bytes]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if self._lines and self.write_mode != "wb":
+            _drop_cut_line(path)
         file = _WholeWriteFile(path, "w" if self.write_mode == "wb" else "a")
         # Asked now, not when built: Scrapy builds a storage once while the extensions are still being built.
         state = self._crawler.get_extension(CrawlState) if self._crawler is not None else None
@@ -82,6 +88,33 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
             # Noted before the first line is written: a line the store lacks is always in a noted feed.
             state.feed_opened(str(path.resolve()), os.fstat(file.fileno()).st_size)
         return file
+
+
+def _drop_cut_line(path: Path) -> None:
+    """Remove the end of a JSON lines file after its last newline: a line a killed run had not finished writing.
+
+    Appended to as it is, it would become the start of this run's first line and take that article with it. It is
+    never an article the state store knows (an article is recorded only after its whole line is written).
+    """
+    try:
+        feed = path.open("r+b")
+    except FileNotFoundError:
+        return
+    with feed:
+        end = pos = feed.seek(0, os.SEEK_END)
+        while pos > 0:
+            size = min(_CHUNK, pos)
+            pos -= size
+            feed.seek(pos)
+            newline = feed.read(size).rfind(b"\n")
+            if newline >= 0:
+                pos += newline + 1
+                break
+        if pos < end:
+            feed.truncate(pos)
+            logger.warning(
+                "Feed %s: %d byte(s) of a line cut by a killed run removed before appending", path, end - pos
+            )
 
 
 def path_component(value: str) -> str:
