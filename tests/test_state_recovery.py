@@ -145,7 +145,7 @@ def test_feeds_of_finished_later_or_vanished_runs_are_not_read(
     store.open_run("later", NEW_RUN_AT + 1)
     store.add_run_feed("later", str(written), 0)
     assert recover_unrecorded_lines(store, before=NEW_RUN_AT) == []
-    assert "moved-away.jsonl of an unfinished run is gone" in caplog.text
+    assert "moved-away.jsonl of an unfinished run is not here" in caplog.text
 
     store.open_run("finished", NEW_RUN_AT + 2)
     store.add_run_feed("finished", str(written), 0)

@@ -94,7 +94,10 @@ def _drop_cut_line(path: Path) -> None:
     """Remove the end of a JSON lines file after its last newline: a line a killed run had not finished writing.
 
     Appended to as it is, it would become the start of this run's first line and take that article with it. It is
-    never an article the state store knows (an article is recorded only after its whole line is written).
+    never an article the state store knows (an article is recorded only after its whole line is written). The
+    exporter writes each line in one ``write`` to a file opened for appending, which the operating system does not
+    interleave with other writers' nor, short of a full disk, cut: another crawl still appending to the same file
+    shows no part of a line at its end.
     """
     try:
         feed = path.open("r+b")

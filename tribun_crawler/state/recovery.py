@@ -76,7 +76,7 @@ def unrecorded_lines(
     try:
         feed = path.open("rb")
     except FileNotFoundError:
-        logger.info("Feed %s of an unfinished run is gone: its last line cannot be checked", path)
+        logger.info("Feed %s of an unfinished run is not here (moved, or another machine's): not read back", path)
         return
     with feed:
         end = feed.seek(0, 2)
