@@ -22,14 +22,16 @@ import pytest
 from scrapy.extensions.feedexport import apply_uri_params
 from scrapy.settings import Settings
 from scrapy.utils.conf import feed_process_params_from_cli
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import TribunTestSpider, project_settings_dict
+from tests.conftest import TribunTestSpider, make_crawler, project_settings_dict
 from tests.crawl import article
 from tribun_crawler import settings as project_settings
 from tribun_crawler.feeds import UnbufferedFileFeedStorage, feed_uri_params
 from tribun_crawler.sites import WIB
 from tribun_crawler.state import SQLiteStateStore
+from tribun_crawler.state.crawl import CrawlState
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -198,13 +200,81 @@ def test_interrupted_run_keeps_feed_and_state_consistent_and_the_next_run_resume
     assert len(first - stored) <= 1
 
     total = len(stored) + 200
-    (workdir / "data").rename(workdir / "first-run")
     _crawl(workdir, "-a", f"count={total}")
-    (second_feed,) = _feed_files(workdir)
-    second = [item["url"] for item in _lines(second_feed)]
-    assert not set(second) & stored
+    # The next run's lines follow the first run's: in its own file, or in the same one when both began in one second.
+    lines = [item["url"] for feed in _feed_files(workdir) for item in _lines(feed)]
+    assert set(lines[: len(first)]) == first
+    second = lines[len(first) :]
+    # Not even the one line a kill may have left without its record is emitted again (state/recovery.py).
+    assert not set(second) & first
     assert first | set(second) == {_url(i) for i in range(total)}
     assert len(second) == len(set(second))
+
+
+# The process SIGKILLs itself in the item_scraped signal of its Nth item, at an exact point of the emission:
+# before its feed line (a receiver connected before the feed exporter's: a lower EXTENSIONS order), or after the
+# line and before the state record (after the feed exporter's; the dedupe pipeline connects its receiver after
+# every extension's).
+KILLER = textwrap.dedent(
+    """
+    import os, signal
+    from scrapy import signals
+
+    class KillAtItem:
+        def __init__(self, at):
+            self.at, self.seen = at, 0
+
+        @classmethod
+        def from_crawler(cls, crawler):
+            killer = cls(crawler.settings.getint("KILL_AT_ITEM"))
+            crawler.signals.connect(killer.item_scraped, signal=signals.item_scraped)
+            return killer
+
+        def item_scraped(self, item):
+            self.seen += 1
+            if self.seen == self.at:
+                os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+KILL_POINTS = {"before_line": -1, "after_line_before_record": 1}
+
+
+def _killed_at_item(workdir: Path, point: str, at: int, *args: str) -> None:
+    (workdir / "killer.py").write_text(KILLER, encoding="utf-8")
+    (workdir / "killer_settings.py").write_text(
+        "from tribun_crawler.settings import *  # noqa: F403\n"
+        f"EXTENSIONS = {{**EXTENSIONS, 'killer.KillAtItem': {KILL_POINTS[point]}}}  # noqa: F405\n",
+        encoding="utf-8",
+    )
+    env = {**_env(workdir), "SCRAPY_SETTINGS_MODULE": "killer_settings"}
+    command = _command("-s", f"KILL_AT_ITEM={at}", *args)
+    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+@pytest.mark.parametrize("output", [(), ("-o", "out.jsonl")], ids=["default_feed", "same_feed_appended"])
+def test_a_kill_at_any_point_of_an_emission_leaves_each_article_in_exactly_one_line(
+    workdir: Path, point: str, output: tuple[str, ...]
+) -> None:
+    at = 25  # in the second response
+    _killed_at_item(workdir, point, at, "-a", "count=40", *output)
+    feed = workdir / "out.jsonl" if output else _feed_files(workdir)[0]
+    first = [item["url"] for item in _lines(feed)]
+    stored = _stored_urls(workdir)
+    # Items come in any order (two responses in parallel); the Nth is killed before its record either way.
+    if point == "before_line":
+        assert (len(first), stored) == (at - 1, set(first))
+    else:
+        assert (len(first), stored) == (at, set(first[:-1]))
+
+    done = _crawl(workdir, "-a", "count=40", *output)
+    # The re-run's feed: the same file with -o, else its own (or the same one, when both runs began in one second).
+    feeds = [item["url"] for path in ([feed] if output else _feed_files(workdir)) for item in _lines(path)]
+    assert sorted(feeds) == sorted(_url(i) for i in range(40))  # each article once: none lost, none twice
+    assert _stored_urls(workdir) == {_url(i) for i in range(40)}
+    recovered = re.findall(r"Recorded (\S+): written to (\S+) by run", done.stderr)
+    assert recovered == ([] if point == "before_line" else [(first[-1], str(feed.resolve()))])
 
 
 # --- The pieces, in process ----------------------------------------------------------------------------------
@@ -255,3 +325,48 @@ def test_file_storage_writes_through_without_a_buffer(tmp_path: Path) -> None:
     overwrite = UnbufferedFileFeedStorage(f"file://{path}", feed_options={"overwrite": True})
     overwrite.open(crawler.spider).close()
     assert path.read_bytes() == b""
+
+
+@pytest.mark.parametrize("size", [0, 1, 70_000], ids=["no_line_before", "short_lines", "lines_over_a_read"])
+def test_appending_to_a_json_lines_feed_first_removes_a_line_a_kill_cut(
+    tmp_path: Path, size: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "out.jsonl"
+    whole = "".join(f'{{"url": "https://www.tribunnews.com/x/{i}", "articleBody": "{"a" * size}"}}\n' for i in range(2))
+    cut = '{"url": "https://www.tribunnews.com/x/cut", "articleBo'
+    path.write_bytes(((whole if size else "") + cut).encode())
+    crawler = get_crawler(TribunTestSpider)
+    options = {"overwrite": False, "format": "jsonlines"}
+    file = UnbufferedFileFeedStorage(str(path), feed_options=options).open(crawler.spidercls.from_crawler(crawler))
+    file.write(b'{"url": "https://www.tribunnews.com/x/next"}\n')
+    file.close()
+    # Left in place, the cut line would have made the next one unreadable.
+    expected = (whole if size else "") + '{"url": "https://www.tribunnews.com/x/next"}\n'
+    assert path.read_bytes() == expected.encode()
+    assert f"{len(cut)} byte(s) of a line cut by a killed run removed" in caplog.text
+    # A file ending with its newline, and a feed of another format, are appended to as they are.
+    for feed_options, text in (({"format": "jsonlines"}, "{}\n"), ({"format": "csv"}, "url,head")):
+        path.write_text(text)
+        UnbufferedFileFeedStorage(str(path), feed_options={"overwrite": False, **feed_options}).open(crawler.spider)
+        assert path.read_text() == text
+
+
+def test_a_json_lines_feed_is_noted_in_the_run_s_marker_before_its_first_line(tmp_path: Path) -> None:
+    state_path = tmp_path / "state.sqlite3"
+    feed = tmp_path / "data" / "out.jsonl"
+    feed.parent.mkdir()
+    feed.write_bytes(b'{"url": "https://www.tribunnews.com/x/earlier"}\n')
+    crawler = make_crawler({"TRIBUN_STATE_BACKEND": "sqlite", "TRIBUN_STATE_PATH": str(state_path)})
+    state = CrawlState.of(crawler)
+    noted = {"format": "jsonlines", "overwrite": False}
+    # Not read back: another format, some fields only, compressed.
+    not_noted = [
+        {"format": "csv"},
+        {"format": "jsonlines", "fields": ["url"]},
+        {"format": "jsonlines", "postprocessing": ["scrapy.extensions.postprocessing.GzipPlugin"]},
+    ]
+    for options in (noted, *not_noted):
+        storage = build_from_crawler(UnbufferedFileFeedStorage, crawler, f"file://{feed}", feed_options=options)
+        storage.open(crawler.spider).close()
+    assert state.store.run_feeds() == {state.run_id: {str(feed.resolve()): feed.stat().st_size}}
+    state.close("shutdown")

@@ -140,6 +140,9 @@ STATE_RECORDED = "tribun/state/recorded"
 STATE_RECORDED_ALIASES = "tribun/state/recorded_aliases"
 #: Copies recorded as duplicates of a stored article (so they are not fetched again).
 STATE_RECORDED_DUPLICATES = "tribun/state/recorded_duplicates"
+#: Articles a stopped run wrote to its feed but had not recorded, recorded from its feed when a run opens the store
+#: (``state/recovery.py``).
+STATE_RECOVERED = "tribun/state/recovered"
 #: Articles the store forgot at the start of a ``-a reset_state=1`` run.
 STATE_RESET = "tribun/state/reset"
 #: Stored articles fetched again, young enough to recheck (``TRIBUN_RECHECK_HOURS``).

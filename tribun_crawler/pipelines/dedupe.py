@@ -18,7 +18,8 @@ emitted with ``duplicateOf`` set to the URL of the emitted one; they are counted
 Memory of what was emitted: the state store, and the pipeline for the items in flight. An item counts from the
 moment it passes, so two copies in flight together are caught; the store records an article on the
 ``item_scraped`` signal, after the feed exporter (connected before any pipeline exists) has written its line, so
-the store never claims an article the feed does not have. From then on the store answers for it and the pipeline
+the store never claims an article the feed does not have; a kill between the two is repaired by the next run,
+which records the line from the feed (``state/recovery.py``). From then on the store answers for it and the pipeline
 forgets it: its memory stays as small in a crawl of a million articles as in one of ten. An article recorded since
 the pipeline opened the store (``recorded``) was emitted by this run (or by another worker of it), so a repeat is
 a duplicate (1), not a recheck (2). The store is the crawl state's (``state/crawl.py``), which opens it,

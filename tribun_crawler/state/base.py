@@ -104,6 +104,15 @@ class StateStore(ABC):
     def open_runs(self) -> dict[str, int]:
         """The runs marked open: run id -> start, Unix milliseconds."""
 
+    @abstractmethod
+    def add_run_feed(self, run_id: str, path: str, start: int) -> None:
+        """Note that the open run ``run_id`` writes JSON lines to the local file ``path`` from byte ``start`` on
+        (state.recovery); forgotten with the run's marker (:meth:`finish_run`)."""
+
+    @abstractmethod
+    def run_feeds(self) -> dict[str, dict[str, int]]:
+        """The feeds noted by :meth:`add_run_feed`: run id -> {path: start}."""
+
     # Adaptive polling (tribun_crawler/polling.py): when each site's discovery last ran, and when its recent
     # articles were published. Sites are site keys (``www``, ``banyumas``); times are Unix seconds.
 

@@ -14,7 +14,9 @@ They ask this extension, reached through the crawler as Scrapy's own stats are (
   there is reason to expect a change (:meth:`CrawlState.recheck_due`: an age of ``TRIBUN_RECHECK_AGES`` passed
   since the article's site was last discovered, and never for a site whose sitemaps this run reads, which show
   every change by their ``lastmod``, ``TRIBUN_RECHECK_BY_SITEMAP``);
-- it records what the feed received (:meth:`CrawlState.record`) and the old URLs of a stored article;
+- it records what the feed received (:meth:`CrawlState.record`) and the old URLs of a stored article; it notes the
+  run's local feeds in its marker (:meth:`CrawlState.feed_opened`), and on opening records what a stopped run wrote
+  to its feeds without recording it (``state/recovery.py``), before any component asks the store anything;
 - it answers what adaptive polling (``polling.py``) needs of a site: when its discovery last ran
   (:meth:`CrawlState.last_discoveries`) and when its recent articles were published
   (:meth:`CrawlState.publish_times`); the spider tells it which sites' discovery pages it read
@@ -44,6 +46,7 @@ from tribun_crawler.clock import fixed_now
 from tribun_crawler.sites import site_key
 from tribun_crawler.state import StateStore, open_store, reset_requested
 from tribun_crawler.state.records import ArticleRecord, key_fingerprint, now_ms
+from tribun_crawler.state.recovery import recover_unrecorded_lines
 from tribun_crawler.state.runs import FINISHED, Refetch, RefetchRule, new_run_id
 
 logger = logging.getLogger(__name__)
@@ -162,6 +165,11 @@ class CrawlState:
             recheck_hours=self.recheck_hours,
             fixed_now=fixed.timestamp() if fixed else None,
         )
+        # Before anything reads the store, and before this run's feed is opened (a feed written with -O may be the
+        # one a killed run left): what a stopped run wrote to its feeds without recording it.
+        recovered = recover_unrecorded_lines(store, before=self.opened_ms)
+        if recovered:
+            self.crawler.stats.set_value(stat.STATE_RECOVERED, len(recovered))
         store.open_run(self.run_id, self.opened_ms)
         if self._rule.unfinished_since is not None:
             since = datetime.fromtimestamp(self._rule.unfinished_since / 1000, UTC).isoformat(timespec="seconds")
@@ -284,6 +292,12 @@ class CrawlState:
     def record(self, record: ArticleRecord, aliases: tuple[int, ...] = ()) -> None:
         """Remember an article the feed received (or a dropped copy of one), under its key and ``aliases``."""
         self.store.put(record, aliases)
+
+    def feed_opened(self, path: str, start: int) -> None:
+        """This run writes its JSON lines feed to the local file ``path`` (absolute) from byte ``start`` on: noted in
+        its marker before the first line, for the recovery of its last line if it is killed
+        (``state/recovery.py``)."""
+        self.store.add_run_feed(self.run_id, path, start)
 
     def add_aliases(self, key: int, aliases: tuple[int, ...]) -> None:
         """More old URLs (their keys) of the stored article ``key``."""

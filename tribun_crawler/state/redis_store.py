@@ -9,6 +9,8 @@ Keys, all under one prefix (``TRIBUN_REDIS_PREFIX``):
 - ``{prefix}:count``: number of articles;
 - ``{prefix}:runs``: hash, run id -> start in Unix milliseconds, for each crawl open and not finished
   (``state.runs``);
+- ``{prefix}:feeds:{run id}``: hash, path of a local JSON lines feed the open run writes -> byte offset of its
+  first line (``state.recovery``);
 - ``{prefix}:p:{site}``: sorted set, 8-byte article key scored by its ``datePublished`` (Unix seconds), the recent
   publications of a site for adaptive polling;
 - ``{prefix}:polled``: hash, site key -> when its discovery last ran, Unix seconds.
@@ -296,7 +298,22 @@ class RedisStateStore(StateStore):
         # Not atomic, and need not be: a run adds only its own marker, and a marker found older stays older.
         older = [other for other, since in self.open_runs().items() if since < started]
         self._redis.hdel(self._runs(), run_id, *older)
+        self._redis.delete(*(self._run_feeds(run) for run in (run_id, *older)))
 
     def open_runs(self) -> dict[str, int]:
         markers = cast("dict[bytes, bytes]", self._redis.hgetall(self._runs()))
         return {run_id.decode("utf-8"): int(started) for run_id, started in markers.items()}
+
+    def _run_feeds(self, run_id: str) -> str:
+        return f"{self.prefix}:feeds:{run_id}"
+
+    def add_run_feed(self, run_id: str, path: str, start: int) -> None:
+        self._redis.hset(self._run_feeds(run_id), path, start)
+
+    def run_feeds(self) -> dict[str, dict[str, int]]:
+        feeds: dict[str, dict[str, int]] = {}
+        for run_id in self.open_runs():
+            noted = cast("dict[bytes, bytes]", self._redis.hgetall(self._run_feeds(run_id)))
+            if noted:
+                feeds[run_id] = {path.decode("utf-8"): int(start) for path, start in noted.items()}
+        return feeds

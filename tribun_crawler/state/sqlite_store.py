@@ -19,9 +19,10 @@ from pathlib import Path
 from tribun_crawler.state.base import PUBLICATIONS_KEPT, StateStore
 from tribun_crawler.state.records import ArticleRecord, compact_url, expand_url
 
-# 2: the runs table (run markers). 3: the publications and discoveries tables (adaptive polling). An older file
-# gains what it lacks when opened; the publications of its recent articles are filled in from them.
-SCHEMA_VERSION = 3
+# 2: the runs table (run markers). 3: the publications and discoveries tables (adaptive polling). 4: the run_feeds
+# table (state.recovery). An older file gains what it lacks when opened; the publications of its recent articles
+# are filled in from them.
+SCHEMA_VERSION = 4
 
 _SCHEMA = (
     """
@@ -51,6 +52,14 @@ _SCHEMA = (
         id TEXT PRIMARY KEY,        -- a crawl that opened and has not finished (state.runs)
         started INTEGER NOT NULL    -- when it opened, Unix milliseconds
     )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS run_feeds (
+        run TEXT NOT NULL,          -- a run marked open (runs.id)
+        path TEXT NOT NULL,         -- a local JSON lines feed it writes, absolute
+        start INTEGER NOT NULL,     -- byte offset of the file where the run's first line goes
+        PRIMARY KEY (run, path)
+    ) WITHOUT ROWID
     """,
     # One B-tree in (site, published) order, no rowid table beside it: what adaptive polling reads is a range of it.
     """
@@ -166,7 +175,7 @@ class SQLiteStateStore(StateStore):
         with self._transaction():
             for statement in _SCHEMA:
                 self._db.execute(statement)
-            if version in (1, 2):
+            if version in (1, 2):  # 3 -> 4 only adds the run_feeds table
                 self._db.execute(_FILL_PUBLICATIONS)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -269,6 +278,7 @@ class SQLiteStateStore(StateStore):
             db.execute("DELETE FROM articles")
             db.execute("DELETE FROM aliases")
             db.execute("DELETE FROM runs")
+            db.execute("DELETE FROM run_feeds")
             db.execute("DELETE FROM publications")
             db.execute("DELETE FROM discoveries")
 
@@ -285,9 +295,20 @@ class SQLiteStateStore(StateStore):
     def finish_run(self, run_id: str, started: int) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM runs WHERE id = ? OR started < ?", (run_id, started))
+            db.execute("DELETE FROM run_feeds WHERE run NOT IN (SELECT id FROM runs)")
 
     def open_runs(self) -> dict[str, int]:
         return {run_id: int(started) for run_id, started in self._db.execute("SELECT id, started FROM runs")}
+
+    def add_run_feed(self, run_id: str, path: str, start: int) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO run_feeds (run, path, start) VALUES (?, ?, ?)", (run_id, path, start))
+
+    def run_feeds(self) -> dict[str, dict[str, int]]:
+        feeds: dict[str, dict[str, int]] = {}
+        for run_id, path, start in self._db.execute("SELECT run, path, start FROM run_feeds"):
+            feeds.setdefault(run_id, {})[path] = int(start)
+        return feeds
 
     def publish_times(self, site: str, since: int) -> list[int]:
         rows = self._db.execute(
