@@ -422,6 +422,27 @@ def test_sqlite_file_of_schema_2_gains_the_polling_tables_with_its_recent_public
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
+def test_sqlite_file_of_schema_3_gains_the_run_feeds_table_and_keeps_its_open_runs(tmp_path: Path) -> None:
+    path = tmp_path / "tribun.sqlite3"
+    stored = record()
+    with SQLiteStateStore(path) as store:
+        store.put(stored)
+        store.open_run("killed", 1_000)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE run_feeds")
+        db.execute("PRAGMA user_version = 3")
+    with SQLiteStateStore(path) as store:
+        assert store.get(stored.key) == stored
+        # The run killed under the old version noted no feed: nothing to read back, and its marker still counts.
+        assert store.open_runs() == {"killed": 1_000}
+        assert store.run_feeds() == {}
+        store.add_run_feed("killed", "/data/tribun/run.jsonl", 512)
+        assert store.run_feeds() == {"killed": {"/data/tribun/run.jsonl": 512}}
+        assert store.integrity_errors() == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
 def test_sqlite_file_of_schema_1_gains_the_runs_table_and_keeps_its_articles(tmp_path: Path) -> None:
     path = tmp_path / "tribun.sqlite3"
     stored = record(article_id=7731367)
