@@ -75,7 +75,13 @@ MODES: dict[str, dict[str, str]] = {
     # The defaults but web sitemaps (changes only) asked for on every look (0), or every 2 h.
     "after-c0": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "0"},
     "after-c2h": {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "7200"},
+    # The defaults but, in the default column, discovery without sitemaps for changes (-a discover=sections,index):
+    # recent articles read again by the ages of TRIBUN_RECHECK_AGES, as the default did before discover=changes.
+    "after-listings": {},
 }
+#: What a mode discovers by in the default column when it is not the crawler's default (``-a discover=``): the
+#: design before issue 16 had hubs and the daily index only.
+MODE_DISCOVERY = {"before": "sections,index", "after-listings": "sections,index"}
 #: How long a site may go without discovery (``TRIBUN_MAX_POLL_INTERVAL``'s default): an article published this
 #: close to the last step and not emitted yet is pending, not missed (its site's next discovery is after the day).
 MAX_POLL_INTERVAL = timedelta(hours=2)
@@ -288,8 +294,9 @@ def run_column(day: DayNetwork, args: argparse.Namespace, mode: str, discover: s
             first_seen.setdefault(article_key(item["url"]), day.start)
         known_before = set(first_seen)
         run_args = {"sites": sites_argument(day)}
-        if discover != DEFAULT_DISCOVERY:
-            run_args["discover"] = discover
+        discovery = effective_discovery(mode, discover)
+        if discovery != DEFAULT_DISCOVERY:
+            run_args["discover"] = discovery
         for k in range(1, day.steps + 1):
             now = day.step_time(k)
             clock.write_text(now.isoformat(), encoding="utf-8")
@@ -348,11 +355,20 @@ def score(
                 column.updates_pending += 1
 
 
+def effective_discovery(mode: str, discover: str) -> str:
+    """The ``-a discover=`` value a column runs with (:data:`DEFAULT_DISCOVERY`: none given)."""
+    if discover == DEFAULT_DISCOVERY:
+        return MODE_DISCOVERY.get(mode, DEFAULT_DISCOVERY)
+    return discover
+
+
 def update_horizon(mode: str, discover: str) -> timedelta:
     """How long after it is made an update may still be pending under ``mode``: a site is discovered at least every
-    :data:`MAX_POLL_INTERVAL`, and by sitemaps its web sitemap, which shows updates, read at least every
-    ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` at the site's next discovery after that."""
-    if "sitemaps" not in discover:
+    :data:`MAX_POLL_INTERVAL`, and when its sitemaps show its updates (``sitemaps``, or ``changes``: the crawler's
+    default) its web sitemap is read at least every ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` at the site's next discovery
+    after that."""
+    discovery = effective_discovery(mode, discover)
+    if discovery != DEFAULT_DISCOVERY and "sitemaps" not in discovery and "changes" not in discovery:
         return MAX_POLL_INTERVAL
     seconds = MODES[mode].get("TRIBUN_CHANGE_SITEMAP_INTERVAL")
     interval = CHANGE_SITEMAP_INTERVAL if seconds is None else timedelta(seconds=float(seconds))

@@ -224,7 +224,11 @@ def test_an_update_may_wait_for_the_next_read_of_its_web_sitemap_when_discoverin
     assert schedule.update_horizon("after", "sitemaps") == timedelta(hours=6)
     assert schedule.update_horizon("after-c0", "sitemaps") == timedelta(hours=2)
     assert schedule.update_horizon("after-c2h", "sitemaps") == timedelta(hours=4)
-    assert schedule.update_horizon("after", "default") == timedelta(hours=2)
+    # The crawler's default reads sitemaps for changes; the design before it, hubs and indexes only.
+    assert schedule.update_horizon("after", "default") == timedelta(hours=6)
+    assert schedule.update_horizon("after-listings", "default") == timedelta(hours=2)
+    assert schedule.update_horizon("before", "default") == timedelta(hours=2)
+    assert schedule.update_horizon("after", "changes") == timedelta(hours=6)
     last = day.step_time(day.steps)
     updated = [
         a for a in day.published_between(day.start, last) if a.key in day.updates and day.updates[a.key].at <= last

@@ -36,7 +36,7 @@ from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
 from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.discovery import (
-    NEWS_SITEMAPS_FILE,
+    HOST_ANSWERS_FILE,
     ROBOTS_TXT_MAX_AGE,
     DiscoveryCacheMiddleware,
     cache_folder,
@@ -398,6 +398,7 @@ def test_an_indexed_sitemap_is_unchanged_only_at_the_lastmod_a_finished_run_read
 # --- Web sitemaps (changes only) ------------------------------------------------------------------------------
 
 WEB_SITEMAP = "https://banyumas.tribunnews.com/sitemap_web.xml"
+WEB_SITEMAP_ARTICLE = "https://banyumas.tribunnews.com/2026/12/04/banjir-rob-di-cilacap"
 NEWS_URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 <url><loc><![CDATA[https://banyumas.tribunnews.com/2026/12/04/banjir-rob-di-cilacap]]></loc>
@@ -466,6 +467,88 @@ def test_a_web_sitemap_is_asked_for_every_time_once_the_news_sitemap_stopped_ans
     assert asked_for(site, WEB_SITEMAP) == 3
 
 
+BANYUMAS_HOME = "https://banyumas.tribunnews.com/"
+BANYUMAS_INDEX = "https://banyumas.tribunnews.com/sitemap.xml"
+
+
+def changes_only(url: str) -> Request:
+    """A sitemap asked for by a run that reads sitemaps for changes only (-a discover=changes)."""
+    return page_request(url, PageKind.SITEMAP, **{meta.CHANGES_ONLY: True})
+
+
+def test_a_run_reading_sitemaps_for_changes_holds_every_sitemap_while_the_host_s_listings_answer(
+    runs: Any,
+) -> None:
+    home = answer(body=b"<html><ul id='latestul'></ul></html>", ETag='"h1"')
+    index = answer(body=INDEX, ETag='"i1"')
+    site = Site(lambda request: home(request) if request.url == BANYUMAS_HOME else index(request))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(BANYUMAS_HOME, PageKind.HOME), site)
+        first.download(changes_only(BANYUMAS_INDEX), site)
+    # An index lists no change itself: read by a run that finds new articles through the homepage, it waits too.
+    with runs(at=START + timedelta(minutes=15)) as later:
+        later.download(page_request(BANYUMAS_HOME, PageKind.HOME), site)
+        request = changes_only(BANYUMAS_INDEX)
+        kept = later.download(request, site)
+        assert (kept.status, kept.body) == (200, INDEX)
+        assert meta.not_modified(request.meta)
+        assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) == 1
+        # Not asked for changes only (-a discover=sitemaps), the same index is asked for: it may list new files.
+        later.download(page_request(BANYUMAS_INDEX, PageKind.SITEMAP), site)
+    assert (asked_for(site, BANYUMAS_HOME), asked_for(site, BANYUMAS_INDEX)) == (2, 2)
+
+
+def test_a_sitemap_read_for_changes_is_asked_for_every_time_while_the_host_s_listings_do_not_answer(
+    runs: Any,
+) -> None:
+    home = {"answer": answer(body=b"<html><ul id='latestul'></ul></html>", ETag='"h1"')}
+    index = answer(body=INDEX, ETag='"i1"')
+    site = Site(lambda request: home["answer"](request) if request.url == BANYUMAS_HOME else index(request))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(BANYUMAS_HOME, PageKind.HOME), site)
+        first.download(changes_only(BANYUMAS_INDEX), site)
+    home["answer"] = answer(403)
+    # Four hours on, the homepage refuses the crawler: the sitemaps may be all that lists the host's new articles.
+    for at in (START + timedelta(hours=4), START + timedelta(hours=4, minutes=15)):
+        with runs(at=at) as later:
+            later.download(page_request(BANYUMAS_HOME, PageKind.HOME), site)
+            later.download(changes_only(BANYUMAS_INDEX), site)
+            assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) is None
+    assert asked_for(site, BANYUMAS_INDEX) == 3
+
+
+def test_recent_articles_are_read_again_by_age_on_the_sites_whose_sitemaps_showed_no_change_lately(
+    runs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """discover=changes (the default): a site's recent articles are read again on its sitemaps' evidence alone
+    while those sitemaps answer; a site whose sitemaps are refused (403) keeps the ages of TRIBUN_RECHECK_AGES."""
+    published = int((START - timedelta(hours=3)).timestamp())
+    banyumas = ArticleRecord(key_fingerprint(WEB_SITEMAP_ARTICLE), WEB_SITEMAP_ARTICLE, 0, published, None, now_ms())
+    jateng_url = "https://jateng.tribunnews.com/2026/12/04/jalan-tol-semarang-demak"
+    jateng = ArticleRecord(key_fingerprint(jateng_url), jateng_url, 0, published, None, now_ms())
+    web = answer(body=URLSET, ETag='"w1"')
+    refused = answer(403)
+    site = Site(lambda request: refused(request) if "jateng" in request.url else web(request))
+    with runs(at=START, sites="banyumas,jateng") as first:
+        first.remember_an_article()
+        first.download(changes_only(WEB_SITEMAP), site)
+        first.download(changes_only("https://jateng.tribunnews.com/sitemap_web.xml"), site)
+    with runs(at=START + timedelta(minutes=15), sites="banyumas,jateng") as second:
+        monkeypatch.setattr(TribunSpider, "discovery_cache", property(lambda spider: second.middleware))
+        second.crawler.spider.tell_state_of_sitemaps()
+        state = CrawlState.of(second.crawler)
+        # Never looked at before: a site without sitemap evidence is read again whenever named.
+        assert state.recheck_due(jateng_url, jateng)
+        assert not state.recheck_due(WEB_SITEMAP_ARTICLE, banyumas)
+    with runs(at=START + timedelta(hours=8, minutes=15), sites="banyumas,jateng") as much_later:
+        monkeypatch.setattr(TribunSpider, "discovery_cache", property(lambda spider: much_later.middleware))
+        much_later.crawler.spider.tell_state_of_sitemaps()
+        # Its sitemap unread for 8 h (twice the interval), banyumas is back to the ages too.
+        assert CrawlState.of(much_later.crawler).recheck_due(WEB_SITEMAP_ARTICLE, banyumas)
+
+
 @pytest.mark.parametrize(
     ("reason", "settings"), [("finished", {"TRIBUN_CHANGE_SITEMAP_INTERVAL": "0"}), ("shutdown", {})]
 )
@@ -483,16 +566,27 @@ def test_a_web_sitemap_is_asked_for_every_time_without_an_interval_or_after_a_ru
     assert asked_for(site, WEB_SITEMAP) == 2
 
 
-def test_the_hosts_news_sitemap_answers_are_kept_in_the_cache_folder(runs: Any, tmp_path: Path) -> None:
+def test_the_hosts_answers_with_new_articles_and_with_changes_are_kept_in_the_cache_folder(
+    runs: Any, tmp_path: Path
+) -> None:
     site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
     with runs(at=START) as first:
         first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
-        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
-    kept = json.loads((tmp_path / "state-discovery" / NEWS_SITEMAPS_FILE).read_text())
-    assert kept == {"banyumas.tribunnews.com": START.timestamp()}
-    (tmp_path / "state-discovery" / NEWS_SITEMAPS_FILE).write_text("{not json")
     with runs(at=START + timedelta(minutes=15)) as second:
-        assert second.middleware.news_sitemaps == {}
+        second.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+        assert second.middleware.changes_shown_by() == {"banyumas.tribunnews.com"}
+    kept = json.loads((tmp_path / "state-discovery" / HOST_ANSWERS_FILE).read_text())
+    assert kept == {
+        "new_articles": {"banyumas.tribunnews.com": START.timestamp()},
+        "changes": {"banyumas.tribunnews.com": (START + timedelta(minutes=15)).timestamp()},
+    }
+    # Changes shown 8 h ago no longer vouch for the host (twice the 4 h interval).
+    with runs(at=START + timedelta(hours=8, minutes=15)) as later:
+        assert later.middleware.changes_shown_by() == frozenset()
+    (tmp_path / "state-discovery" / HOST_ANSWERS_FILE).write_text("{not json")
+    with runs(at=START + timedelta(hours=8, minutes=30)) as damaged:
+        assert damaged.middleware.host_answers == {}
+        assert damaged.middleware.changes_shown_by() == frozenset()
 
 
 def test_answers_no_run_used_for_30_days_are_removed_when_a_run_finishes(runs: Any, tmp_path: Path) -> None:

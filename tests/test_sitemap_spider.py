@@ -105,9 +105,11 @@ def recheck_hours_covering(day: str) -> str:
 # --- The discover argument -----------------------------------------------------------------------------------
 
 
-def test_discover_defaults_to_hubs_and_daily_index() -> None:
+def test_discover_defaults_to_hubs_daily_index_and_sitemaps_for_changes() -> None:
     default = [r.url for r in make_spider(sites="www,banyumas").initial_requests()]
-    assert default == [r.url for r in make_spider(sites="www,banyumas", discover="sections,index").initial_requests()]
+    assert default == [
+        r.url for r in make_spider(sites="www,banyumas", discover="sections,index,changes").initial_requests()
+    ]
     day = make_spider().today()
     index = f"index-news?date={day.year}-{day.month}-{day.day}"
     assert [r.url for r in make_spider(sites="banyumas", discover="index").initial_requests()] == [
@@ -141,8 +143,32 @@ def test_discover_combines_ways_per_site() -> None:
     ]
 
 
+def test_discover_changes_reads_sitemaps_for_changes_only_and_their_files_too(spider_factory: SpiderFactory) -> None:
+    spider = spider_factory(sites="www,banyumas", discover="sections,changes")
+    sitemaps = [r for r in spider.initial_requests() if r.meta["tribun_page_type"] == "sitemap"]
+    # The regional news sitemap's name is not looked for: its entries carry no lastmod.
+    assert [(r.url, r.meta[meta.SITEMAP_GUESSES]) for r in sitemaps] == [
+        ("https://www.tribunnews.com/sitemap.xml", []),
+        (f"{BANYUMAS}sitemap.xml", [f"{BANYUMAS}sitemap_web.xml"]),
+    ]
+    assert all(meta.is_changes_only(r.meta) for r in sitemaps)
+    (next_name,) = spider.parse_sitemap(absent(sitemaps[1]))
+    assert (next_name.url, meta.is_changes_only(next_name.meta)) == (f"{BANYUMAS}sitemap_web.xml", True)
+    index = response_to(sitemaps[0], (FIXTURES / "www-sitemap-index-2026-03-12.xml").read_bytes())
+    files = list(spider.parse_sitemap(index))
+    assert len(files) == 10
+    assert all(meta.is_changes_only(r.meta) for r in files)
+    # With sitemaps, they are read for new articles too: no file is asked for changes only.
+    both = spider_factory(sites="www", discover="sitemaps,changes")
+    (sitemap,) = both.initial_requests()
+    assert not meta.is_changes_only(sitemap.meta)
+    # A backfill that ends before today reads no sitemap: they list the last two days.
+    backfill = spider_factory(sites="banyumas", discover="index,changes", since="2024-01-22", until="2024-01-23")
+    assert [r.meta["tribun_page_type"] for r in backfill.initial_requests()] == ["index", "index"]
+
+
 def test_discover_refuses_unknown_ways_and_start_urls() -> None:
-    with pytest.raises(ValueError, match="discover must be one or more of sections, index, sitemaps"):
+    with pytest.raises(ValueError, match="discover must be one or more of sections, index, sitemaps, changes"):
         make_spider(discover="sitemaps,rss")
     with pytest.raises(ValueError, match="either start_urls or discover"):
         make_spider(discover="sitemaps", start_urls="https://www.tribunnews.com/nasional")

@@ -58,12 +58,14 @@ def test_no_arguments_crawls_the_flagship_hubs_and_todays_index() -> None:
     today = spider.today()
     assert "https://www.tribunnews.com/internasional" in urls
     assert "https://www.tribunnews.com/nasional" in urls
-    assert urls[-1] == f"https://www.tribunnews.com/index-news?date={today.year}-{today.month}-{today.day}"
-    assert {classify_url(url) for url in urls} == {PageType.SECTION, PageType.INDEX}
+    assert urls[-2] == f"https://www.tribunnews.com/index-news?date={today.year}-{today.month}-{today.day}"
+    # Last, the sitemap index read for the changes of recent articles (discover=changes).
+    assert urls[-1] == "https://www.tribunnews.com/sitemap.xml"
+    assert {classify_url(url) for url in urls[:-1]} == {PageType.SECTION, PageType.INDEX}
 
 
 def test_sites_and_sections_pick_hosts_and_hubs() -> None:
-    spider = make_spider(sites="www,banyumas", sections="internasional")
+    spider = make_spider(sites="www,banyumas", sections="internasional", discover="sections,index")
     urls = start_urls(spider)
     day = spider.today()
     index = f"index-news?date={day.year}-{day.month}-{day.day}"

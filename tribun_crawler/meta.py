@@ -65,6 +65,10 @@ SITEMAP_GUESSES = "tribun_sitemap_guesses"
 #: A sitemap an index listed with a ``lastmod``: that ``lastmod`` (ISO 8601), kept with the file in the discovery
 #: cache, so a later run that sees the same ``lastmod`` does not ask for the file again.
 SITEMAP_LISTED_LASTMOD = "tribun_sitemap_listed_lastmod"
+#: A sitemap asked for only for the changes it shows (``-a discover=changes`` without ``sitemaps``): the run's
+#: listings find new articles, so the discovery cache holds its kept copy for ``TRIBUN_CHANGE_SITEMAP_INTERVAL``.
+#: The files an index of it lists carry it too.
+CHANGES_ONLY = "tribun_changes_only"
 #: True on a discovery page the site answered 304 Not Modified, whose cached copy a run that finished has read:
 #: the discovery cache (middlewares/discovery.py) sets it, the spider reads nothing new from it.
 NOT_MODIFIED = "tribun_not_modified"
@@ -142,6 +146,10 @@ def is_sitemap_guess(meta: Mapping[str, Any]) -> bool:
 def sitemap_listed_lastmod(meta: Mapping[str, Any]) -> str | None:
     value = meta.get(SITEMAP_LISTED_LASTMOD)
     return str(value) if value else None
+
+
+def is_changes_only(meta: Mapping[str, Any]) -> bool:
+    return bool(meta.get(CHANGES_ONLY))
 
 
 def not_modified(meta: Mapping[str, Any]) -> bool:

@@ -25,13 +25,16 @@ but these requests:
   this run. Then a finished run followed every link of the page into this state store. Otherwise the copy is read
   as if it had just been downloaded. A discovery page that cannot be fetched fails as it would without the cache.
 - **A sitemap that lists changes only** (a web sitemap: entries with a ``lastmod`` and no publication date, as
-  :func:`~tribun_crawler.extractors.sitemap.sitemap_role` reads the kept copy) is not asked for at all while its
-  kept copy, read by a finished run, is younger than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` (4 h) and a news sitemap of
-  its host answered within that interval: the news sitemap lists every new article of the host, so the web
-  sitemap brings only updates, and an update waits that long at most (``tribun/discovery/change_sitemap_not_due``;
-  the kept copy is marked not modified). A host whose news sitemap stops answering has its web sitemap asked for on
-  every discovery once the interval has passed. The hosts' last news sitemap answers are kept in the folder
-  (:data:`NEWS_SITEMAPS_FILE`).
+  :func:`~tribun_crawler.extractors.sitemap.sitemap_role` reads the kept copy), and every sitemap of a run that
+  reads sitemaps for changes only (``-a discover=changes``, the default: ``meta.CHANGES_ONLY``), is not asked for
+  at all while its kept copy, read by a finished run, is younger than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` (4 h) and
+  its host answered with a list of its new articles within that interval (a news sitemap, a homepage, section hub
+  or daily index): that list brings the new articles, so the sitemap brings only updates, and an update waits that
+  long at most (``tribun/discovery/change_sitemap_not_due``; the kept copy is marked not modified). A host whose
+  lists stop answering has its sitemaps asked for on every discovery once the interval has passed. When each host
+  last answered with a list of new articles, and with a sitemap of changes, is kept in the folder
+  (:data:`HOST_ANSWERS_FILE`); the second tells the spider which sites' changes the sitemaps show
+  (:meth:`DiscoveryCacheMiddleware.changes_shown_by`).
 
 Each kept answer carries three headers of the project's: ``X-Tribun-Cached-At`` (when, on the crawl's clock),
 ``X-Tribun-Cached-By`` (the run's id) and, for a sitemap an index listed with a ``lastmod``,
@@ -107,8 +110,14 @@ DISCOVERY_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX, Pa
 CACHED_AT = "X-Tribun-Cached-At"
 CACHED_BY = "X-Tribun-Cached-By"
 LISTED_LASTMOD = "X-Tribun-Listed-Lastmod"
-#: When each host last answered with a news sitemap (crawl clock, Unix seconds), a JSON object in the cache folder.
-NEWS_SITEMAPS_FILE = "news-sitemaps.json"
+#: When each host last answered with a list of its new articles, and with a sitemap of changes (crawl clock, Unix
+#: seconds): a JSON object ``{"new_articles": {host: time}, "changes": {host: time}}`` in the cache folder.
+HOST_ANSWERS_FILE = "host-answers.json"
+#: The answers it keeps: a list of new articles (news sitemap, homepage, hub, daily index), a sitemap of changes.
+NEW_ARTICLES = "new_articles"
+CHANGES = "changes"
+#: The page kinds that list a host's new articles besides a news sitemap.
+LISTING_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX})
 #: The ids of the runs that finished, one a line, in the cache folder; the newest are kept.
 FINISHED_RUNS_FILE = "finished-runs"
 FINISHED_RUNS_KEPT = 200
@@ -331,8 +340,7 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         self.storage.stamp = self.stamp
         self.finished_runs = read_finished_runs(folder)
         self.change_sitemap_interval = crawler.settings.getfloat("TRIBUN_CHANGE_SITEMAP_INTERVAL")
-        self.news_sitemaps: dict[str, float] = {}
-        """When each host last answered with a news sitemap (crawl clock); read at open, written at close."""
+        self._host_answers: dict[str, dict[str, float]] | None = None
         self.policy.not_due = self.change_sitemap_not_due
         self.reuse = False
         """Whether a kept page read by a finished run may stand for nothing new (module docstring); set at open."""
@@ -371,13 +379,21 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
             self.folder,
             "" if self.reuse else " (and read again: no finished run vouches for what it read)",
         )
-        self.news_sitemaps = read_news_sitemaps(self.folder)
+
+    @property
+    def host_answers(self) -> dict[str, dict[str, float]]:
+        """When each host last answered with a list of new articles and with a sitemap of changes (crawl clock):
+        read from :data:`HOST_ANSWERS_FILE` when first asked (the spider may ask before this middleware's
+        ``spider_opened``), written at close."""
+        if self._host_answers is None:
+            self._host_answers = read_host_answers(self.folder)
+        return self._host_answers
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
         super().spider_closed(spider)
-        if self.news_sitemaps:
+        if self._host_answers and any(self._host_answers.values()):
             forget_before = crawl_now(self.crawler.settings).timestamp() - PRUNE_AFTER_DAYS * 86400
-            record_news_sitemaps(self.folder, self.news_sitemaps, forget_before)
+            record_host_answers(self.folder, self._host_answers, forget_before)
         if reason == FINISHED:
             record_finished_run(self.folder, self.run_id)
             removed = prune(self.folder, time.time() - PRUNE_AFTER_DAYS * 86400)
@@ -406,8 +422,8 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
             request.meta[meta.NOT_MODIFIED] = True
             self.stats.inc_value(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE)
             return result
-        if isinstance(result, Response) and is_sitemap(request) and result.status == 200:
-            self.note_news_sitemap(request, result)
+        if isinstance(result, Response) and result.status == 200:
+            self.note_host_answer(request, result)
         if result is response or not isinstance(result, Response):
             return result
         # The kept copy stands for the answer: the site said 304, or robots.txt's host answered 5xx.
@@ -441,13 +457,19 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         )
         self.stats.inc_value(stat.DISCOVERY_ROBOTS_TXT_FALLBACK)
 
-    def note_news_sitemap(self, request: Request, answer: Response) -> None:
-        """Remember that the host answered with a news sitemap now: its web sitemap may wait (module docstring)."""
-        if self.change_sitemap_interval <= 0:
+    def note_host_answer(self, request: Request, answer: Response) -> None:
+        """Remember that the host answered now with a list of its new articles (its sitemaps of changes may wait)
+        or with a sitemap of changes (its changes are shown): module docstring."""
+        kind = meta.page_kind(request.meta)
+        role = sitemap_role(answer.body, max_size=self.max_size(request)) if kind is PageKind.SITEMAP else None
+        if kind in LISTING_KINDS or role is SitemapRole.NEWS:
+            answered = NEW_ARTICLES
+        elif role is SitemapRole.CHANGES:
+            answered = CHANGES
+        else:
             return
-        if sitemap_role(answer.body, max_size=self.max_size(request)) is SitemapRole.NEWS:
-            host = urlparse_cached(request).hostname or ""
-            self.news_sitemaps[host] = crawl_now(self.crawler.settings).timestamp()
+        host = urlparse_cached(request).hostname or ""
+        self.host_answers.setdefault(answered, {})[host] = crawl_now(self.crawler.settings).timestamp()
 
     def max_size(self, request: Request) -> int:
         return int(request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -455,19 +477,30 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     # --- Questions ---------------------------------------------------------------------------------------------
 
     def change_sitemap_not_due(self, kept: Response, request: Request) -> bool:
-        """True when the kept copy of a sitemap stands for the answer without asking: it lists changes only, a
-        finished run read it less than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` ago, and the host answered with a news
-        sitemap within that interval (module docstring)."""
+        """True when the kept copy of a sitemap stands for the answer without asking: it lists changes only, or the
+        run reads it for changes only; a finished run read it less than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` ago; and
+        the host answered with a list of its new articles within that interval (module docstring)."""
         interval = self.change_sitemap_interval
         if interval <= 0 or not is_sitemap(request) or kept.status != 200 or not self.read_by_finished_run(kept):
             return False
         if self.policy.age(kept) >= interval:
             return False
-        news_answered = self.news_sitemaps.get(urlparse_cached(request).hostname or "")
+        listed = self.host_answers.get(NEW_ARTICLES, {}).get(urlparse_cached(request).hostname or "")
         now = crawl_now(self.crawler.settings).timestamp()
-        if news_answered is None or now - news_answered >= interval:
+        if listed is None or now - listed >= interval:
             return False
+        if meta.is_changes_only(request.meta):
+            return True
         return sitemap_role(kept.body, max_size=self.max_size(request)) is SitemapRole.CHANGES
+
+    def changes_shown_by(self) -> frozenset[str]:
+        """The hosts that answered with a sitemap of changes lately: within twice the longer of
+        ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` and ``TRIBUN_MAX_POLL_INTERVAL``, so that one look that could not read
+        it is forgiven and a sitemap refused for good stops vouching for the host's changes."""
+        settings = self.crawler.settings
+        within = 2 * max(self.change_sitemap_interval, settings.getfloat("TRIBUN_MAX_POLL_INTERVAL"))
+        now = crawl_now(settings).timestamp()
+        return frozenset(host for host, when in self.host_answers.get(CHANGES, {}).items() if now - when < within)
 
     def read_by_finished_run(self, kept: Response) -> bool:
         """The kept page was stored, or last confirmed, by a run that finished, and nothing since undid its work."""
@@ -540,28 +573,39 @@ def prune(folder: Path, older_than: float) -> int:
     return removed
 
 
-def read_news_sitemaps(folder: Path) -> dict[str, float]:
-    """When each host last answered with a news sitemap (:data:`NEWS_SITEMAPS_FILE`); empty when unreadable."""
+def read_host_answers(folder: Path) -> dict[str, dict[str, float]]:
+    """When each host last answered with a list of new articles and with a sitemap of changes
+    (:data:`HOST_ANSWERS_FILE`); empty when unreadable: every sitemap is then asked for, and no site's changes are
+    taken from its sitemaps until they are read again."""
     try:
-        kept = json.loads((folder / NEWS_SITEMAPS_FILE).read_text(encoding="utf-8"))
+        kept = json.loads((folder / HOST_ANSWERS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        logger.warning("%s unreadable, every web sitemap is asked for: %r", folder / NEWS_SITEMAPS_FILE, exc)
+        logger.warning("%s unreadable, every sitemap is asked for: %r", folder / HOST_ANSWERS_FILE, exc)
         return {}
     if not isinstance(kept, dict):
         return {}
-    return {str(host): float(when) for host, when in kept.items() if isinstance(when, int | float)}
+    answers: dict[str, dict[str, float]] = {}
+    for answered in (NEW_ARTICLES, CHANGES):
+        hosts = kept.get(answered)
+        if isinstance(hosts, dict):
+            answers[answered] = {
+                str(host): float(when) for host, when in hosts.items() if isinstance(when, int | float)
+            }
+    return answers
 
 
-def record_news_sitemaps(folder: Path, answered: dict[str, float], forget_before: float) -> None:
-    """Merge ``answered`` into :data:`NEWS_SITEMAPS_FILE` (the later time of each host; hosts not heard from since
+def record_host_answers(folder: Path, answers: dict[str, dict[str, float]], forget_before: float) -> None:
+    """Merge ``answers`` into :data:`HOST_ANSWERS_FILE` (the later time of each host; hosts not heard from since
     ``forget_before`` dropped), replacing the file whole: workers sharing the folder keep each other's hosts."""
-    merged = read_news_sitemaps(folder)
-    for host, when in answered.items():
-        merged[host] = max(when, merged.get(host, when))
-    merged = {host: when for host, when in sorted(merged.items()) if when >= forget_before}
-    replace_whole(folder / NEWS_SITEMAPS_FILE, json.dumps(merged, indent=0))
+    merged = read_host_answers(folder)
+    for answered, hosts in answers.items():
+        kept = merged.setdefault(answered, {})
+        for host, when in hosts.items():
+            kept[host] = max(when, kept.get(host, when))
+        merged[answered] = {host: when for host, when in sorted(kept.items()) if when >= forget_before}
+    replace_whole(folder / HOST_ANSWERS_FILE, json.dumps(merged, indent=0))
 
 
 def read_finished_runs(folder: Path) -> frozenset[str]:

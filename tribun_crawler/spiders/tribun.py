@@ -116,6 +116,13 @@ def sitemap_start_urls(key: str) -> list[str]:
     return [f"{home}sitemap.xml", f"{home}sitemap_news.xml", f"{home}sitemap_web.xml"]
 
 
+def change_sitemap_start_urls(key: str) -> list[str]:
+    """Where a site's changes are looked for (``-a discover=changes``): :func:`sitemap_start_urls` but the regional
+    news sitemap's name, whose entries carry no ``lastmod``. The flagship's index lists both kinds by section: they
+    are told apart by what their entries say, not by name, so all of them are read (held alike between reads)."""
+    return [url for url in sitemap_start_urls(key) if not url.endswith("/sitemap_news.xml")]
+
+
 class TribunSpider(scrapy.Spider):
     """Crawl the Tribun network into complete articles: what to request, in what order, with what priority, and
     when to stop. Its arguments (``-a name=value``) are :class:`CrawlArguments` (``spiders/arguments.py``; the
@@ -178,9 +185,23 @@ class TribunSpider(scrapy.Spider):
     def tell_state_of_sitemaps(self) -> None:
         """A run that discovers by sitemaps: they show every change of the chosen sites' recent articles, due this
         run or not, so those are read again on their evidence alone (``CrawlState.recheck_due``). On every worker
-        of a distributed crawl, not only the one that seeds its start requests."""
-        if "sitemaps" in self.arguments.discover and not self.start_urls:
-            CrawlState.of(self.crawler).changes_from_sitemaps(self.arguments.site_keys)
+        of a distributed crawl, not only the one that seeds its start requests.
+
+        A run that reads them for changes only (``-a discover=changes``) does so for the sites whose sitemaps have
+        shown their changes lately (:meth:`DiscoveryCacheMiddleware.changes_shown_by`): a site whose sitemaps are
+        refused (some cloud addresses get 403 on them, docs/site.md) or absent keeps being read again by the ages
+        of ``TRIBUN_RECHECK_AGES``. Without the discovery cache, every look reads them: all chosen sites."""
+        if self.start_urls:
+            return
+        sites = self.arguments.site_keys
+        if "sitemaps" not in self.arguments.discover:
+            if not self.reads_changes_only():
+                return
+            cache = self.discovery_cache
+            if cache is not None:
+                shown = cache.changes_shown_by()
+                sites = [key for key in sites if SITES[key].host in shown]
+        CrawlState.of(self.crawler).changes_from_sitemaps(sites)
 
     @property
     def related(self) -> RelatedLinks:
@@ -221,6 +242,17 @@ class TribunSpider(scrapy.Spider):
                 yield from self.day_before_request(key)
             if "sitemaps" in self.arguments.discover:
                 yield self.discovery(self.guessed_sitemap_request(sitemap_start_urls(key)), key)
+            elif self.reads_changes_only():
+                request = self.guessed_sitemap_request(change_sitemap_start_urls(key))
+                request.meta[meta.CHANGES_ONLY] = True
+                yield self.discovery(request, key)
+
+    def reads_changes_only(self) -> bool:
+        """Whether this run reads the chosen sites' sitemaps for their changes only (``-a discover=changes``
+        without ``sitemaps``): listings find the new articles. Not in a backfill that ends before today: a
+        sitemap lists the last two days."""
+        discover = self.arguments.discover
+        return "changes" in discover and "sitemaps" not in discover and not self.window.ends_before(self.today())
 
     # --- Adaptive polling: which sites are discovered (tribun_crawler/polling.py) ------------------------------
 
@@ -481,6 +513,8 @@ class TribunSpider(scrapy.Spider):
         site = meta.discovery_site(request_meta)
         if site is not None:
             request.meta[meta.DISCOVERY_SITE] = site
+        if meta.is_changes_only(request_meta):
+            request.meta[meta.CHANGES_ONLY] = True
         return [request]
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -500,6 +534,8 @@ class TribunSpider(scrapy.Spider):
             request: scrapy.Request | None
             if isinstance(entry, SitemapLink):
                 request = self.nested_sitemap_request(entry.loc, depth=depth + 1, lastmod=entry.lastmod)
+                if request is not None and meta.is_changes_only(response.meta):
+                    request.meta[meta.CHANGES_ONLY] = True
             else:
                 request = self.sitemap_article_request(entry)
             if request is not None:
