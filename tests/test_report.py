@@ -24,7 +24,7 @@ from tests.conftest import with_tribun_defaults
 from tests.local_crawl import CDN_SETTINGS, ArticlesSpider, make_crawler
 from tribun_crawler import settings as project_settings
 from tribun_crawler import stats as stat
-from tribun_crawler.checks import EXIT_NO_ARTICLES, Finding, Run, exit_code, no_articles, run_checks
+from tribun_crawler.checks import EXIT_NO_ARTICLES, Finding, Run, error_counts, exit_code, no_articles, run_checks
 from tribun_crawler.extensions.report import (
     ProgressLog,
     RunReport,
@@ -703,3 +703,16 @@ def test_discovery_pages_unchanged_since_a_finished_run_explain_a_run_with_nothi
     assert no_articles(_empty_run(**{stat.DISCOVERY_NOT_MODIFIED: 12}), settings) == []
     assert no_articles(_empty_run(**{stat.DISCOVERY_SITEMAP_UNCHANGED: 3}), settings) == []
     assert no_articles(_empty_run(), settings) != []
+
+
+def test_a_sitemap_name_a_host_does_not_publish_is_no_http_error() -> None:
+    stats = {
+        "downloader/response_status_count/200": 40,
+        "downloader/response_status_count/404": 3,
+        "downloader/response_status_count/410": 1,
+        stat.SITEMAP_ABSENT: 3,
+        stat.SITEMAP_ABSENT_STATUS(404): 2,
+        stat.SITEMAP_ABSENT_STATUS(410): 1,
+    }
+    # Of the three 404s, two were sitemap names looked for; the third, a page that is gone, is an error.
+    assert error_counts(stats) == {"http/404": 1}

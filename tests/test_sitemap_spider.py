@@ -165,6 +165,9 @@ def test_discover_changes_reads_sitemaps_for_changes_only_and_their_files_too(sp
     # A backfill that ends before today reads no sitemap: they list the last two days.
     backfill = spider_factory(sites="banyumas", discover="index,changes", since="2024-01-22", until="2024-01-23")
     assert [r.meta["tribun_page_type"] for r in backfill.initial_requests()] == ["index", "index"]
+    # Nor without the discovery cache, which holds them between reads.
+    uncached = spider_factory({"TRIBUN_DISCOVERY_CACHE": "0"}, sites="banyumas", discover="index,changes")
+    assert [r.meta["tribun_page_type"] for r in uncached.initial_requests()] == ["index"]
 
 
 def test_discover_refuses_unknown_ways_and_start_urls() -> None:

@@ -116,9 +116,11 @@ def error_counts(stats: dict[str, Any]) -> dict[str, int]:
         errors[kind] = count
     for reason, count in stat.UNREADABLE.of(stats).items():
         errors[f"unreadable/{reason}"] = count
+    # A sitemap name looked for that the host does not publish is an answer, not an error (tribun/sitemap/absent).
+    absent = stat.SITEMAP_ABSENT_STATUS.of(stats)
     for status, count in stats_under(stats, "downloader/response_status_count/").items():
-        if status.isdigit() and int(status) >= 400:
-            errors[f"http/{status}"] = count
+        if status.isdigit() and int(status) >= 400 and count > absent.get(status, 0):
+            errors[f"http/{status}"] = count - absent.get(status, 0)
     for name, count in stats_under(stats, "downloader/exception_type_count/").items():
         # IgnoreRequest is a decision (robots.txt, a block, the state store), not a failure.
         if not name.endswith("IgnoreRequest"):

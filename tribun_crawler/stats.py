@@ -83,6 +83,8 @@ SITEMAP_REQUESTED = "tribun/sitemap/requested"
 SITEMAP_FROM_ROBOTS_TXT = "tribun/sitemap/from_robots_txt"
 #: Guessed sitemaps a host does not publish (404, 410, or an HTML page): counted, not failures.
 SITEMAP_ABSENT = "tribun/sitemap/absent"
+#: The same, per HTTP status of the answer (``404``, ``410``): left out of the run's ``http/<status>`` errors.
+SITEMAP_ABSENT_STATUS = Family("tribun/sitemap/absent_status/")
 #: Article entries read from sitemaps.
 SITEMAP_ENTRIES = "tribun/sitemap/entries"
 #: Sitemaps read, per kind (``urlset``, ``sitemapindex``, ``news``, ``gzip`` …).

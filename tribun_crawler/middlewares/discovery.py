@@ -146,6 +146,17 @@ def is_sitemap_guess(request: Request) -> bool:
     return is_sitemap(request) and meta.is_sitemap_guess(request.meta)
 
 
+def why_off(settings: BaseSettings) -> str | None:
+    """Why the discovery cache is off for a crawl of ``settings`` (``""``: turned off), or None when it is on."""
+    if not settings.getbool("TRIBUN_DISCOVERY_CACHE"):
+        return ""
+    if settings.getbool("HTTPCACHE_ENABLED"):
+        return "HTTPCACHE_ENABLED's cache answers every request (offline replay)"
+    if cache_folder(settings) is None:
+        return "the state is in Redis and TRIBUN_DISCOVERY_CACHE_DIR is empty"
+    return None
+
+
 def cache_folder(settings: BaseSettings) -> Path | None:
     """``TRIBUN_DISCOVERY_CACHE_DIR``, or beside the SQLite state file (``.state/tribun-discovery`` for
     ``.state/tribun.sqlite3``): what is kept belongs with the state that knows which links were followed. None with
@@ -348,15 +359,13 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("TRIBUN_DISCOVERY_CACHE"):
-            raise NotConfigured
-        if settings.getbool("HTTPCACHE_ENABLED"):
-            logger.info("Discovery cache off: HTTPCACHE_ENABLED's cache answers every request (offline replay)")
+        off = why_off(settings)
+        if off is not None:
+            if off:
+                logger.info("Discovery cache off: %s", off)
             raise NotConfigured
         folder = cache_folder(settings)
-        if folder is None:
-            logger.info("Discovery cache off: the state is in Redis and TRIBUN_DISCOVERY_CACHE_DIR is empty")
-            raise NotConfigured
+        assert folder is not None
         middleware = cls(crawler, folder)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)

@@ -36,6 +36,7 @@ from tribun_crawler.failures import report_failed_page, requested_url
 from tribun_crawler.items import ArticleItem
 from tribun_crawler.meta import PageKind
 from tribun_crawler.middlewares.discovery import DiscoveryCacheMiddleware
+from tribun_crawler.middlewares.discovery import why_off as discovery_cache_off
 from tribun_crawler.polling import PollPolicy
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
@@ -190,7 +191,7 @@ class TribunSpider(scrapy.Spider):
         A run that reads them for changes only (``-a discover=changes``) does so for the sites whose sitemaps have
         shown their changes lately (:meth:`DiscoveryCacheMiddleware.changes_shown_by`): a site whose sitemaps are
         refused (some cloud addresses get 403 on them, docs/site.md) or absent keeps being read again by the ages
-        of ``TRIBUN_RECHECK_AGES``. Without the discovery cache, every look reads them: all chosen sites."""
+        of ``TRIBUN_RECHECK_AGES``."""
         if self.start_urls:
             return
         sites = self.arguments.site_keys
@@ -249,10 +250,16 @@ class TribunSpider(scrapy.Spider):
 
     def reads_changes_only(self) -> bool:
         """Whether this run reads the chosen sites' sitemaps for their changes only (``-a discover=changes``
-        without ``sitemaps``): listings find the new articles. Not in a backfill that ends before today: a
-        sitemap lists the last two days."""
+        without ``sitemaps``): listings find the new articles. Not in a backfill that ends before today (a sitemap
+        lists the last two days), nor without the discovery cache, which holds them between reads: read on every
+        look, the flagship's 25 files would cost more than the rechecks by age they spare."""
         discover = self.arguments.discover
-        return "changes" in discover and "sitemaps" not in discover and not self.window.ends_before(self.today())
+        return (
+            "changes" in discover
+            and "sitemaps" not in discover
+            and not self.window.ends_before(self.today())
+            and discovery_cache_off(self.settings) is None
+        )
 
     # --- Adaptive polling: which sites are discovered (tribun_crawler/polling.py) ------------------------------
 
@@ -503,6 +510,8 @@ class TribunSpider(scrapy.Spider):
             return
         logger.info("No sitemap at %s (HTTP %s): the host does not publish that name", url, response.status)
         self.crawler.stats.inc_value(stat.SITEMAP_ABSENT)
+        if response.status >= 400:
+            self.crawler.stats.inc_value(stat.SITEMAP_ABSENT_STATUS(response.status))
 
     def next_guessed_sitemap(self, request_meta: dict[str, Any]) -> list[scrapy.Request]:
         """The request for the next sitemap name to look for on the host of a guessed one, if any is left."""
