@@ -14,6 +14,7 @@ so one cache folder (beside it), as cron runs them. What was requested is read f
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,6 +52,8 @@ def crawl(replica: Replica, workdir: Path, name: str, **settings: str) -> tuple[
 ARGS = {
     "sitemaps": {"sites": ",".join(POPULATED_SITES), "discover": "sitemaps"},
     "sections": {"sites": "banyumas", "discover": "sections"},
+    # No discover: the default, hubs and daily index for new articles, sitemaps for changes. Every site every run.
+    "default": {"sites": ",".join(POPULATED_SITES), "force": "1"},
 }
 
 
@@ -128,6 +131,36 @@ def test_a_web_sitemap_is_asked_for_again_only_once_its_interval_has_passed(tmp_
     assert [a["/sitemap_news.xml"] for a in asked] == [1, 1, 1]
     assert [a["/sitemap_web.xml"] for a in asked] == [1, 0, 1]
     assert held == [0, 1, 0]
+
+
+def test_a_default_run_reads_the_sitemaps_for_changes_once_per_interval(tmp_path: Path) -> None:
+    """The default discovery (discover=sections,index,changes) on runs 0, 1 and 4.1 hours apart: the hubs and the
+    daily index every run; every sitemap file once per TRIBUN_CHANGE_SITEMAP_INTERVAL, held from the cache in
+    between, and never the regional news sitemap's name; every host's sitemaps recorded as showing its changes."""
+    settings = {"TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3"), "TRIBUN_RELATED_DEPTH": "0"}
+    start = datetime.now(WIB)
+    sitemaps: list[Counter[str]] = []
+    listings: list[int] = []
+    held: list[int] = []
+    with start_replica(tmp_path, today=spider_today(), validators=True) as replica:
+        for n, hours in enumerate((0, 1, 4.1), start=1):
+            at = (start + timedelta(hours=hours)).isoformat()
+            result, log = crawl(replica, tmp_path, f"default{n}", **settings, TRIBUN_NOW=at)
+            sitemaps.append(Counter(e["host"] for e in gets(log) if is_sitemap(e)))
+            listings.append(len([e for e in gets(log) if e["path"] == "/" or e["path"].startswith("/index-news")]))
+            held.append(result.stats["stats"].get("tribun/discovery/change_sitemap_not_due", 0))
+            asked = {(e["host"], e["path"]) for e in gets(log)}
+            assert (SITES["banyumas"].host, "/sitemap_news.xml") not in asked
+            assert result.stats["errors"].get("http/404") is None
+    hosts = {SITES[site].host for site in POPULATED_SITES}
+    assert set(sitemaps[0]) == hosts
+    assert sitemaps[1] == Counter()
+    assert set(sitemaps[2]) == hosts
+    assert min(listings) > 0
+    assert held[0] == 0 < held[1]
+    answers = json.loads((tmp_path / "state-discovery" / "host-answers.json").read_text())
+    assert set(answers["changes"]) == hosts
+    assert set(answers["new_articles"]) == hosts
 
 
 def test_after_a_run_cut_short_the_unchanged_sitemaps_are_read_again(tmp_path: Path) -> None:
