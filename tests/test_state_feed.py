@@ -163,6 +163,21 @@ def test_output_option_replaces_the_default_feed(workdir: Path) -> None:
     assert _feed_files(workdir) == []
 
 
+def test_a_run_that_emits_nothing_into_a_named_feed_leaves_no_run_open(workdir: Path) -> None:
+    """Scrapy opens the named feed of a run with nothing to export when the spider closes (FEED_STORE_EMPTY), after
+    the crawl state closed the store: the run must not be marked open again, or every later run reads again, as
+    of an unfinished run, what the runs after it record."""
+    _crawl(workdir, "-a", "count=2", "-o", "out.jsonl")
+    _crawl(workdir, "-a", "count=2", "-o", "out.jsonl")
+    assert (workdir / "out.jsonl").exists()
+    with SQLiteStateStore(workdir / ".state" / "tribun.sqlite3") as store:
+        assert store.open_runs() == {}
+        assert store.run_feeds() == {}
+    third = _crawl(workdir, "-a", "count=2", "-o", "out.jsonl")
+    assert "did not finish" not in third.stderr
+    assert [item["url"] for item in _lines(workdir / "out.jsonl")] == [_url(0), _url(1)]
+
+
 def _interrupt_when_stored(workdir: Path, signum: int, at_least: int) -> None:
     crawl = subprocess.Popen(
         _command("-a", "count=10000000"),

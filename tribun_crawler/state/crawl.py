@@ -116,6 +116,8 @@ class CrawlState:
         self.opened_ms = 0
         """When the store was opened for this run (Unix ms): what is recorded since is this run's."""
         self._store: StateStore | None = None
+        self._closed = False
+        """Set when the run closed the store: nothing more is noted in it (:meth:`feed_opened`)."""
         self._rule: RefetchRule | None = None
         self._polled: dict[str, datetime] = {}
 
@@ -184,6 +186,7 @@ class CrawlState:
         """Close the store; a run that ``finished`` removes its marker (any other reason leaves it, so the next
         run reads again what this one recorded)."""
         store, self._store = self._store, None
+        self._closed = True
         if store is None:
             return
         try:
@@ -296,7 +299,13 @@ class CrawlState:
     def feed_opened(self, path: str, start: int) -> None:
         """This run writes its JSON lines feed to the local file ``path`` (absolute) from byte ``start`` on: noted in
         its marker before the first line, for the recovery of its last line if it is killed
-        (``state/recovery.py``)."""
+        (``state/recovery.py``).
+
+        Scrapy opens the feed of a run that exported nothing when the spider closes (``FEED_STORE_EMPTY``), after
+        this extension closed the store: that file gets no line, and opening the store again would leave a marker
+        no one finishes, so that every later run took this one for unfinished."""
+        if self._closed:
+            return
         self.store.add_run_feed(self.run_id, path, start)
 
     def add_aliases(self, key: int, aliases: tuple[int, ...]) -> None:
