@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import build_from_crawler
 from twisted.python.failure import Failure
 
 from tests.test_spider import make_spider
@@ -315,6 +317,14 @@ def test_stored_articles_are_requested_only_when_the_sitemap_shows_a_change(spid
     requests = list(spider.parse_sitemap(sitemap_response(spider, url, "www-nasional-sitemap-web-2026-03-12.xml")))
     assert [r.url for r in requests] == [f"{kpk}?page=all"]
     assert (stat(spider, "tribun/sitemap/skipped/unchanged"), stat(spider, "tribun/sitemap/skipped/known")) == (1, 1)
+    # A hub named the article earlier in the run (the state middleware ignored it: no sign of a change then), and
+    # its request took the URL's fingerprint: the sitemap's evidence still gets through the scheduler's dupefilter.
+    dupefilter = build_from_crawler(RFPDupeFilter, spider.crawler)
+    named_by_hub = spider.article_request(kpk, depth=0, priority=0)
+    assert not dupefilter.request_seen(named_by_hub)
+    (changed,) = requests
+    assert dupefilter.request_seen(changed)
+    assert changed.dont_filter
     # Run-wide skips too, so a run that finds nothing new reads as healthy.
     assert (stat(spider, "tribun/skipped/unchanged"), stat(spider, "tribun/skipped/known")) == (1, 1)
 

@@ -67,6 +67,9 @@ PRIORITY_SITEMAP = 0
 #: Sitemap indexes are followed this many levels below a start sitemap (Tribun nests at most two), so a chain
 #: of indexes, however it is built, ends.
 MAX_SITEMAP_DEPTH = 3
+#: Verdicts of a sitemap entry that request the article (``sitemap_entry_verdict``): new, changed, or one of a run
+#: that did not finish; one this run recorded is requested too and left to the dupefilter, like any repeated link.
+SITEMAP_FETCHED = frozenset({Verdict.NEW, Verdict.RECENT, Verdict.UNFINISHED_RUN, Verdict.THIS_RUN})
 #: Answers that say a guessed sitemap is not published there: counted (``tribun/sitemap/absent``), not failures.
 SITEMAP_ABSENT_STATUSES = (404, 410)
 
@@ -593,15 +596,21 @@ class TribunSpider(scrapy.Spider):
         return None
 
     def sitemap_article_request(self, entry: UrlEntry) -> scrapy.Request | None:
-        """The request for an article a sitemap lists, or None when it is skipped (and counted)."""
+        """The request for an article a sitemap lists, or None when it is skipped (and counted).
+
+        A stored article the entry shows changed is asked for past the dupefilter: a listing or link may have named
+        it earlier in this run, and the state middleware ignored that request (no sign of a change then), which
+        still took the URL's fingerprint; without this the change the sitemap shows would wait for the next run
+        that reads the sitemap, hours later (the default ``discover=sections,index,changes`` reads both).
+        """
         self.crawler.stats.inc_value(stat.SITEMAP_ENTRIES)
-        reason = self.sitemap_skip_reason(entry)
-        if reason is not None:
-            logger.debug("Sitemap entry %s skipped: %s", entry.loc, reason)
-            self.crawler.stats.inc_value(stat.SITEMAP_SKIPPED(reason))
-            if reason in ("out_of_window", "known", "known_alias", "unchanged"):
+        verdict = self.sitemap_entry_verdict(entry)
+        if verdict not in SITEMAP_FETCHED:
+            logger.debug("Sitemap entry %s skipped: %s", entry.loc, verdict)
+            self.crawler.stats.inc_value(stat.SITEMAP_SKIPPED(verdict))
+            if verdict in ("out_of_window", "known", "known_alias", "unchanged"):
                 # Run-wide skips: articles the run knows about and chose not to fetch (the run report's "skipped").
-                self.crawler.stats.inc_value(stat.SKIPPED(reason))
+                self.crawler.stats.inc_value(stat.SKIPPED(verdict))
             return None
         self.crawler.stats.inc_value(stat.SITEMAP_REQUESTED)
         hints = {
@@ -610,19 +619,23 @@ class TribunSpider(scrapy.Spider):
             # The evidence the state middleware decides by again (a changed lastmod is a recheck, not a skip).
             "lastmod": isoformat(entry.lastmod),
         }
-        return self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
+        request = self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
+        if verdict == Verdict.RECENT:
+            request.dont_filter = True
+        return request
 
-    def sitemap_skip_reason(self, entry: UrlEntry) -> str | None:
-        """Why an entry is not requested, or None when it is.
+    def sitemap_entry_verdict(self, entry: UrlEntry) -> str:
+        """What becomes of an entry: a verdict of :data:`SITEMAP_FETCHED` (requested), or why it is not.
 
         ``off_network`` and ``not_article`` (the URL), ``out_of_window`` (its dates), ``known`` (stored by an
         earlier run and published before the recheck window; ``known_alias`` when the entry is an old URL of a
         stored article, one that redirected to it) or ``unchanged`` (stored, published within the
         window, and the entry shows no later change). Within the window the sitemap's evidence decides rather
-        than the article's age: only a ``lastmod`` later than the stored ``dateModified`` fetches it again. A news
-        entry has no ``lastmod``; the web sitemap's entry of the same article carries the change. An article
-        this run already recorded is left to the request dupefilter, like any repeated link; one a run that did
-        not finish recorded is requested, whatever its dates, as the state middleware does (``state.runs``).
+        than the article's age: only a ``lastmod`` later than the stored ``dateModified`` fetches it again
+        (``recent``). A news entry has no ``lastmod``; the web sitemap's entry of the same article carries the
+        change. An article this run already recorded is left to the request dupefilter, like any repeated link
+        (``this_run``); one a run that did not finish recorded is requested, whatever its dates, as the state
+        middleware does (``state.runs``).
         """
         if not on_network(entry.loc):
             return "off_network"
@@ -633,9 +646,6 @@ class TribunSpider(scrapy.Spider):
         decision = CrawlState.of(self.crawler).decide(
             canonical_article_url(entry.loc), listed=True, lastmod=entry.lastmod
         )
-        # Fetched, or one this run recorded: left to the dupefilter, like any repeated link.
-        if decision.fetch or decision.verdict is Verdict.THIS_RUN:
-            return None
         return str(decision.verdict)
 
     def sitemap_failed(self, failure: Failure) -> list[scrapy.Request]:
