@@ -190,6 +190,9 @@ def allowed_failures(run: HostileRun) -> dict[str, frozenset[str]]:
     day = run.network.today
     allowed[blocked.home] = blocked_reasons
     allowed[f"{blocked.home}index-news?date={day.year}-{day.month}-{day.day}"] = blocked_reasons
+    # The sitemaps the default run reads for changes (discover=changes) are its discovery pages too.
+    for name in ("sitemap.xml", "sitemap_web.xml"):
+        allowed[f"{blocked.home}{name}"] = blocked_reasons
     return allowed
 
 

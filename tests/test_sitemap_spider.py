@@ -313,20 +313,38 @@ def test_stored_articles_are_requested_only_when_the_sitemap_shows_a_change(spid
     # Published long before the recheck window.
     store(spider, jokowi, published="2024-06-20T09:00:00+07:00")
 
+    # www's sitemaps show its changes (discover=changes): a hub naming a recent article is no reason to read it.
+    CrawlState.of(spider.crawler).changes_from_sitemaps(["www"])
+    dupefilter = build_from_crawler(RFPDupeFilter, spider.crawler)
+    # A hub named the article earlier in the run; the state middleware ignores that request (no sign of a change
+    # then), which still takes the URL's fingerprint.
+    (named_by_hub,) = spider.article_requests(kpk, depth=0, priority=0)
+    assert not dupefilter.request_seen(named_by_hub)
+
     url = f"{www}/nasional/sitemap-web.xml"
     requests = list(spider.parse_sitemap(sitemap_response(spider, url, "www-nasional-sitemap-web-2026-03-12.xml")))
     assert [r.url for r in requests] == [f"{kpk}?page=all"]
     assert (stat(spider, "tribun/sitemap/skipped/unchanged"), stat(spider, "tribun/sitemap/skipped/known")) == (1, 1)
-    # A hub named the article earlier in the run (the state middleware ignored it: no sign of a change then), and
-    # its request took the URL's fingerprint: the sitemap's evidence still gets through the scheduler's dupefilter.
-    dupefilter = build_from_crawler(RFPDupeFilter, spider.crawler)
-    named_by_hub = spider.article_request(kpk, depth=0, priority=0)
-    assert not dupefilter.request_seen(named_by_hub)
+    # The sitemap's evidence gets through the scheduler's dupefilter all the same.
     (changed,) = requests
     assert dupefilter.request_seen(changed)
     assert changed.dont_filter
     # Run-wide skips too, so a run that finds nothing new reads as healthy.
     assert (stat(spider, "tribun/skipped/unchanged"), stat(spider, "tribun/skipped/known")) == (1, 1)
+
+
+def test_a_changed_article_a_hub_had_fetched_read_in_this_run_is_left_to_the_dupefilter(
+    spider_factory: SpiderFactory,
+) -> None:
+    """Without sitemap evidence for its site the hub's request was a recheck by age (read), so the sitemap's own
+    request is a repeat the dupefilter drops: the article is not fetched twice."""
+    spider = spider_factory({"TRIBUN_RECHECK_HOURS": recheck_hours_covering("2026-03-11T00:00:00+07:00")})
+    kpk = "https://www.tribunnews.com/nasional/7702214/kpk-periksa-dua-saksi-kasus-kuota-haji-di-gedung-merah-putih"
+    store(spider, kpk, published="2026-03-12T13:55:00+07:00", modified="2026-03-12T13:55:00+07:00")
+    (_read_by_age,) = spider.article_requests(kpk, depth=0, priority=0)
+    url = "https://www.tribunnews.com/nasional/sitemap-web.xml"
+    requests = list(spider.parse_sitemap(sitemap_response(spider, url, "www-nasional-sitemap-web-2026-03-12.xml")))
+    assert [r.dont_filter for r in requests if r.url == f"{kpk}?page=all"] == [False]
 
 
 def test_a_news_entry_shows_no_change_so_a_stored_article_is_not_fetched_again(

@@ -598,10 +598,11 @@ class TribunSpider(scrapy.Spider):
     def sitemap_article_request(self, entry: UrlEntry) -> scrapy.Request | None:
         """The request for an article a sitemap lists, or None when it is skipped (and counted).
 
-        A stored article the entry shows changed is asked for past the dupefilter: a listing or link may have named
-        it earlier in this run, and the state middleware ignored that request (no sign of a change then), which
-        still took the URL's fingerprint; without this the change the sitemap shows would wait for the next run
-        that reads the sitemap, hours later (the default ``discover=sections,index,changes`` reads both).
+        A stored article the entry shows changed is asked for past the dupefilter when a listing or link named it
+        earlier in this run and the state middleware ignored that request (no sign of a change then,
+        :meth:`named_and_ignored`), which still took the URL's fingerprint: without this the change the sitemap
+        shows would wait for the next run that reads the sitemap, hours later (the default
+        ``discover=sections,index,changes`` reads both).
         """
         self.crawler.stats.inc_value(stat.SITEMAP_ENTRIES)
         verdict = self.sitemap_entry_verdict(entry)
@@ -620,9 +621,19 @@ class TribunSpider(scrapy.Spider):
             "lastmod": isoformat(entry.lastmod),
         }
         request = self.article_request(entry.loc, depth=0, priority=PRIORITY_ARTICLE, sitemap=hints)
-        if verdict == Verdict.RECENT:
+        if verdict == Verdict.RECENT and self.named_and_ignored(entry.loc):
             request.dont_filter = True
         return request
+
+    def named_and_ignored(self, url: str) -> bool:
+        """Whether this run asked for the stored recent article at ``url`` before (a listing or link named it) and
+        the state middleware ignores that request: nothing said it may have changed (``CrawlState.decide``,
+        the middleware's decision for a request no sitemap led to). When it is read on that request, a second one
+        would fetch it twice."""
+        if not self.related.asked_before(url):
+            return False
+        decision = CrawlState.of(self.crawler).decide(canonical_article_url(url))
+        return decision.verdict is Verdict.RECHECK_NOT_DUE
 
     def sitemap_entry_verdict(self, entry: UrlEntry) -> str:
         """What becomes of an entry: a verdict of :data:`SITEMAP_FETCHED` (requested), or why it is not.
