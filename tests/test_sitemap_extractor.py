@@ -186,6 +186,15 @@ def test_the_role_of_a_sitemap_is_read_from_its_entries_not_its_name(name: str, 
     assert sitemap_role((FIXTURES / name).read_bytes()) is role
 
 
+def test_a_gzip_file_sent_gzip_encoded_is_read_through_both_layers() -> None:
+    """Before Scrapy's HttpCompressionMiddleware undoes Content-Encoding (as the discovery cache reads answers), a
+    .xml.gz served gzip-encoded is gzip twice: its entries and its role are those of the file inside."""
+    plain = FIXTURES / "makassar-makassar-sitemap_web-2026-03-12.xml.gz"
+    twice = gzip.compress(plain.read_bytes(), mtime=0)
+    assert sitemap_role(twice) is SitemapRole.CHANGES
+    assert list(SitemapFile(twice).entries()) == list(SitemapFile(plain.read_bytes()).entries())
+
+
 def test_a_url_set_whose_entries_carry_no_date_has_no_role() -> None:
     undated = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>https://banyumas.tribunnews.com/2026/12/04/a</loc><lastmod>2026-12-04T09:00:00+07:00</lastmod></url>

@@ -216,6 +216,10 @@ class SitemapFile:
         if self.compressed:
             try:
                 body = gunzip(body, max_size=self.max_size)
+                if body.startswith(_GZIP_MAGIC):
+                    # A gzip file sent with Content-Encoding: gzip, read before the transport's layer is undone
+                    # (the discovery cache sits below HttpCompressionMiddleware): two layers, the file's inside.
+                    body = gunzip(body, max_size=self.max_size)
             except ValueError as exc:  # Scrapy's "exceeded the specified maximum" error is a ValueError
                 self.fail("too-large", str(exc))
                 return None
