@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -501,3 +502,20 @@ def test_a_plain_answer_asks_for_page_all_and_a_failure_of_it_is_no_failed_page(
     # The article's first answer came through a redirect: its further pages carry that for the state's aliases.
     assert all(r.meta[meta.REDIRECTED_FROM] == [request.url] for r in site.asked)
     assert item.pageCount == 2
+
+
+def test_a_job_keeps_its_related_depths_in_spider_state_for_its_resumed_run() -> None:
+    """With JOBDIR, Scrapy keeps ``spider.state`` (pickled) between the runs of a job: the related depths live there.
+    An article queued far (depth 2) and named nearer (depth 1) before the stop is read in the resumed run from the
+    queue, at depth 2; its links are still followed, as the nearer depth asks."""
+    article = "https://www.tribunnews.com/sport/2017/01/29/jadwal-uji-coba-timnas-u-22-jelang-sea-games-2017"
+    links = ["https://www.tribunnews.com/sport/2015/08/20/hasil-undian-fase-grup-piala-presiden-2015"]
+    stopped = make_spider(sites="www")
+    stopped.state = {}
+    assert len(list(stopped.article_requests(article, depth=2, priority=0))) == 1
+    assert list(stopped.article_requests(article, depth=1, priority=0)) == []  # asked before: the dupefilter's
+    resumed = make_spider(sites="www")
+    resumed.state = pickle.loads(pickle.dumps(stopped.state))
+    assert resumed.related.links_to_follow(article, 2, links) == (2, links)
+    # A run that is no job's starts afresh: read at depth 2, the article's links wait beyond the limit.
+    assert make_spider(sites="www").related.links_to_follow(article, 2, links) == (3, ())

@@ -41,7 +41,7 @@ from tribun_crawler.polling import PollPolicy
 from tribun_crawler.sites import DEFAULT_SECTIONS, SITES, WIB, site_key
 from tribun_crawler.spiders.arguments import CrawlArguments
 from tribun_crawler.spiders.multipage import ArticleParts
-from tribun_crawler.spiders.related import RelatedLinks
+from tribun_crawler.spiders.related import DepthStore, LocalDepths, RelatedLinks
 from tribun_crawler.state.crawl import CrawlState, Verdict
 from tribun_crawler.urls import (
     PageType,
@@ -70,6 +70,8 @@ MAX_SITEMAP_DEPTH = 3
 #: Verdicts of a sitemap entry that request the article (``sitemap_entry_verdict``): new, changed, or one of a run
 #: that did not finish; one this run recorded is requested too and left to the dupefilter, like any repeated link.
 SITEMAP_FETCHED = frozenset({Verdict.NEW, Verdict.RECENT, Verdict.UNFINISHED_RUN, Verdict.THIS_RUN})
+#: The key of the related-link depths in ``spider.state``, which Scrapy's SpiderState keeps in a ``JOBDIR``.
+JOB_DEPTHS = "tribun_related_depths"
 #: Answers that say a guessed sitemap is not published there: counted (``tribun/sitemap/absent``), not failures.
 SITEMAP_ABSENT_STATUSES = (404, 410)
 
@@ -210,10 +212,19 @@ class TribunSpider(scrapy.Spider):
     @property
     def related(self) -> RelatedLinks:
         """Related-link depths of the articles asked for (built on first use: the settings are the crawler's), in
-        the run's Redis when workers share the crawl (distributed/depths.py), else in this worker's memory."""
+        the run's Redis when workers share the crawl (distributed/depths.py), else in this worker's memory; with
+        ``JOBDIR``, in ``spider.state``, which Scrapy keeps between the runs of a job.
+
+        A resumed job's queue holds requests with the depth they were made at, and its dupefilter drops the nearer
+        request a re-read article makes again: without the depths the job learned, an article queued far and
+        named nearer before the stop would be read far, and the links it holds back never followed."""
         if self._related is None:
             shared = shared_run_of(self.crawler)
-            store = SharedDepths(shared[0], shared[1].key("related")) if shared is not None else None
+            store: DepthStore | None = None
+            if shared is not None:
+                store = SharedDepths(shared[0], shared[1].key("related"))
+            elif isinstance(job := getattr(self, "state", None), dict):
+                store = job.setdefault(JOB_DEPTHS, LocalDepths())
             self._related = RelatedLinks(self.settings.getint("TRIBUN_RELATED_DEPTH"), store)
         return self._related
 
