@@ -309,3 +309,20 @@ def test_a_few_odd_pages_on_a_small_host_are_noise_not_a_template_change() -> No
 )
 def test_the_wilson_upper_bound(hits: int, total: int, bound: float) -> None:
     assert wilson_upper(hits, total) == pytest.approx(bound, abs=1e-4)
+
+
+def test_a_limit_that_closed_the_run_with_requests_queued_explains_no_article() -> None:
+    """A page limit spent on sitemaps closed the run before its first article: a notice, not exit 4. With nothing
+    left queued, the limit explains nothing: the run found no article to fetch."""
+    queued = {"item_scraped_count": 0, "scheduler/enqueued": 49, "scheduler/dequeued": 30}
+    findings = run_checks(healthy("closespider_pagecount", **queued), settings())
+    assert [(finding.check, finding.exit_code, finding.alert) for finding in findings] == [
+        ("no_articles", EXIT_OK, False)
+    ]
+    assert "closespider_pagecount closed the run with 19 requests still queued" in findings[0].message
+    drained = {**queued, "scheduler/dequeued": 49}
+    assert exit_code(run_checks(healthy("closespider_pagecount", **drained), settings())) == EXIT_NO_ARTICLES
+    # A run that ran its course is not excused by what it left queued, nor one whose pages failed.
+    assert exit_code(run_checks(healthy("finished", **queued), settings())) == EXIT_NO_ARTICLES
+    failing = {**queued, "spider_exceptions/ValueError": 2}
+    assert exit_code(run_checks(healthy("closespider_pagecount", **failing), settings())) == EXIT_NO_ARTICLES

@@ -644,6 +644,7 @@ def test_an_item_count_limit_reached_exits_0(tmp_path: Path) -> None:
 
 
 def test_a_page_count_limit_reached_with_no_article_exits_4(tmp_path: Path) -> None:
+    # Requests are left queued, but every page read failed: the limit does not explain the empty run.
     urls = [www(n) for n in range(1, 6)]
     report = run_failing(tmp_path, {"CLOSESPIDER_PAGECOUNT": 2, "CONCURRENT_REQUESTS": 1}, failing=urls)
 

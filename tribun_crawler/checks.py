@@ -15,7 +15,9 @@ check                       findings
                             unknown reason
 ``blocked``                 3 closed as blocked; 0 (an alert only) hosts blocked in a run that went on without
                             them
-``no_articles``             4 pages fetched but no article emitted, and nothing explains it
+``no_articles``             4 pages fetched but no article emitted, and nothing explains it; 0 (a notice, no
+                            alert) when a limit the operator set closed the run with requests still queued
+                            and no callback raised
 ``coverage``                5 a watched field under ``TRIBUN_MIN_COVERAGE`` of the articles read, or more than
                             ``1 - TRIBUN_MIN_COVERAGE`` of them read by the body fallback: per host (naming
                             it, when low beyond sampling noise; hosts with ``TRIBUN_COVERAGE_MIN_ITEMS`` articles
@@ -77,6 +79,8 @@ EXIT_REDIS_DOWN = 9
 JUDGED_REASONS = frozenset(
     {"finished", BLOCKED_REASON, "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
 )
+#: The limits of JUDGED_REASONS: a run they closed with requests still queued stopped before it could emit.
+LIMIT_REASONS = frozenset({"closespider_itemcount", "closespider_pagecount", "closespider_timeout"})
 #: Finish reasons of runs cut short, with their exit status; content is not judged (the sample is arbitrary).
 CUT_SHORT_REASONS = {
     NETWORK_DOWN_REASON: EXIT_NETWORK_DOWN,
@@ -193,6 +197,8 @@ class Run:
     duplicates: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     distributed_filtered: int = 0
+    #: Requests left in the run's queue (``scheduler/enqueued`` less ``scheduler/dequeued``, the local queue's).
+    queued: int = 0
     #: Discovery pages answered 304 and not read again, and indexed sitemaps not asked for at an unchanged lastmod
     #: (``middlewares/discovery.py``): nothing new there since a finished run read them.
     discovery_unchanged: int = 0
@@ -226,6 +232,7 @@ class Run:
             duplicates=stat.DUPLICATES.of(stats),
             skipped=stat.SKIPPED.of(stats),
             distributed_filtered=int(stats.get(stat.DISTRIBUTED_FILTERED, 0)),
+            queued=max(0, int(stats.get("scheduler/enqueued", 0)) - int(stats.get("scheduler/dequeued", 0))),
             discovery_unchanged=int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0))
             + int(stats.get(stat.DISCOVERY_SITEMAP_UNCHANGED, 0)),
             not_modified=int(stats.get(stat.DISCOVERY_NOT_MODIFIED, 0)),
@@ -306,7 +313,8 @@ def blocked(run: Run, settings: BaseSettings) -> list[Finding]:
 
 
 def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
-    """4 when pages were fetched but no article emitted, and nothing explains it.
+    """4 when pages were fetched but no article emitted, and nothing explains it; a notice only (0) when a limit
+    the operator set (CLOSESPIDER_PAGECOUNT, _TIMEOUT) closed the run with requests still queued, no page failing.
 
     When article pages were unreadable or their items invalid, only an article read and found again explains it
     (a duplicate, an unchanged recheck); otherwise a skip does too, and so do requests the other workers of a
@@ -329,6 +337,15 @@ def no_articles(run: Run, settings: BaseSettings) -> list[Finding]:
     # pages unchanged since a finished run read them.
     if found_again or sum(run.skipped.values()) or run.distributed_filtered or run.discovery_unchanged:
         return []
+    crashed = any(kind.startswith("spider/") for kind in run.errors)
+    if run.reason in LIMIT_REASONS and run.queued and not crashed:
+        # The operator's limit came before the first article (a page limit spent on sitemaps): a notice, not 4.
+        # Pages whose callback raised are no such excuse: that is a run failing, cut short.
+        message = (
+            f"{run.pages} pages fetched but no article emitted: {run.reason} closed the run "
+            f"with {run.queued} requests still queued"
+        )
+        return [Finding("no_articles", EXIT_OK, message, alert=False)]
     return [Finding("no_articles", EXIT_NO_ARTICLES, f"{run.pages} pages fetched but no article emitted or recognised")]
 
 
