@@ -444,6 +444,47 @@ def test_a_web_sitemap_is_asked_for_once_per_interval_while_the_news_sitemap_ans
     assert site.asked[-1].headers.get("If-None-Match") == b'"w1"'
 
 
+def test_a_sitemap_s_role_is_read_once_when_it_arrives_and_kept_with_its_copy(runs: Any, tmp_path: Path) -> None:
+    """The role is noted on the kept copy (``X-Tribun-Sitemap-Role``): a later run deciding whether the web
+    sitemap's copy stands goes by the note, without parsing the copy again."""
+    site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    noted = {
+        (entry / "response_headers").read_bytes().split(b"X-Tribun-Sitemap-Role: ", 1)[1].split(b"\r\n")[0]
+        for entry in (tmp_path / "state-discovery").glob("*/*/*")
+    }
+    assert noted == {b"news", b"changes"}
+    # The note is what is believed: the web sitemap's copy noted "news" is no sitemap of changes, and is not held.
+    for entry in (tmp_path / "state-discovery").glob("*/*/*"):
+        headers = entry / "response_headers"
+        headers.write_bytes(headers.read_bytes().replace(b"Role: changes", b"Role: news"))
+    with runs(at=START + timedelta(minutes=15)) as later:
+        later.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        later.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+        assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) is None
+    assert asked_for(site, WEB_SITEMAP) == 2
+
+
+def test_a_copy_kept_before_roles_were_noted_is_read_for_its_role(runs: Any, tmp_path: Path) -> None:
+    site = news_and_web(answer(body=NEWS_URLSET, ETag='"n1"'))
+    with runs(at=START) as first:
+        first.remember_an_article()
+        first.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        first.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+    for entry in (tmp_path / "state-discovery").glob("*/*/*"):
+        headers = entry / "response_headers"
+        lines = headers.read_bytes().split(b"\r\n")
+        headers.write_bytes(b"\r\n".join(line for line in lines if not line.startswith(b"X-Tribun-Sitemap-Role")))
+    with runs(at=START + timedelta(minutes=15)) as later:
+        later.download(page_request(SITEMAP, PageKind.SITEMAP), site)
+        later.download(page_request(WEB_SITEMAP, PageKind.SITEMAP), site)
+        assert later.stat(stat.DISCOVERY_CHANGE_SITEMAP_NOT_DUE) == 1
+    assert asked_for(site, WEB_SITEMAP) == 1
+
+
 def test_a_web_sitemap_is_asked_for_every_time_once_the_news_sitemap_stopped_answering(runs: Any) -> None:
     news = {"answer": answer(body=NEWS_URLSET, ETag='"n1"')}
 

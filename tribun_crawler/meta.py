@@ -152,6 +152,12 @@ def is_changes_only(meta: Mapping[str, Any]) -> bool:
     return bool(meta.get(CHANGES_ONLY))
 
 
+def carry_changes_only(source: Mapping[str, Any], target: dict[str, Any]) -> None:
+    """A sitemap read for changes only passes that on to the sitemaps it leads to (its files, the next name)."""
+    if is_changes_only(source):
+        target[CHANGES_ONLY] = True
+
+
 def not_modified(meta: Mapping[str, Any]) -> bool:
     return bool(meta.get(NOT_MODIFIED))
 

@@ -25,7 +25,8 @@ but these requests:
   this run. Then a finished run followed every link of the page into this state store. Otherwise the copy is read
   as if it had just been downloaded. A discovery page that cannot be fetched fails as it would without the cache.
 - **A sitemap that lists changes only** (a web sitemap: entries with a ``lastmod`` and no publication date, as
-  :func:`~tribun_crawler.extractors.sitemap.sitemap_role` reads the kept copy), and every sitemap of a run that
+  :func:`~tribun_crawler.extractors.sitemap.sitemap_role` reads it when it arrives, noted on the kept copy as
+  ``X-Tribun-Sitemap-Role``), and every sitemap of a run that
   reads sitemaps for changes only (``-a discover=changes``, the default: ``meta.CHANGES_ONLY``), is not asked for
   at all while its kept copy, read by a finished run, is younger than ``TRIBUN_CHANGE_SITEMAP_INTERVAL`` (4 h) and
   its host answered with a list of its new articles within that interval (a news sitemap, a homepage, section hub
@@ -110,6 +111,10 @@ DISCOVERY_KINDS = frozenset({PageKind.HOME, PageKind.SECTION, PageKind.INDEX, Pa
 CACHED_AT = "X-Tribun-Cached-At"
 CACHED_BY = "X-Tribun-Cached-By"
 LISTED_LASTMOD = "X-Tribun-Listed-Lastmod"
+#: A sitemap's role (``extractors.sitemap.SitemapRole``, or ``none``), read once when it arrives and kept with it:
+#: the copy stands for the answer on later runs without being parsed again.
+SITEMAP_ROLE = "X-Tribun-Sitemap-Role"
+NO_ROLE = "none"
 #: When each host last answered with a list of its new articles, and with a sitemap of changes (crawl clock, Unix
 #: seconds): a JSON object ``{"new_articles": {host: time}, "changes": {host: time}}`` in the cache folder.
 HOST_ANSWERS_FILE = "host-answers.json"
@@ -425,6 +430,9 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        if is_sitemap(request) and response.status == 200 and "cached" not in response.flags:
+            role = sitemap_role(response.body, max_size=self.max_size(request))
+            response.headers[SITEMAP_ROLE] = role or NO_ROLE
         result = super().process_response(request, response)
         if result is response and "cached" in response.flags and is_sitemap(request) and response.status == 200:
             # Answered from the cache without asking: the only sitemap that is, is a change sitemap not due.
@@ -470,7 +478,7 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
         """Remember that the host answered now with a list of its new articles (its sitemaps of changes may wait)
         or with a sitemap of changes (its changes are shown): module docstring."""
         kind = meta.page_kind(request.meta)
-        role = sitemap_role(answer.body, max_size=self.max_size(request)) if kind is PageKind.SITEMAP else None
+        role = self.sitemap_role_of(request, answer) if kind is PageKind.SITEMAP else None
         if kind in LISTING_KINDS or role is SitemapRole.NEWS:
             answered = NEW_ARTICLES
         elif role is SitemapRole.CHANGES:
@@ -500,7 +508,14 @@ class DiscoveryCacheMiddleware(HttpCacheMiddleware):
             return False
         if meta.is_changes_only(request.meta):
             return True
-        return sitemap_role(kept.body, max_size=self.max_size(request)) is SitemapRole.CHANGES
+        return self.sitemap_role_of(request, kept) is SitemapRole.CHANGES
+
+    def sitemap_role_of(self, request: Request, answer: Response) -> SitemapRole | None:
+        """The role noted on the sitemap when it arrived; read from the body of a copy kept before roles were."""
+        noted = _header(answer, SITEMAP_ROLE)
+        if noted:
+            return None if noted == NO_ROLE else SitemapRole(noted)
+        return sitemap_role(answer.body, max_size=self.max_size(request))
 
     def changes_shown_by(self) -> frozenset[str]:
         """The hosts that answered with a sitemap of changes lately: within twice the longer of

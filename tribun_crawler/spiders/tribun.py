@@ -244,6 +244,7 @@ class TribunSpider(scrapy.Spider):
                     continue
                 yield request
             return
+        changes_only = self.reads_changes_only()
         for key in self.sites_to_discover():
             site = SITES[key]
             if "sections" in self.arguments.discover:
@@ -257,7 +258,7 @@ class TribunSpider(scrapy.Spider):
                 yield from self.day_before_request(key)
             if "sitemaps" in self.arguments.discover:
                 yield self.discovery(self.guessed_sitemap_request(sitemap_start_urls(key)), key)
-            elif self.reads_changes_only():
+            elif changes_only:
                 request = self.guessed_sitemap_request(change_sitemap_start_urls(key))
                 request.meta[meta.CHANGES_ONLY] = True
                 yield self.discovery(request, key)
@@ -536,8 +537,7 @@ class TribunSpider(scrapy.Spider):
         site = meta.discovery_site(request_meta)
         if site is not None:
             request.meta[meta.DISCOVERY_SITE] = site
-        if meta.is_changes_only(request_meta):
-            request.meta[meta.CHANGES_ONLY] = True
+        meta.carry_changes_only(request_meta, request.meta)
         return [request]
 
     def read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -557,8 +557,8 @@ class TribunSpider(scrapy.Spider):
             request: scrapy.Request | None
             if isinstance(entry, SitemapLink):
                 request = self.nested_sitemap_request(entry.loc, depth=depth + 1, lastmod=entry.lastmod)
-                if request is not None and meta.is_changes_only(response.meta):
-                    request.meta[meta.CHANGES_ONLY] = True
+                if request is not None:
+                    meta.carry_changes_only(response.meta, request.meta)
             else:
                 request = self.sitemap_article_request(entry)
             if request is not None:
