@@ -32,6 +32,7 @@ from tests.test_distributed import (
 )
 from tests.test_distributed_serializer import Marker
 from tribun_crawler.distributed import RUN_KEY_TTL, DistributedQueue, SharedRun, SharedScheduler
+from tribun_crawler.distributed.faults import PROBE_INTERVAL
 
 pytestmark = pytest.mark.redis
 
@@ -84,6 +85,92 @@ def test_a_taken_request_is_leased_until_the_engine_is_done_with_it(
         in_progress.discard(request)
         worker.beat()
         assert leased(server, worker) == {}
+        worker.close("finished")
+
+    asyncio.run(scenario())
+
+
+def test_a_take_whose_answer_was_lost_is_taken_on_the_next_take(
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
+) -> None:
+    """Redis ran the take (the request left the queue, leased to this worker) and stopped before it answered: the
+    worker must not leave it leased in its name, where no other worker recovers it, until the run's keys go."""
+
+    async def scenario() -> None:
+        worker = opened_scheduler(crawler_for(emptied_redis_url))
+        worker.enqueue_request(hub_request(worker, "/nasional"))
+        assert worker.queue is not None
+        ran = worker.queue._take
+
+        def answer_lost(**kwargs: object) -> object:
+            ran(**kwargs)
+            raise redis.ConnectionError("Connection closed by server.")
+
+        worker.queue._take = answer_lost
+        assert worker.next_request() is None  # met the outage
+        worker.queue._take = ran
+        assert len(worker.queue) == 0
+        assert len(leased(server, worker)) == 1
+        worker.outage.last_try -= PROBE_INTERVAL  # the next probe is due
+        # Redis answers again: the next take finds the request by its lease id, and it is the worker's now.
+        request = worker.next_request()
+        assert request is not None
+        assert request.url == "https://www.tribunnews.com/nasional"
+        assert worker.stats.get_value("tribun/distributed/leases_unanswered") == 1
+        in_progress.add(request)
+        assert len(leased(server, worker)) == 1
+        in_progress.discard(request)
+        worker.beat()
+        assert leased(server, worker) == {}
+        assert worker.next_request() is None
+        worker.close("finished")
+
+    asyncio.run(scenario())
+
+
+def test_a_take_run_twice_under_one_lease_id_leases_one_request(
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
+) -> None:
+    """The client's retry after a broken connection runs the take script again with the same lease id: it must
+    give the request leased under it, not pop a second one over it (which would be lost from the queue)."""
+
+    async def scenario() -> None:
+        worker = opened_scheduler(crawler_for(emptied_redis_url))
+        worker.enqueue_request(hub_request(worker, "/nasional", priority=1))
+        worker.enqueue_request(hub_request(worker, "/bisnis"))
+        queue = worker.queue
+        assert queue is not None
+        keys, args = [queue.key, queue.leased_key], ["7", queue.lease_ttl]
+        first, second = queue._take(keys=keys, args=args), queue._take(keys=keys, args=args)
+        assert b"/nasional" in first[0]
+        assert (first[0], first[1], second[1]) == (second[0], 0, 1)
+        assert len(queue) == 1
+        assert len(leased(server, worker)) == 1
+        worker.close("shutdown")
+
+    asyncio.run(scenario())
+
+
+def test_a_take_that_never_ran_takes_the_next_request_as_before(
+    emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
+) -> None:
+    async def scenario() -> None:
+        worker = opened_scheduler(crawler_for(emptied_redis_url))
+        worker.enqueue_request(hub_request(worker, "/nasional"))
+        assert worker.queue is not None
+        ran = worker.queue._take
+
+        def never_sent(**kwargs: object) -> object:
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1. Connection refused.")
+
+        worker.queue._take = never_sent
+        assert worker.next_request() is None
+        worker.queue._take = ran
+        worker.outage.last_try -= PROBE_INTERVAL
+        request = worker.next_request()
+        assert request is not None
+        assert request.url == "https://www.tribunnews.com/nasional"
+        assert worker.stats.get_value("tribun/distributed/leases_unanswered") is None
         worker.close("finished")
 
     asyncio.run(scenario())

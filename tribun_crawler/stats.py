@@ -190,6 +190,9 @@ DISTRIBUTED_BAD_PAYLOAD = "tribun/distributed/bad_payload"
 DISTRIBUTED_UNSERIALIZABLE = "tribun/distributed/unserializable"
 #: Requests leased to a gone worker (no heartbeat) that this worker put back into the shared queue.
 DISTRIBUTED_LEASES_RECOVERED = "tribun/distributed/leases_recovered"
+#: Requests this worker leased by a take whose answer Redis never sent (it stopped, or the connection broke, after
+#: running it), given by the next take under the same lease id (distributed/leases.py).
+DISTRIBUTED_LEASES_UNANSWERED = "tribun/distributed/leases_unanswered"
 #: Times Redis became unreachable for this worker (distributed/faults.py); each logged at start and at recovery.
 DISTRIBUTED_REDIS_OUTAGES = "tribun/distributed/redis_outages"
 #: Seconds Redis was unreachable, summed over the outages it came back from.

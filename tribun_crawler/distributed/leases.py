@@ -3,7 +3,9 @@
 **Taking.** The shared queue is scrapy-redis' priority queue (a sorted set of JSON payloads,
 ``distributed/serializer.py``), keyed by run. :meth:`LeasedQueue.take` pops the first payload *and* records it in
 the worker's lease hash, ``<spider>:run:<id>:leased:<worker>`` (lease id → ``<score>|<payload>``), in one Lua
-script: a worker that dies a moment after the pop leaves its request in Redis, not only in its memory. Queueing is
+script: a worker that dies a moment after the pop leaves its request in Redis, not only in its memory. A take
+whose answer was lost is asked again under the same lease id and gives the request leased under it (and so does
+the client's own retry), so no request is leased to a live worker that never saw it. Queueing is
 one script too (the dupefilter's ``SADD`` and the queue's ``ZADD``), so a request is never marked seen without
 being queued.
 
@@ -73,14 +75,17 @@ local function give_back(leased, requests)
 end
 """
 
-# KEYS: requests, leased. ARGV: lease id, ttl.
+# KEYS: requests, leased. ARGV: lease id, ttl. {payload, 1} when the lease id was taken already (a take whose
+# answer was lost, asked again): the same request, not a second one popped over it.
 _TAKE = """
+local kept = redis.call('HGET', KEYS[2], ARGV[1])
+if kept then return {string.sub(kept, string.find(kept, '|', 1, true) + 1), 1} end
 local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #top == 0 then return false end
 redis.call('ZREM', KEYS[1], top[1])
 redis.call('HSET', KEYS[2], ARGV[1], top[2] .. '|' .. top[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return top[1]
+return {top[1], 0}
 """
 
 # KEYS: dupefilter, requests. ARGV: fingerprint ('' for dont_filter), score, payload.
@@ -133,6 +138,7 @@ class LeasedQueue(PriorityQueue):
         self.lease_ttl = lease_ttl
         self.stats = stats
         self._lease_ids = count(1)
+        self._unanswered: str | None = None
         self._take = server.register_script(_TAKE)
         self._push = server.register_script(_PUSH)
 
@@ -152,12 +158,21 @@ class LeasedQueue(PriorityQueue):
 
     def take(self) -> tuple[str, Request] | None:
         """The first request of the queue and its lease id, or None when the queue is empty. Bad entries on the way
-        are dropped (module docstring)."""
+        are dropped (module docstring).
+
+        A take whose answer was lost (Redis stopped, or the connection broke, after it ran the script) may have
+        leased a request this worker never saw: a live worker's lease is never recovered, and the request would be
+        lost with the run's keys. So a take that raised is asked again with the same lease id (the client's own
+        retry does the same), and the script gives the request leased under it, if any, rather than another."""
         while True:
-            lease = str(next(self._lease_ids))
-            payload = self._take(keys=[self.key, self.leased_key], args=[lease, self.lease_ttl])
-            if payload is None:
+            lease = self._unanswered = self._unanswered or str(next(self._lease_ids))
+            taken = self._take(keys=[self.key, self.leased_key], args=[lease, self.lease_ttl])
+            self._unanswered = None
+            if not taken:
                 return None
+            payload, again = taken
+            if again:
+                self.stats.inc_value(stat.DISTRIBUTED_LEASES_UNANSWERED)
             request = self.decode(payload)
             if request is not None:
                 return lease, request
