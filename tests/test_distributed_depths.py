@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import redis
 from redis.backoff import NoBackoff
@@ -73,3 +75,48 @@ def test_redis_failing_falls_back_to_the_workers_own_memory(caplog: pytest.LogCa
     links.links_to_follow(P, 1, [J])
     assert depths.links(depth_key(P)) == depth_key(J)
     assert sum("Related-link depths: Redis failed" in r.message for r in caplog.records) == 1
+
+
+class Outage:
+    """The worker's Redis client, failing while ``down`` as a stopped server does: for plain calls and scripts."""
+
+    def __init__(self, server: redis.Redis) -> None:
+        self.server = server
+        self.down = False
+
+    def _call(self, do: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.down:
+                raise redis.ConnectionError("Error 111 connecting to 127.0.0.1. Connection refused.")
+            return do(*args, **kwargs)
+
+        return call
+
+    def register_script(self, script: str) -> Any:
+        return self._call(self.server.register_script(script))
+
+    def __getattr__(self, name: str) -> Any:
+        return self._call(getattr(self.server, name))
+
+
+def test_what_a_worker_noted_while_redis_was_away_is_shared_once_it_answers(
+    server: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Worker one reads P and J while Redis is away, holding Z back in its own memory; once Redis answers, what it
+    noted is written there, and worker two, reaching P nearer, releases Z."""
+    flaky = Outage(server)
+    first = RelatedLinks(2, SharedDepths(flaky, PREFIX))
+    second = RelatedLinks(2, SharedDepths(server, PREFIX))
+    flaky.down = True
+    first.reached(P, 1)
+    first.links_to_follow(P, 1, [J])
+    first.reached(J, 2)
+    assert first.links_to_follow(J, 2, [Z]) == (3, ())
+    assert second.depth(J) is None
+    flaky.down = False
+    assert first.depth(Z) is None  # the first call that reaches Redis writes what waited
+    assert second.depth(J) == 2
+    assert second.reached(P, 0) == [(Z, 2)]
+    messages = [r.message for r in caplog.records if "Related-link depths" in r.message]
+    assert len(messages) == 2
+    assert "Redis answers again" in messages[1]

@@ -11,7 +11,9 @@ be missed (4 of 31 in four-worker runs of the replica). So a distributed worker 
   or ``U`` and the JSON list of the URLs it held back.
 
 The last worker to leave deletes them with the run's other keys. A Redis call that fails falls back to the worker's
-own memory for that article (logged once): the crawl goes on with per-worker depths, as a single worker has.
+own memory for that article (logged once): the crawl goes on with per-worker depths, as a single worker has, and
+what the worker wrote meanwhile is written to Redis once it answers (logged), so the links it held back reach the
+worker that finds the article nearer.
 """
 
 from __future__ import annotations
@@ -45,10 +47,15 @@ class SharedDepths:
         self.links_key = f"{prefix}:links"
         self._lower = server.register_script(_LOWER)
         self.local = LocalDepths()
+        # What this worker wrote while Redis failed, written there once it answers: held back in memory alone, the
+        # links of an article read during an outage would be lost to the worker that reaches it nearer.
+        self.unsent_depths: dict[bytes, int] = {}
+        self.unsent_links: dict[bytes, bytes] = {}
         self._failing = False
 
     def get(self, key: bytes) -> int | None:
         try:
+            self._send_unsent()
             value = self.server.hget(self.depth_key, key)
         except RedisError as exc:
             self._failed(exc)
@@ -58,13 +65,16 @@ class SharedDepths:
     def lower(self, key: bytes, depth: int) -> bool:
         lowered_here = self.local.lower(key, depth)
         try:
+            self._send_unsent()
             return bool(self._lower(keys=[self.depth_key], args=[key, depth]))
         except RedisError as exc:
             self._failed(exc)
+            self.unsent_depths[key] = min(depth, self.unsent_depths.get(key, depth))
             return lowered_here
 
     def links(self, key: bytes) -> Links | None:
         try:
+            self._send_unsent()
             value = self.server.hget(self.links_key, key)
         except RedisError as exc:
             self._failed(exc)
@@ -79,9 +89,25 @@ class SharedDepths:
         self.local.set_links(key, links)
         value = b"U" + json.dumps(list(links)).encode() if isinstance(links, tuple) else b"K" + links
         try:
+            self._send_unsent()
             self.server.hset(self.links_key, key, value)
         except RedisError as exc:
             self._failed(exc)
+            self.unsent_links[key] = value
+
+    def _send_unsent(self) -> None:
+        """Write what was noted while Redis failed; raises RedisError while it still does (the rest stay)."""
+        if not self._failing:
+            return
+        for key, depth in list(self.unsent_depths.items()):
+            self._lower(keys=[self.depth_key], args=[key, depth])
+            del self.unsent_depths[key]
+        for key, value in list(self.unsent_links.items()):
+            # Not over what another worker wrote meanwhile: it read the article later, or released its links.
+            self.server.hsetnx(self.links_key, key, value)
+            del self.unsent_links[key]
+        self._failing = False
+        logger.warning("Related-link depths: Redis answers again; what this worker noted meanwhile is shared")
 
     def _failed(self, exc: RedisError) -> None:
         if not self._failing:
