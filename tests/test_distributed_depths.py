@@ -120,3 +120,23 @@ def test_what_a_worker_noted_while_redis_was_away_is_shared_once_it_answers(
     messages = [r.message for r in caplog.records if "Related-link depths" in r.message]
     assert len(messages) == 2
     assert "Redis answers again" in messages[1]
+
+
+def test_a_nearer_depth_noted_while_redis_was_away_releases_the_links_once_it_answers(server: redis.Redis) -> None:
+    """Worker two read P and J with Redis up, holding Z back there. Worker one finds P on a listing while Redis is
+    away: it knows nothing of P's links. Once Redis answers, the depth it noted is written, and its next step
+    walks P's links as if it had reached P then: Z is due."""
+    flaky = Outage(server)
+    first = RelatedLinks(2, SharedDepths(flaky, PREFIX))
+    second = RelatedLinks(2, SharedDepths(server, PREFIX))
+    second.reached(P, 1)
+    second.links_to_follow(P, 1, [J])
+    second.reached(J, 2)
+    assert second.links_to_follow(J, 2, [Z]) == (3, ())
+    flaky.down = True
+    assert first.reached(P, 0) == []
+    flaky.down = False
+    other = "https://www.tribunnews.com/nasional/7731367/kpu-mulai-pemutakhiran-data-pemilih"
+    assert first.reached(other, 0) == [(Z, 2)]
+    assert second.depth(P) == 0
+    assert first.reached(other, 0) == []  # walked once

@@ -13,7 +13,8 @@ be missed (4 of 31 in four-worker runs of the replica). So a distributed worker 
 The last worker to leave deletes them with the run's other keys. A Redis call that fails falls back to the worker's
 own memory for that article (logged once): the crawl goes on with per-worker depths, as a single worker has, and
 what the worker wrote meanwhile is written to Redis once it answers (logged), so the links it held back reach the
-worker that finds the article nearer.
+worker that finds the article nearer; a depth it lowered meanwhile and lowers in Redis only then is handed to
+``RelatedLinks.reached`` (``lowered_late``), which releases the links other workers held back at it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class SharedDepths:
         # links of an article read during an outage would be lost to the worker that reaches it nearer.
         self.unsent_depths: dict[bytes, int] = {}
         self.unsent_links: dict[bytes, bytes] = {}
+        self.late: list[tuple[bytes, int]] = []
         self._failing = False
 
     def get(self, key: bytes) -> int | None:
@@ -95,12 +97,18 @@ class SharedDepths:
             self._failed(exc)
             self.unsent_links[key] = value
 
+    def lowered_late(self) -> list[tuple[bytes, int]]:
+        """The depths lowered in Redis only when it came back: another worker may have held links back there."""
+        late, self.late = self.late, []
+        return late
+
     def _send_unsent(self) -> None:
         """Write what was noted while Redis failed; raises RedisError while it still does (the rest stay)."""
         if not self._failing:
             return
         for key, depth in list(self.unsent_depths.items()):
-            self._lower(keys=[self.depth_key], args=[key, depth])
+            if self._lower(keys=[self.depth_key], args=[key, depth]):
+                self.late.append((key, depth))
             del self.unsent_depths[key]
         for key, value in list(self.unsent_links.items()):
             # Not over what another worker wrote meanwhile: it read the article later, or released its links.

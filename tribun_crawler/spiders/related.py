@@ -47,6 +47,10 @@ class DepthStore(Protocol):
 
     def set_links(self, key: bytes, links: Links) -> None: ...
 
+    def lowered_late(self) -> list[tuple[bytes, int]]:
+        """Depths lowered in the store only now, written late (Redis came back): their links are walked then."""
+        ...
+
 
 class LocalDepths:
     """The depths and links of one worker, in its memory (8 bytes an article for the depths)."""
@@ -66,6 +70,9 @@ class LocalDepths:
 
     def set_links(self, key: bytes, links: Links) -> None:
         self._links[key] = links
+
+    def lowered_late(self) -> list[tuple[bytes, int]]:
+        return []
 
 
 class RelatedLinks:
@@ -93,10 +100,16 @@ class RelatedLinks:
         and that are now within the limit; each is returned once, when it was never asked for.
         """
         due: list[tuple[str, int]] = []
-        pending = [(depth_key(url), depth)]
-        while pending:
-            key, at = pending.pop()
-            if not self.store.lower(key, at):
+        pending = [(depth_key(url), depth, False)]
+        while True:
+            if not pending:
+                # Depths the store could lower only now (noted during a Redis outage, written once it answered):
+                # their links are walked as if reached now.
+                pending.extend((key, at, True) for key, at in self.store.lowered_late())
+                if not pending:
+                    break
+            key, at, lowered = pending.pop()
+            if not lowered and not self.store.lower(key, at):
                 continue
             links = self.store.links(key)
             child = at + 1
@@ -112,7 +125,7 @@ class RelatedLinks:
                 )
                 links = b"".join(keys)
                 self.store.set_links(key, links)
-            pending.extend((links[i : i + _DIGEST_SIZE], child) for i in range(0, len(links), _DIGEST_SIZE))
+            pending.extend((links[i : i + _DIGEST_SIZE], child, False) for i in range(0, len(links), _DIGEST_SIZE))
         return due
 
     def links_to_follow(self, url: str, asked_depth: int, links: Sequence[str]) -> tuple[int, Sequence[str]]:
