@@ -10,6 +10,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.redis_server import free_port
+from tests.test_spider import make_spider
 from tribun_crawler.distributed.depths import SharedDepths
 from tribun_crawler.spiders.related import LocalDepths, RelatedLinks, depth_key
 
@@ -140,3 +141,27 @@ def test_a_nearer_depth_noted_while_redis_was_away_releases_the_links_once_it_an
     assert first.reached(other, 0) == [(Z, 2)]
     assert second.depth(P) == 0
     assert first.reached(other, 0) == []  # walked once
+
+
+def test_another_workers_asking_is_no_proof_that_its_request_was_queued(server: redis.Redis) -> None:
+    """Worker one notes J's depth and is killed before queueing J's request; worker two, reading P again (its
+    lease recovered), must ask for J itself: only the shared dupefilter knows whether J was queued."""
+    first = RelatedLinks(2, SharedDepths(server, PREFIX))
+    second = RelatedLinks(2, SharedDepths(server, PREFIX))
+    first.reached(J, 1)
+    assert first.asked_here(J)
+    assert second.asked_before(J)
+    assert not second.asked_here(J)
+    second.reached(J, 1)
+    assert second.asked_here(J)
+
+
+def test_a_worker_asks_for_an_article_another_worker_only_noted(server: redis.Redis) -> None:
+    """The spider builds no request for an article it asked for itself, but does for one another worker noted."""
+    killed, survivor = make_spider(), make_spider()
+    for spider in (killed, survivor):
+        spider._related = RelatedLinks(2, SharedDepths(server, PREFIX))
+    assert [r.url for r in killed.article_requests(J, depth=1, priority=0)] == [f"{J}?page=all"]
+    # Killed before the request was queued: the survivor asks for J again, and the shared dupefilter decides.
+    assert [r.url for r in survivor.article_requests(J, depth=1, priority=0)] == [f"{J}?page=all"]
+    assert list(killed.article_requests(J, depth=1, priority=0)) == []

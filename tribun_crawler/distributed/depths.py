@@ -64,6 +64,9 @@ class SharedDepths:
             return self.local.get(key)
         return int(value) if value is not None else None
 
+    def asked_here(self, key: bytes) -> bool:
+        return self.local.get(key) is not None
+
     def lower(self, key: bytes, depth: int) -> bool:
         lowered_here = self.local.lower(key, depth)
         try:

@@ -41,6 +41,10 @@ class DepthStore(Protocol):
 
     def get(self, key: bytes) -> int | None: ...
 
+    def asked_here(self, key: bytes) -> bool:
+        """Whether this worker asked for the article (lowered its depth) itself."""
+        ...
+
     def lower(self, key: bytes, depth: int) -> bool: ...
 
     def links(self, key: bytes) -> Links | None: ...
@@ -61,6 +65,9 @@ class LocalDepths:
 
     def get(self, key: bytes) -> int | None:
         return self._depths.get(key)
+
+    def asked_here(self, key: bytes) -> bool:
+        return self._depths.get(key) is not None
 
     def lower(self, key: bytes, depth: int) -> bool:
         return self._depths.lower(key, depth)
@@ -87,7 +94,14 @@ class RelatedLinks:
         """Article key -> smallest depth, and -> its links (:data:`Links`)."""
 
     def asked_before(self, url: str) -> bool:
+        """Whether the run asked for the article before, this worker or another sharing the store."""
         return self.store.get(depth_key(url)) is not None
+
+    def asked_here(self, url: str) -> bool:
+        """Whether this worker asked for the article before: its request went to the scheduler, whose dupefilter
+        decided. Another worker's asking is no such proof: it may have died between noting the depth and queueing
+        the request (its articles are then read again, and their links must be asked for again)."""
+        return self.store.asked_here(depth_key(url))
 
     def depth(self, url: str) -> int | None:
         """The smallest depth the article was asked for at, or None when it never was."""
@@ -121,7 +135,7 @@ class RelatedLinks:
                 due.extend(
                     (related, child)
                     for related, related_key in zip(links, keys, strict=True)
-                    if self.store.get(related_key) is None
+                    if not self.store.asked_here(related_key)
                 )
                 links = b"".join(keys)
                 self.store.set_links(key, links)

@@ -871,9 +871,11 @@ class TribunSpider(scrapy.Spider):
         Three of four links a crawl finds name an article already asked for (listings and related blocks
         overlap). The dupefilter would drop their requests; not building them at all saved a sixth of the CPU of
         a replayed crawl (benchmarks/crawl.py). A request dropped before the scheduler (off the network) is
-        dropped again the same way, so the outcome is the dupefilter's.
+        dropped again the same way, so the outcome is the dupefilter's. Only this worker's asking counts: in a
+        shared crawl, a worker killed after noting an article's depth and before queueing its request leaves the
+        shared dupefilter to decide (6 related articles were lost so, behind a recovered lease).
         """
-        if self.related.asked_before(url):
+        if self.related.asked_here(url):
             self.crawler.stats.inc_value(stat.REQUESTS_ASKED_BEFORE)
         else:
             yield self.article_request(url, depth=depth, priority=priority)
