@@ -21,6 +21,7 @@ must satisfy does not.
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import re
 import signal
@@ -38,6 +39,8 @@ from tests.crawl import REPO_ROOT, article, crawl_env, read_jsonl, read_report, 
 from tests.replica import Replica
 from tests.replica.network import POPULATED_SITES
 from tests.test_resume_e2e import complete_lines, pages_fetched
+from tribun_crawler.spiders.related import depth_key
+from tribun_crawler.spiders.tribun import JOB_DEPTHS
 from tribun_crawler.state import SQLiteStateStore
 from tribun_crawler.state.records import key_fingerprint
 
@@ -273,3 +276,25 @@ def test_a_rerun_follows_the_related_links_of_articles_a_killed_run_emitted(tmp_
     assert report["dropped"]["unchanged"] >= len(killed)
     assert report["errors"] == {}
     assert assert_state_opens_cleanly(state)[1] == 0
+
+
+def test_a_job_keeps_the_related_depths_it_learned_in_its_saved_state(tmp_path: Path, replica: Replica) -> None:
+    """A real ``JOBDIR`` run saves the related-link depths in ``spider.state``: Scrapy's FeedExporter reads every
+    attribute of the spider before SpiderState gives it its state, and depths built then stayed out of the job (a
+    resumed job then read far what its first run had named near, and lost the links held back)."""
+    job = tmp_path / "job"
+    command = scrapy_command(
+        tmp_path / "run.jsonl",
+        {"sites": "banyumas"},
+        {"JOBDIR": str(job), "TRIBUN_STATE_PATH": str(tmp_path / "state.sqlite3")},
+        tmp_path / "run.log",
+    )
+    process = subprocess.run(command, cwd=REPO_ROOT, env=crawl_env(replica.env), timeout=300, check=False)
+    assert process.returncode == 0
+    state = pickle.loads((job / "spider.state").read_bytes())
+    depths = state[JOB_DEPTHS]
+    network = replica.network()
+    expected = {e.key: e for e in network.expected(["banyumas"], depth=2, index_dates=[replica.today])}
+    # Listed, and reached through one related link: the depths the run asked for them at.
+    assert depths.get(depth_key(expected["b-jalan"].url)) == 0
+    assert depths.get(depth_key(expected["b-curug-2024"].url)) == 1

@@ -312,7 +312,7 @@ def test_a_nearer_depth_passes_through_articles_already_read_to_the_links_held_b
         list(spider.requests_reached_at(url, 2))
     # The first related article, read at depth 2, holds its own links back at the limit.
     held_back = "https://makassar.tribunnews.com/makassar/847000/contoh-berita-terkait"
-    assert spider.related.links_to_follow(first, 2, [held_back]) == (3, ())
+    assert spider.related_links().links_to_follow(first, 2, [held_back]) == (3, ())
 
     # A listing names 847221: the first related article is now at depth 1, and what it held back is asked for.
     again = list(spider.requests_reached_at(URL_847221, 0))
@@ -516,6 +516,6 @@ def test_a_job_keeps_its_related_depths_in_spider_state_for_its_resumed_run() ->
     assert list(stopped.article_requests(article, depth=1, priority=0)) == []  # asked before: the dupefilter's
     resumed = make_spider(sites="www")
     resumed.state = pickle.loads(pickle.dumps(stopped.state))
-    assert resumed.related.links_to_follow(article, 2, links) == (2, links)
+    assert resumed.related_links().links_to_follow(article, 2, links) == (2, links)
     # A run that is no job's starts afresh: read at depth 2, the article's links wait beyond the limit.
-    assert make_spider(sites="www").related.links_to_follow(article, 2, links) == (3, ())
+    assert make_spider(sites="www").related_links().links_to_follow(article, 2, links) == (3, ())

@@ -209,15 +209,17 @@ class TribunSpider(scrapy.Spider):
                 sites = [key for key in sites if SITES[key].host in shown]
         CrawlState.of(self.crawler).changes_from_sitemaps(sites)
 
-    @property
-    def related(self) -> RelatedLinks:
+    def related_links(self) -> RelatedLinks:
         """Related-link depths of the articles asked for (built on first use: the settings are the crawler's), in
         the run's Redis when workers share the crawl (distributed/depths.py), else in this worker's memory; with
         ``JOBDIR``, in ``spider.state``, which Scrapy keeps between the runs of a job.
 
         A resumed job's queue holds requests with the depth they were made at, and its dupefilter drops the nearer
         request a re-read article makes again: without the depths the job learned, an article queued far and
-        named nearer before the stop would be read far, and the links it holds back never followed."""
+        named nearer before the stop would be read far, and the links it holds back never followed.
+
+        A method, not a property: Scrapy's FeedExporter reads every attribute of the spider when it opens a feed,
+        before SpiderState gives the spider its ``state``; a property built there kept the depths out of the job."""
         if self._related is None:
             shared = shared_run_of(self.crawler)
             store: DepthStore | None = None
@@ -383,7 +385,7 @@ class TribunSpider(scrapy.Spider):
         if page_type is None:
             return None
         if page_type is PageType.ARTICLE:
-            self.related.reached(url, 0)
+            self.related_links().reached(url, 0)
             return self.article_request(url, depth=0, priority=PRIORITY_ARTICLE)
         return self.listing_request(url, priority=PRIORITY_LISTING)
 
@@ -641,7 +643,7 @@ class TribunSpider(scrapy.Spider):
         the state middleware ignores that request: nothing said it may have changed (``CrawlState.decide``,
         the middleware's decision for a request no sitemap led to). When it is read on that request, a second one
         would fetch it twice."""
-        if not self.related.asked_before(url):
+        if not self.related_links().asked_before(url):
             return False
         decision = CrawlState.of(self.crawler).decide(canonical_article_url(url))
         return decision.verdict is Verdict.RECHECK_NOT_DUE
@@ -860,7 +862,7 @@ class TribunSpider(scrapy.Spider):
 
     def related_requests(self, url: str, asked_depth: int, related: list[str]) -> Iterator[scrapy.Request]:
         """Requests for the related links of the article at ``url``, asked for at ``asked_depth``."""
-        depth, urls = self.related.links_to_follow(url, asked_depth, related)
+        depth, urls = self.related_links().links_to_follow(url, asked_depth, related)
         for link in urls:
             yield from self.article_requests(link, depth=depth, priority=PRIORITY_RELATED - depth)
 
@@ -875,7 +877,7 @@ class TribunSpider(scrapy.Spider):
         shared crawl, a worker killed after noting an article's depth and before queueing its request leaves the
         shared dupefilter to decide (6 related articles were lost so, behind a recovered lease).
         """
-        if self.related.asked_here(url):
+        if self.related_links().asked_here(url):
             self.crawler.stats.inc_value(stat.REQUESTS_ASKED_BEFORE)
         else:
             yield self.article_request(url, depth=depth, priority=priority)
@@ -884,10 +886,11 @@ class TribunSpider(scrapy.Spider):
     def requests_reached_at(self, url: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests an article's being asked for at ``depth`` makes due: links it, or the articles it leads to,
         held back at the depth limit when they were read farther away."""
-        released = self.related.released
-        due = self.related.reached(url, depth)
-        if self.related.released > released:
-            self.crawler.stats.inc_value(stat.RELATED_REACHED_NEARER, self.related.released - released)
+        links = self.related_links()
+        released = links.released
+        due = links.reached(url, depth)
+        if links.released > released:
+            self.crawler.stats.inc_value(stat.RELATED_REACHED_NEARER, links.released - released)
         for related, at in due:
             yield self.article_request(related, depth=at, priority=PRIORITY_RELATED - at)
 
