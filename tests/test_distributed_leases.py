@@ -90,6 +90,23 @@ def test_a_taken_request_is_leased_until_the_engine_is_done_with_it(
     asyncio.run(scenario())
 
 
+def take_meeting_an_outage(worker: SharedScheduler, *, ran_then_lost: bool) -> None:
+    """The worker's next take meets a broken connection: after Redis ran the take script (its answer lost), or
+    before it could. Then Redis answers again, and the worker's next probe is due."""
+    assert worker.queue is not None
+    ran = worker.queue._take
+
+    def broken(**kwargs: object) -> object:
+        if ran_then_lost:
+            ran(**kwargs)
+        raise redis.ConnectionError("Connection closed by server.")
+
+    worker.queue._take = broken
+    assert worker.next_request() is None  # met the outage
+    worker.queue._take = ran
+    worker.outage.last_try -= PROBE_INTERVAL
+
+
 def test_a_take_whose_answer_was_lost_is_taken_on_the_next_take(
     emptied_redis_url: str, server: redis.Redis, in_progress: set[Request]
 ) -> None:
@@ -99,19 +116,10 @@ def test_a_take_whose_answer_was_lost_is_taken_on_the_next_take(
     async def scenario() -> None:
         worker = opened_scheduler(crawler_for(emptied_redis_url))
         worker.enqueue_request(hub_request(worker, "/nasional"))
+        take_meeting_an_outage(worker, ran_then_lost=True)
         assert worker.queue is not None
-        ran = worker.queue._take
-
-        def answer_lost(**kwargs: object) -> object:
-            ran(**kwargs)
-            raise redis.ConnectionError("Connection closed by server.")
-
-        worker.queue._take = answer_lost
-        assert worker.next_request() is None  # met the outage
-        worker.queue._take = ran
         assert len(worker.queue) == 0
         assert len(leased(server, worker)) == 1
-        worker.outage.last_try -= PROBE_INTERVAL  # the next probe is due
         # Redis answers again: the next take finds the request by its lease id, and it is the worker's now.
         request = worker.next_request()
         assert request is not None
@@ -157,16 +165,7 @@ def test_a_take_that_never_ran_takes_the_next_request_as_before(
     async def scenario() -> None:
         worker = opened_scheduler(crawler_for(emptied_redis_url))
         worker.enqueue_request(hub_request(worker, "/nasional"))
-        assert worker.queue is not None
-        ran = worker.queue._take
-
-        def never_sent(**kwargs: object) -> object:
-            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1. Connection refused.")
-
-        worker.queue._take = never_sent
-        assert worker.next_request() is None
-        worker.queue._take = ran
-        worker.outage.last_try -= PROBE_INTERVAL
+        take_meeting_an_outage(worker, ran_then_lost=False)
         request = worker.next_request()
         assert request is not None
         assert request.url == "https://www.tribunnews.com/nasional"
